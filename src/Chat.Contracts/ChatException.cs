@@ -1,0 +1,29 @@
+namespace Chat.Contracts;
+
+/// <summary>
+/// A refusal a person can read: bad input, unknown thread, storage down. The web tier maps
+/// <see cref="Kind"/> to an HTTP status or hub error; the message is shown as is.
+/// </summary>
+[GenerateSerializer, Alias("Chat.ChatException")]
+public sealed class ChatException : Exception
+{
+    public ChatException(ChatErrorKind kind, string message) : base(message) => Kind = kind;
+
+    [Id(0)]
+    public ChatErrorKind Kind { get; }
+
+    public static ChatException Invalid(string message) => new(ChatErrorKind.Invalid, message);
+    public static ChatException NotFound(string message) => new(ChatErrorKind.NotFound, message);
+    public static ChatException Conflict(string message) => new(ChatErrorKind.Conflict, message);
+    public static ChatException StorageUnavailable() =>
+        new(ChatErrorKind.StorageUnavailable, "Storage unavailable, try again (your post was not stored; retrying it with the same clientId is safe).");
+}
+
+[GenerateSerializer, Alias("Chat.ChatErrorKind")]
+public enum ChatErrorKind
+{
+    Invalid = 0,
+    NotFound = 1,
+    Conflict = 2,
+    StorageUnavailable = 3,
+}

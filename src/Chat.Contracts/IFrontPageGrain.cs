@@ -1,0 +1,19 @@
+namespace Chat.Contracts;
+
+/// <summary>
+/// The list of threads on the front page (a single activation, key 0). Thread grains feed it with
+/// throttled one-way updates so that it never becomes the hot spot.
+/// </summary>
+[Alias("Chat.IFrontPageGrain")]
+public interface IFrontPageGrain : IGrainWithIntegerKey
+{
+    [Alias("GetThreads")]
+    Task<ThreadSummary[]> GetThreads(int limit);
+
+    /// <summary>
+    /// Adds or refreshes one thread's row. Awaited when a thread is created (so it is listed when the
+    /// creator looks), not awaited for count updates.
+    /// </summary>
+    [Alias("Update")]
+    Task Update(ThreadSummary thread);
+}

@@ -1,0 +1,41 @@
+namespace Chat.Contracts;
+
+/// <summary>
+/// One discussion thread (key: thread id). Owns the order of its comments: it assigns each
+/// acknowledged comment the next seq, and tells each subscribed web node once per flushed batch.
+/// </summary>
+[Alias("Chat.IThreadGrain")]
+public interface IThreadGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the thread; fails with Conflict if it exists.</summary>
+    [Alias("Create")]
+    Task<ThreadInfo> Create(NewThread thread);
+
+    /// <summary>Fails with NotFound if the thread was never created.</summary>
+    [Alias("GetInfo")]
+    Task<ThreadInfo> GetInfo();
+
+    /// <summary>
+    /// Stores the comment and returns its seq once the write succeeded. A repeated clientId of the
+    /// same author returns the first post's seq and stores nothing new.
+    /// </summary>
+    [Alias("Post")]
+    Task<long> Post(NewComment comment);
+
+    /// <summary>
+    /// Comments with seq &gt; afterSeq, ascending, at most limit of them, and the thread's last seq
+    /// (so a reader knows whether more remain).
+    /// </summary>
+    [Alias("GetComments")]
+    Task<CommentPage> GetComments(long afterSeq, int limit);
+
+    /// <summary>
+    /// Subscribes (or refreshes) a web node's observer. Nodes call this on a timer; a node that stops
+    /// calling ages out. Viewers is how many readers of this thread the node holds right now.
+    /// </summary>
+    [Alias("Subscribe")]
+    Task<Subscription> Subscribe(string nodeId, IThreadObserver observer, int viewers);
+
+    [Alias("Unsubscribe")]
+    Task Unsubscribe(string nodeId, IThreadObserver observer);
+}

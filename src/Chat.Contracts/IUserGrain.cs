@@ -1,0 +1,33 @@
+namespace Chat.Contracts;
+
+/// <summary>
+/// One account (key: normalized user name). Holds the password hash (hashed by the web tier with
+/// ASP.NET Core's PasswordHasher, so the grain never sees a password) and recent activity; posts go
+/// through it so that per-user rules (rate limits, recent comments) have one home in the cluster.
+/// </summary>
+[Alias("Chat.IUserGrain")]
+public interface IUserGrain : IGrainWithStringKey
+{
+    /// <summary>False if the name is taken.</summary>
+    [Alias("Register")]
+    Task<bool> Register(string passwordHash);
+
+    /// <summary>Null if there is no such user.</summary>
+    [Alias("GetPasswordHash")]
+    Task<string?> GetPasswordHash();
+
+    [Alias("UpdatePasswordHash")]
+    Task UpdatePasswordHash(string passwordHash);
+
+    /// <summary>Null if there is no such user.</summary>
+    [Alias("GetProfile")]
+    Task<UserProfile?> GetProfile();
+
+    /// <summary>Posts as this user to a thread and records it among the user's recent comments.</summary>
+    [Alias("PostComment")]
+    Task<long> PostComment(string threadId, long parentSeq, string body, string clientId);
+
+    /// <summary>Creates a thread authored by this user.</summary>
+    [Alias("CreateThread")]
+    Task<ThreadInfo> CreateThread(string title, string? url, string? body);
+}

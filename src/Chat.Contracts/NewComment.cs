@@ -1,0 +1,12 @@
+namespace Chat.Contracts;
+
+/// <summary>
+/// A comment on its way in. The author always comes from the sign-in, never from the request.
+/// ClientId is chosen by the poster and reused on retry so that a retried post is stored once.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Chat.NewComment")]
+public sealed record NewComment(
+    [property: Id(0)] long ParentSeq,
+    [property: Id(1)] string Author,
+    [property: Id(2)] string Body,
+    [property: Id(3)] string ClientId);

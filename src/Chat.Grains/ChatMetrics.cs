@@ -1,0 +1,42 @@
+using System.Diagnostics.Metrics;
+
+namespace Chat.Grains;
+
+/// <summary>
+/// The "Chat" meter: what an operator watches to see group commit and fan-out working. Exported by
+/// the hosts' metrics endpoint; tests read it with a MeterListener.
+/// </summary>
+public sealed class ChatMetrics
+{
+    public const string MeterName = "Chat";
+
+    private readonly Counter<long> _commentsAcknowledged;
+    private readonly Counter<long> _flushes;
+    private readonly Histogram<int> _batchSize;
+    private readonly Histogram<double> _flushLatency;
+    private readonly Counter<long> _observerNotifications;
+    private readonly Counter<long> _signalRMessages;
+
+    public ChatMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _commentsAcknowledged = meter.CreateCounter<long>("chat.comments.acknowledged", description: "Comments durably stored and acknowledged to their posters");
+        _flushes = meter.CreateCounter<long>("chat.flushes", description: "Group-commit transactions written to the comment log");
+        _batchSize = meter.CreateHistogram<int>("chat.flush.batch_size", description: "Comments per group-commit transaction");
+        _flushLatency = meter.CreateHistogram<double>("chat.flush.duration", unit: "ms", description: "Time to write one group-commit transaction");
+        _observerNotifications = meter.CreateCounter<long>("chat.observer.notifications", description: "Batches sent from thread grains to web nodes (one per node per batch)");
+        _signalRMessages = meter.CreateCounter<long>("chat.signalr.messages", description: "comments pushes sent by a web node to its local SignalR groups");
+    }
+
+    public void RecordFlush(int batchSize, TimeSpan duration)
+    {
+        _flushes.Add(1);
+        _commentsAcknowledged.Add(batchSize);
+        _batchSize.Record(batchSize);
+        _flushLatency.Record(duration.TotalMilliseconds);
+    }
+
+    public void ObserverNotificationSent() => _observerNotifications.Add(1);
+
+    public void SignalRGroupMessageSent() => _signalRMessages.Add(1);
+}

@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Grains;
+
+/// <summary>
+/// The front page's list of threads. Rows arrive from thread grains at most every couple of seconds
+/// per thread. A new thread is saved at once (so it is never lost from the list); count changes are
+/// saved on a timer, since the threads themselves hold the true counts.
+/// </summary>
+public sealed class FrontPageGrain(
+    [PersistentState("frontpage", ChatStorage.GrainStorageName)] IPersistentState<FrontPageState> state,
+    ILogger<FrontPageGrain> logger) : Grain, IFrontPageGrain
+{
+    /// <summary>Keeps grain state far below the ~1 MB that table grain storage accepts.</summary>
+    private const int MaxThreads = 1_000;
+    private bool _dirty;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(SaveIfDirtyAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)));
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveIfDirtyAsync(cancellationToken);
+
+    public Task<ThreadSummary[]> GetThreads(int limit) =>
+        Task.FromResult(state.State.Threads.OrderByDescending(t => t.CreatedAt).Take(Math.Clamp(limit, 1, 500)).ToArray());
+
+    public async Task Update(ThreadSummary thread)
+    {
+        var threads = state.State.Threads;
+        var index = threads.FindIndex(t => t.Id == thread.Id);
+        if (index >= 0)
+        {
+            threads[index] = thread;
+            _dirty = true;
+            return;
+        }
+        threads.Add(thread);
+        if (threads.Count > MaxThreads)
+        {
+            threads.Sort((a, b) => b.CreatedAt.CompareTo(a.CreatedAt));
+            threads.RemoveRange(MaxThreads, threads.Count - MaxThreads);
+        }
+        await state.WriteStateAsync();
+        _dirty = false;
+    }
+
+    private async Task SaveIfDirtyAsync(CancellationToken cancellationToken)
+    {
+        if (!_dirty) return;
+        _dirty = false;
+        try { await state.WriteStateAsync(); }
+        catch (Exception ex)
+        {
+            _dirty = true;
+            logger.LogWarning(ex, "Saving the front page failed; will retry");
+        }
+    }
+}

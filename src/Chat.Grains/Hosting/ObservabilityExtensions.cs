@@ -1,0 +1,59 @@
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+
+namespace Chat.Grains.Hosting;
+
+/// <summary>Health and metrics endpoints, the same in both hosts (Chat.Web and Chat.Silo).</summary>
+public static class ObservabilityExtensions
+{
+    public static WebApplicationBuilder AddChatObservability(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ChatMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections")
+            .AddPrometheusExporter());
+        var connectionString = builder.Configuration[ChatStorage.ConnectionStringKey];
+        builder.Services.AddHealthChecks()
+            .AddCheck<SiloActiveHealthCheck>("silo", tags: ["ready"])
+            .AddCheck("storage", new StorageHealthCheck(connectionString ?? ""), tags: ["ready"]);
+        return builder;
+    }
+
+    public static WebApplication MapChatObservability(this WebApplication app)
+    {
+        // Live: the process answers. Ready: it can serve (silo active in the cluster, storage answers).
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+
+    private sealed class SiloActiveHealthCheck(ISiloStatusOracle oracle) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(oracle.CurrentStatus == SiloStatus.Active
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy($"Silo is {oracle.CurrentStatus}"));
+    }
+
+    private sealed class StorageHealthCheck(string connectionString) : IHealthCheck
+    {
+        private readonly TableServiceClient _client = new(connectionString, new TableClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(2) } });
+
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await foreach (var _ in _client.QueryAsync(maxPerPage: 1, cancellationToken: cancellationToken).AsPages()) break;
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception ex)
+            {
+                return HealthCheckResult.Unhealthy("Storage does not answer: " + ex.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Chat.Grains.Storage;
+
+/// <summary>
+/// One row of the comments table: PartitionKey = thread id, RowKey = seq zero-padded to 19 digits,
+/// so that a range query over a thread's partition returns its comments in seq order.
+/// </summary>
+internal sealed class CommentEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public long ParentSeq { get; set; }
+    public string Author { get; set; } = "";
+    public string Body { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public string ClientId { get; set; } = "";
+
+    public static string RowKeyOf(long seq) => seq.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static CommentEntity From(StoredComment c) => new()
+    {
+        PartitionKey = c.Comment.ThreadId,
+        RowKey = RowKeyOf(c.Comment.Seq),
+        ParentSeq = c.Comment.ParentSeq,
+        Author = c.Comment.Author,
+        Body = c.Comment.Body,
+        CreatedAt = c.Comment.CreatedAt,
+        ClientId = c.ClientId,
+    };
+
+    public StoredComment ToStored() =>
+        new(new Comment(PartitionKey, long.Parse(RowKey, System.Globalization.CultureInfo.InvariantCulture), ParentSeq, Author, Body, CreatedAt), ClientId);
+}

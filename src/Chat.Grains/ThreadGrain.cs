@@ -1,0 +1,345 @@
+using Chat.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Chat.Grains;
+
+/// <summary>
+/// A discussion thread. Posts are group-committed: each call queues its comment and waits; a single
+/// flusher takes up to 100 queued comments, gives them the next seqs and writes them in one table
+/// transaction. Only after that write succeeded do the callers get their seq (acknowledged =
+/// durable), and then the batch goes once to every subscribed web node.
+/// </summary>
+/// <remarks>
+/// Reentrant so that posts can queue while a flush is awaiting storage; all state changes happen in
+/// synchronous stretches between awaits, on the grain's single-threaded scheduler.
+/// </remarks>
+[Reentrant]
+public sealed class ThreadGrain(
+    [PersistentState("thread", ChatStorage.GrainStorageName)] IPersistentState<ThreadState> state,
+    ICommentLog log,
+    IOptions<ThreadGrainOptions> options,
+    ChatMetrics metrics,
+    ILogger<ThreadGrain> logger) : Grain, IThreadGrain
+{
+    private readonly ThreadGrainOptions _options = options.Value;
+    private readonly List<Comment> _hot = [];
+    private readonly Dictionary<string, long> _seqByClientKey = new(StringComparer.Ordinal);
+    private readonly Queue<string> _clientKeysByAge = new();
+    private readonly Dictionary<string, PendingPost> _pendingByClientKey = new(StringComparer.Ordinal);
+    private readonly List<PendingPost> _queue = [];
+    private readonly Dictionary<string, NodeSubscription> _nodes = new(StringComparer.Ordinal);
+    private long _lastSeq;
+    private int _viewers;
+    private Task _flusher = Task.CompletedTask;
+    private bool _mustReconcile;
+    private bool _stateDirty;
+    private bool _stateWriteInFlight;
+    private bool _frontPageDirty;
+    private DateTimeOffset _frontPageSentAt = DateTimeOffset.MinValue;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Exists)
+        {
+            // Grain state's LastSeq may lag the log; the log is the truth. Read from a little before
+            // it so that the hot window and the recent clientIds (for de-duplication of retries after
+            // a crash) are warm.
+            _lastSeq = Math.Max(0, state.State.LastSeq - _options.HotWindowSize);
+            var tail = await ReadAllAfterAsync(_lastSeq, cancellationToken);
+            Absorb(tail);
+        }
+        this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(_options.HousekeepingPeriod, _options.HousekeepingPeriod) { Interleave = true });
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_stateDirty && !_stateWriteInFlight)
+        {
+            try { await WriteStateAsync(); }
+            catch (Exception ex) { logger.LogWarning(ex, "Saving thread {ThreadId} on deactivation failed; the log still holds every comment", Id); }
+        }
+        if (_frontPageDirty) SendFrontPageUpdate();
+    }
+
+    public async Task<ThreadInfo> Create(NewThread thread)
+    {
+        if (Limits.CheckTitle(thread.Title) is { } titleError) throw ChatException.Invalid(titleError);
+        if (Limits.CheckUrl(thread.Url) is { } urlError) throw ChatException.Invalid(urlError);
+        if (thread.Body is { Length: > Limits.BodyMaxLength }) throw ChatException.Invalid(Limits.CheckBody(thread.Body)!);
+        if (state.State.Exists) throw ChatException.Conflict($"Thread {Id} exists already.");
+
+        state.State.Exists = true;
+        state.State.Title = thread.Title.Trim();
+        state.State.Url = string.IsNullOrWhiteSpace(thread.Url) ? null : thread.Url.Trim();
+        state.State.Body = string.IsNullOrWhiteSpace(thread.Body) ? null : thread.Body;
+        state.State.Author = thread.Author;
+        state.State.CreatedAt = DateTimeOffset.UtcNow;
+        try
+        {
+            await WriteStateAsync();
+        }
+        catch
+        {
+            state.State.Exists = false;
+            throw;
+        }
+        // Awaited, so that the creator finds the thread on the front page when they look.
+        await GrainFactory.GetGrain<IFrontPageGrain>(0).Update(Summary());
+        _frontPageSentAt = DateTimeOffset.UtcNow;
+        return Info();
+    }
+
+    public Task<ThreadInfo> GetInfo()
+    {
+        EnsureExists();
+        return Task.FromResult(Info());
+    }
+
+    public Task<long> Post(NewComment comment)
+    {
+        EnsureExists();
+        if (Limits.CheckBody(comment.Body) is { } bodyError) throw ChatException.Invalid(bodyError);
+        if (Limits.CheckClientId(comment.ClientId) is { } clientIdError) throw ChatException.Invalid(clientIdError);
+        if (string.IsNullOrEmpty(comment.Author)) throw ChatException.Invalid("A comment needs an author.");
+        if (comment.ParentSeq < 0 || comment.ParentSeq > _lastSeq)
+            throw ChatException.Invalid($"There is no comment {comment.ParentSeq} in this thread to reply to.");
+
+        // The same author's clientId names one post: a retry gets the first post's seq.
+        var clientKey = comment.Author + "\n" + comment.ClientId;
+        if (_seqByClientKey.TryGetValue(clientKey, out var seq)) return Task.FromResult(seq);
+        if (_pendingByClientKey.TryGetValue(clientKey, out var inFlight)) return inFlight.Completion.Task;
+
+        var pending = new PendingPost(comment, clientKey);
+        _pendingByClientKey.Add(clientKey, pending);
+        _queue.Add(pending);
+        if (_flusher.IsCompleted) _flusher = FlushLoopAsync();
+        return pending.Completion.Task;
+    }
+
+    public async Task<CommentPage> GetComments(long afterSeq, int limit)
+    {
+        EnsureExists();
+        if (afterSeq < 0) throw ChatException.Invalid("after must be 0 or more.");
+        limit = Math.Clamp(limit, 1, Limits.MaxPageSize);
+        var lastSeq = _lastSeq;
+        if (afterSeq >= lastSeq) return new CommentPage([], lastSeq);
+
+        // Served from memory when the hot window reaches back far enough, otherwise from the log.
+        if (_hot.Count > 0 && afterSeq + 1 >= _hot[0].Seq)
+        {
+            var start = (int)(afterSeq + 1 - _hot[0].Seq);
+            return new CommentPage(_hot.GetRange(start, Math.Min(limit, _hot.Count - start)).ToArray(), lastSeq);
+        }
+        try
+        {
+            // Only what was acknowledged when the read began: a row of a flush still in flight is
+            // not acknowledged yet.
+            var rows = await log.ReadAsync(Id, afterSeq, limit);
+            return new CommentPage(rows.Where(r => r.Comment.Seq <= lastSeq).Select(r => r.Comment).ToArray(), lastSeq);
+        }
+        catch (CommentLogUnavailableException)
+        {
+            throw ChatException.StorageUnavailable();
+        }
+    }
+
+    public Task<Subscription> Subscribe(string nodeId, IThreadObserver observer, int viewers)
+    {
+        EnsureExists();
+        _nodes[nodeId] = new NodeSubscription(observer, Math.Max(0, viewers), DateTimeOffset.UtcNow + _options.SubscriptionExpiry);
+        RecountViewers();
+        return Task.FromResult(new Subscription(_lastSeq, _viewers));
+    }
+
+    public Task Unsubscribe(string nodeId, IThreadObserver observer)
+    {
+        if (_nodes.Remove(nodeId)) RecountViewers();
+        return Task.CompletedTask;
+    }
+
+    private async Task FlushLoopAsync()
+    {
+        while (_queue.Count > 0)
+        {
+            if (_mustReconcile && !await TryReconcileAsync())
+            {
+                FailQueued(_queue.Count);
+                return;
+            }
+
+            var count = Math.Min(_queue.Count, Limits.MaxBatchSize);
+            var now = DateTimeOffset.UtcNow;
+            var batch = new List<StoredComment>(count);
+            for (var i = 0; i < count; i++)
+            {
+                var p = _queue[i];
+                batch.Add(new StoredComment(new Comment(Id, _lastSeq + 1 + i, p.Comment.ParentSeq, p.Comment.Author, p.Comment.Body, now), p.Comment.ClientId));
+            }
+
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                await log.AppendAsync(Id, batch);
+            }
+            catch (Exception ex)
+            {
+                // The write may have landed even though it failed for us: re-read before the next flush.
+                logger.LogWarning("Flush of {Count} comments in thread {ThreadId} failed: {Message}", count, Id, ex.Message);
+                _mustReconcile = true;
+                FailQueued(count);
+                continue;
+            }
+            metrics.RecordFlush(count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+
+            _queue.RemoveRange(0, count);
+            Absorb(batch);
+            Notify(batch.Select(c => c.Comment).ToArray());
+        }
+    }
+
+    /// <summary>Re-reads the log after a failed write. Returns false if storage is still down.</summary>
+    private async Task<bool> TryReconcileAsync()
+    {
+        try
+        {
+            var landed = await ReadAllAfterAsync(_lastSeq, CancellationToken.None);
+            _mustReconcile = false;
+            if (landed.Count > 0)
+            {
+                logger.LogInformation("Thread {ThreadId}: {Count} comments of a failed flush had landed after all", Id, landed.Count);
+                Absorb(landed);
+                _queue.RemoveAll(p => p.Completion.Task.IsCompleted);
+                Notify(landed.Select(c => c.Comment).ToArray());
+            }
+            return true;
+        }
+        catch (CommentLogUnavailableException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<List<StoredComment>> ReadAllAfterAsync(long afterSeq, CancellationToken cancellationToken)
+    {
+        var all = new List<StoredComment>();
+        while (true)
+        {
+            var page = await log.ReadAsync(Id, afterSeq, Limits.MaxPageSize, cancellationToken);
+            all.AddRange(page);
+            if (page.Count < Limits.MaxPageSize) return all;
+            afterSeq = page[^1].Comment.Seq;
+        }
+    }
+
+    /// <summary>Takes committed comments into memory: last seq, hot window, de-duplication, waiting posters.</summary>
+    private void Absorb(IReadOnlyList<StoredComment> committed)
+    {
+        foreach (var c in committed)
+        {
+            if (c.Comment.Seq <= _lastSeq) continue;
+            _lastSeq = c.Comment.Seq;
+            _hot.Add(c.Comment);
+            var clientKey = c.Comment.Author + "\n" + c.ClientId;
+            if (_seqByClientKey.TryAdd(clientKey, c.Comment.Seq)) _clientKeysByAge.Enqueue(clientKey);
+            // Completes the posters of a flushed batch, and after a reconcile also those whose
+            // earlier failed write had landed (they may already be queued again as a retry).
+            if (_pendingByClientKey.Remove(clientKey, out var pending)) pending.Completion.TrySetResult(c.Comment.Seq);
+        }
+        if (_hot.Count > 2 * _options.HotWindowSize) _hot.RemoveRange(0, _hot.Count - _options.HotWindowSize);
+        while (_clientKeysByAge.Count > _options.RememberedClientIds) _seqByClientKey.Remove(_clientKeysByAge.Dequeue());
+        if (committed.Count > 0)
+        {
+            _stateDirty = _lastSeq != state.State.LastSeq;
+            _frontPageDirty = true;
+        }
+    }
+
+    private void FailQueued(int count)
+    {
+        var error = ChatException.StorageUnavailable();
+        foreach (var p in _queue.Take(count))
+        {
+            _pendingByClientKey.Remove(p.ClientKey);
+            p.Completion.TrySetException(error);
+        }
+        _queue.RemoveRange(0, count);
+    }
+
+    private void Notify(Comment[] batch)
+    {
+        if (batch.Length == 0) return;
+        foreach (var node in _nodes.Values)
+        {
+            // One-way: returns at once; a dead node costs nothing but its expiry.
+            node.Observer.OnComments(Id, batch).Ignore();
+            metrics.ObserverNotificationSent();
+        }
+    }
+
+    private void RecountViewers()
+    {
+        var viewers = _nodes.Values.Sum(n => n.Viewers);
+        if (viewers == _viewers) return;
+        _viewers = viewers;
+        foreach (var node in _nodes.Values) node.Observer.OnViewers(Id, viewers).Ignore();
+    }
+
+    private async Task OnTimerAsync(CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var expired = _nodes.Where(n => n.Value.ExpiresAt < now).Select(n => n.Key).ToList();
+        foreach (var nodeId in expired) _nodes.Remove(nodeId);
+        if (expired.Count > 0) RecountViewers();
+
+        if (_frontPageDirty && now - _frontPageSentAt >= _options.FrontPageUpdatePeriod) SendFrontPageUpdate();
+
+        if (_stateDirty && !_stateWriteInFlight)
+        {
+            try { await WriteStateAsync(); }
+            catch (Exception ex) { logger.LogWarning(ex, "Saving thread {ThreadId} state failed; will retry", Id); }
+        }
+    }
+
+    private void SendFrontPageUpdate()
+    {
+        _frontPageDirty = false;
+        _frontPageSentAt = DateTimeOffset.UtcNow;
+        GrainFactory.GetGrain<IFrontPageGrain>(0).Update(Summary()).Ignore();
+    }
+
+    /// <summary>At most one state write in flight: reentrancy would otherwise let two race on the ETag.</summary>
+    private async Task WriteStateAsync()
+    {
+        _stateWriteInFlight = true;
+        try
+        {
+            var saving = _lastSeq;
+            state.State.LastSeq = saving;
+            await state.WriteStateAsync();
+            _stateDirty = _lastSeq != saving;
+        }
+        finally
+        {
+            _stateWriteInFlight = false;
+        }
+    }
+
+    private void EnsureExists()
+    {
+        if (!state.State.Exists) throw ChatException.NotFound($"Thread {Id} does not exist.");
+    }
+
+    private ThreadInfo Info() => new(Id, state.State.Title, state.State.Url, state.State.Body, state.State.Author, state.State.CreatedAt, _lastSeq, _lastSeq);
+
+    private ThreadSummary Summary() => new(Id, state.State.Title, state.State.Url, state.State.Author, state.State.CreatedAt, _lastSeq, 0);
+
+    private sealed record PendingPost(NewComment Comment, string ClientKey)
+    {
+        public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed record NodeSubscription(IThreadObserver Observer, int Viewers, DateTimeOffset ExpiresAt);
+}

@@ -1,0 +1,20 @@
+namespace Chat.Grains;
+
+/// <summary>Tuning of <see cref="ThreadGrain"/>; bound from configuration section "Chat:Threads".</summary>
+public sealed class ThreadGrainOptions
+{
+    /// <summary>Recent comments kept in memory for joins and catch-up without a storage read.</summary>
+    public int HotWindowSize { get; set; } = 500;
+
+    /// <summary>Recent (author, clientId) pairs remembered so that a retried post is stored once.</summary>
+    public int RememberedClientIds { get; set; } = 10_000;
+
+    /// <summary>A web node that has not re-subscribed for this long is dropped (it died or left).</summary>
+    public TimeSpan SubscriptionExpiry { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>How often expired subscriptions are pruned, state saved and the front page updated.</summary>
+    public TimeSpan HousekeepingPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>At most one front-page update per thread per period, so the front page is never the hot spot.</summary>
+    public TimeSpan FrontPageUpdatePeriod { get; set; } = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,18 @@
+namespace Chat.Grains;
+
+/// <summary>
+/// What a thread keeps in Orleans grain storage. Comments are not here (grain state is capped near
+/// 1 MB): they live in the comment log. LastSeq is a lower bound written lazily; on activation the
+/// grain reads the log forward from it to find the real last seq.
+/// </summary>
+[GenerateSerializer, Alias("Chat.ThreadState")]
+public sealed class ThreadState
+{
+    [Id(0)] public bool Exists { get; set; }
+    [Id(1)] public string Title { get; set; } = "";
+    [Id(2)] public string? Url { get; set; }
+    [Id(3)] public string? Body { get; set; }
+    [Id(4)] public string Author { get; set; } = "";
+    [Id(5)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(6)] public long LastSeq { get; set; }
+}

@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Grains;
+
+/// <summary>
+/// One account. Posts pass through here on their way to the thread so that per-user rules have one
+/// home in the cluster. Recent comments are saved lazily: losing the last few seconds of that list
+/// in a crash loses no comment (the thread's log has them), and saving on every post would double
+/// the storage writes of posting.
+/// </summary>
+[Reentrant]
+public sealed class UserGrain(
+    [PersistentState("user", ChatStorage.GrainStorageName)] IPersistentState<UserState> state,
+    ILogger<UserGrain> logger) : Grain, IUserGrain
+{
+    private const int RecentCommentsKept = 30;
+    private const int SnippetLength = 140;
+    private bool _dirty;
+    private bool _writeInFlight;
+
+    private string UserName => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(SaveIfDirtyAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { Interleave = true });
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveIfDirtyAsync(cancellationToken);
+
+    public async Task<bool> Register(string passwordHash)
+    {
+        if (state.State.Exists || _writeInFlight) return false;
+        state.State.Exists = true;
+        state.State.PasswordHash = passwordHash;
+        state.State.JoinedAt = DateTimeOffset.UtcNow;
+        try
+        {
+            await WriteAsync();
+        }
+        catch
+        {
+            state.State.Exists = false;
+            throw;
+        }
+        return true;
+    }
+
+    public Task<string?> GetPasswordHash() => Task.FromResult(state.State.Exists ? state.State.PasswordHash : null);
+
+    public async Task UpdatePasswordHash(string passwordHash)
+    {
+        EnsureExists();
+        state.State.PasswordHash = passwordHash;
+        _dirty = true;
+        await SaveIfDirtyAsync(CancellationToken.None);
+    }
+
+    public Task<UserProfile?> GetProfile() => Task.FromResult(state.State.Exists
+        ? new UserProfile(UserName, state.State.JoinedAt, state.State.RecentComments.AsEnumerable().Reverse().ToArray())
+        : null);
+
+    public async Task<long> PostComment(string threadId, long parentSeq, string body, string clientId)
+    {
+        EnsureExists();
+        var seq = await GrainFactory.GetGrain<IThreadGrain>(threadId).Post(new NewComment(parentSeq, UserName, body, clientId));
+        var recent = state.State.RecentComments;
+        if (!recent.Any(r => r.ThreadId == threadId && r.Seq == seq))
+        {
+            recent.Add(new CommentRef(threadId, seq, body.Length <= SnippetLength ? body : body[..SnippetLength] + "…", DateTimeOffset.UtcNow));
+            if (recent.Count > RecentCommentsKept) recent.RemoveRange(0, recent.Count - RecentCommentsKept);
+            _dirty = true;
+        }
+        return seq;
+    }
+
+    public Task<ThreadInfo> CreateThread(string title, string? url, string? body)
+    {
+        EnsureExists();
+        return GrainFactory.GetGrain<IThreadGrain>(Limits.NewThreadId()).Create(new NewThread(title, url, body, UserName));
+    }
+
+    private async Task SaveIfDirtyAsync(CancellationToken cancellationToken)
+    {
+        if (!_dirty || _writeInFlight) return;
+        try { await WriteAsync(); }
+        catch (Exception ex) { logger.LogWarning(ex, "Saving user {UserName} failed; will retry", UserName); }
+    }
+
+    private async Task WriteAsync()
+    {
+        _writeInFlight = true;
+        _dirty = false;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            _dirty = true;
+            throw;
+        }
+        finally
+        {
+            _writeInFlight = false;
+        }
+    }
+
+    private void EnsureExists()
+    {
+        if (!state.State.Exists) throw ChatException.NotFound($"There is no user {UserName}.");
+    }
+}

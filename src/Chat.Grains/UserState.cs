@@ -1,0 +1,10 @@
+namespace Chat.Grains;
+
+[GenerateSerializer, Alias("Chat.UserState")]
+public sealed class UserState
+{
+    [Id(0)] public bool Exists { get; set; }
+    [Id(1)] public string PasswordHash { get; set; } = "";
+    [Id(2)] public DateTimeOffset JoinedAt { get; set; }
+    [Id(3)] public List<CommentRef> RecentComments { get; set; } = [];
+}

@@ -1,0 +1,4 @@
+using Chat.Silo;
+
+var app = SiloApp.Create(args);
+await app.RunAsync();

@@ -1,0 +1,70 @@
+using Chat.Web.Auth;
+
+namespace Chat.Web.Api;
+
+public static class ThreadEndpoints
+{
+    public sealed record CreateThreadRequest(string? Title, string? Url, string? Body);
+
+    public sealed record CreatedThread(string Id);
+
+    public sealed record PostCommentRequest(long ParentSeq, string? Body, string? ClientId);
+
+    public sealed record PostedComment(long Seq);
+
+    public static IEndpointRouteBuilder MapThreadEndpoints(this IEndpointRouteBuilder app)
+    {
+        var threads = app.MapGroup("/api/threads");
+        threads.MapGet("/", ListThreads);
+        threads.MapPost("/", CreateThread).RequireAuthorization();
+        threads.MapGet("/{id}", GetThread);
+        threads.MapGet("/{id}/comments", GetComments);
+        threads.MapPost("/{id}/comments", PostComment).RequireAuthorization();
+        return app;
+    }
+
+    private static async Task<IResult> ListThreads(IGrainFactory grains, string? sort, int? limit)
+    {
+        if (sort is not (null or "new" or "hot"))
+            return Results.Problem(statusCode: 400, detail: "sort must be 'hot' or 'new'.");
+        if (limit is < 1 or > 500)
+            return Results.Problem(statusCode: 400, detail: "limit must be 1 to 500.");
+        // Until votes exist, hot and new are the same order: newest first.
+        return Results.Ok(await grains.GetGrain<IFrontPageGrain>(0).GetThreads(limit ?? 30));
+    }
+
+    private static async Task<IResult> CreateThread(CreateThreadRequest body, IGrainFactory grains, HttpContext context)
+    {
+        if (Limits.CheckTitle(body.Title) is { } titleError) return Results.Problem(statusCode: 400, detail: titleError);
+        if (Limits.CheckUrl(body.Url) is { } urlError) return Results.Problem(statusCode: 400, detail: urlError);
+        if (body.Body is { Length: > 0 } && Limits.CheckBody(body.Body) is { } bodyError) return Results.Problem(statusCode: 400, detail: bodyError);
+        var info = await grains.GetGrain<IUserGrain>(context.User.UserName()!).CreateThread(body.Title!, body.Url, body.Body);
+        return Results.Created($"/api/threads/{info.Id}", new CreatedThread(info.Id));
+    }
+
+    private static async Task<IResult> GetThread(string id, IGrainFactory grains)
+    {
+        if (!Limits.IsValidThreadId(id)) return NoSuchThread(id);
+        return Results.Ok(await grains.GetGrain<IThreadGrain>(id).GetInfo());
+    }
+
+    private static async Task<IResult> GetComments(string id, long? after, int? limit, IGrainFactory grains)
+    {
+        if (!Limits.IsValidThreadId(id)) return NoSuchThread(id);
+        if (after is < 0) return Results.Problem(statusCode: 400, detail: "after must be 0 or more.");
+        if (limit is < 1 or > Limits.MaxPageSize) return Results.Problem(statusCode: 400, detail: $"limit must be 1 to {Limits.MaxPageSize}.");
+        var page = await grains.GetGrain<IThreadGrain>(id).GetComments(after ?? 0, limit ?? 200);
+        return Results.Ok(page.Comments);
+    }
+
+    private static async Task<IResult> PostComment(string id, PostCommentRequest body, IGrainFactory grains, HttpContext context)
+    {
+        if (!Limits.IsValidThreadId(id)) return NoSuchThread(id);
+        if (Limits.CheckBody(body.Body) is { } bodyError) return Results.Problem(statusCode: 400, detail: bodyError);
+        if (Limits.CheckClientId(body.ClientId) is { } clientIdError) return Results.Problem(statusCode: 400, detail: clientIdError);
+        var seq = await grains.GetGrain<IUserGrain>(context.User.UserName()!).PostComment(id, body.ParentSeq, body.Body!, body.ClientId!);
+        return Results.Created($"/api/threads/{id}/comments?after={seq - 1}&limit=1", new PostedComment(seq));
+    }
+
+    private static IResult NoSuchThread(string id) => Results.Problem(statusCode: 404, detail: $"Thread {id} does not exist.");
+}

@@ -1,0 +1,64 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace Chat.Web.Auth;
+
+public static class AuthExtensions
+{
+    public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    public const string BearerScheme = BearerTokenDefaults.AuthenticationScheme;
+
+    /// <summary>Picks the bearer token when the request carries one, the cookie otherwise.</summary>
+    private const string CookieOrBearerScheme = "CookieOrBearer";
+
+    public static WebApplicationBuilder AddChatAuth(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddAuthentication(CookieOrBearerScheme)
+            .AddPolicyScheme(CookieOrBearerScheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                || (context.Request.Path.StartsWithSegments("/hubs") && context.Request.Query.ContainsKey("access_token"))
+                    ? BearerScheme
+                    : CookieScheme)
+            .AddCookie(CookieScheme, o =>
+            {
+                o.Cookie.Name = "chat.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromDays(30);
+                o.SlidingExpiration = true;
+                // An API answers 401/403 with a problem, never with a redirect to a login page.
+                o.Events.OnRedirectToLogin = context => WriteProblem(context.HttpContext, StatusCodes.Status401Unauthorized, "Sign in first.");
+                o.Events.OnRedirectToAccessDenied = context => WriteProblem(context.HttpContext, StatusCodes.Status403Forbidden, "You may not do that.");
+            })
+            .AddBearerToken(BearerScheme, o =>
+            {
+                o.BearerTokenExpiration = TimeSpan.FromDays(1);
+                // Browsers' WebSocket API cannot set headers, so SignalR sends the token in the query.
+                o.Events.OnMessageReceived = context =>
+                {
+                    if (context.Request.Path.StartsWithSegments("/hubs") && context.Request.Query.TryGetValue("access_token", out var token))
+                        context.Token = token;
+                    return Task.CompletedTask;
+                };
+            });
+        builder.Services.AddAuthorization();
+        builder.Services.AddSingleton<PasswordService>();
+        return builder;
+    }
+
+    public static ClaimsPrincipal CreatePrincipal(string userName, string scheme) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, userName)], scheme));
+
+    /// <summary>The signed-in user's normalized name; the author of anything they post.</summary>
+    public static string? UserName(this ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.Name) : null;
+
+    private static Task WriteProblem(HttpContext context, int status, string detail)
+    {
+        context.Response.StatusCode = status;
+        return Results.Problem(statusCode: status, detail: detail).ExecuteAsync(context);
+    }
+}

@@ -1,0 +1,2 @@
+global using Chat.Contracts;
+global using Orleans;

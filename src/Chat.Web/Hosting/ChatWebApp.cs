@@ -1,0 +1,42 @@
+using Chat.Grains.Hosting;
+using Chat.Web.Api;
+using Chat.Web.Auth;
+using Chat.Web.Hubs;
+using Chat.Web.Realtime;
+
+namespace Chat.Web.Hosting;
+
+/// <summary>
+/// Builds the web host. Program.cs stays one line so that tests start the very same app on
+/// 127.0.0.1:0 with their own configuration.
+/// </summary>
+public static class ChatWebApp
+{
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+
+        builder.AddChatOrleans();
+        builder.AddChatAuth();
+        builder.AddChatApi();
+        builder.AddChatRealtime();
+        builder.AddChatObservability();
+        builder.AddChatDemoContent();
+
+        var app = builder.Build();
+        app.UseChatSecurityHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapChatAuth();
+        app.MapChatApi();
+        app.MapChatRealtime();
+        app.MapChatObservability();
+        app.MapChatPages();
+        return app;
+    }
+}

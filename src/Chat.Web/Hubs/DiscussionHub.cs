@@ -1,0 +1,50 @@
+using Chat.Web.Auth;
+using Chat.Web.Realtime;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Chat.Web.Hubs;
+
+/// <summary>
+/// The realtime contract at /hubs/discussion. Reading is anonymous; posting needs sign-in and the
+/// author is always the signed-in user.
+/// </summary>
+public sealed class DiscussionHub(IGrainFactory grains, ThreadRelay relay) : Hub
+{
+    /// <summary>The first screen; the rest comes over HTTP in pages.</summary>
+    public const int JoinPageSize = 500;
+
+    public async Task<JoinResult> JoinThread(string threadId, long afterSeq)
+    {
+        if (Limits.CheckThreadId(threadId) is { } idError) throw new HubException(idError);
+        if (afterSeq < 0) throw new HubException("afterSeq must be 0 or more.");
+        var thread = grains.GetGrain<IThreadGrain>(threadId);
+        await thread.GetInfo(); // refuses an unknown thread before anything is set up for it
+
+        // Join the group first, then read: a comment acknowledged in between arrives both ways and
+        // the client drops the duplicate by seq, rather than arriving neither way.
+        await Groups.AddToGroupAsync(Context.ConnectionId, threadId);
+        var viewers = await relay.JoinAsync(threadId, Context.ConnectionId);
+        var page = await thread.GetComments(afterSeq, JoinPageSize);
+        return new JoinResult(page.LastSeq, page.Comments, viewers);
+    }
+
+    public async Task LeaveThread(string threadId)
+    {
+        if (Limits.CheckThreadId(threadId) is { } idError) throw new HubException(idError);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, threadId);
+        await relay.LeaveAsync(threadId, Context.ConnectionId);
+    }
+
+    [Authorize]
+    public async Task<PostResult> PostComment(string threadId, long parentSeq, string body, string clientId)
+    {
+        if (Limits.CheckThreadId(threadId) is { } idError) throw new HubException(idError);
+        if (Limits.CheckBody(body) is { } bodyError) throw new HubException(bodyError);
+        if (Limits.CheckClientId(clientId) is { } clientIdError) throw new HubException(clientIdError);
+        var userName = Context.User!.UserName()!;
+        return new PostResult(await grains.GetGrain<IUserGrain>(userName).PostComment(threadId, parentSeq, body, clientId));
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception) => relay.LeaveAllAsync(Context.ConnectionId);
+}

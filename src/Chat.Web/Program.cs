@@ -1,0 +1,4 @@
+using Chat.Web.Hosting;
+
+var app = ChatWebApp.Create(args);
+await app.RunAsync();

@@ -1,0 +1,15 @@
+namespace Chat.Web.Realtime;
+
+/// <summary>Section "Chat:Relay".</summary>
+public sealed class RelayOptions
+{
+    /// <summary>
+    /// How often this node re-subscribes to each thread it has readers of. Must be well under the
+    /// grain's SubscriptionExpiry (90 s by default); a re-subscription also finds a thread grain
+    /// that moved to another silo.
+    /// </summary>
+    public TimeSpan RefreshPeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Viewer-count changes are batched for this long before the grain hears of them.</summary>
+    public TimeSpan ViewerReportDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+}

@@ -1,0 +1,43 @@
+// Submit a new thread. Requires sign-in.
+import { api, initHeader, loginHref } from './api.js';
+
+const form = document.getElementById('submit-form');
+const error = document.getElementById('submit-error');
+const button = document.getElementById('submit-button');
+
+init();
+
+async function init() {
+  const me = await initHeader();
+  if (!me) {
+    location.replace(loginHref('/submit'));
+    return;
+  }
+  form.hidden = false;
+  form.elements.title.focus();
+}
+
+form.addEventListener('submit', async e => {
+  e.preventDefault();
+  if (button.disabled) return;
+  error.textContent = '';
+  const title = form.elements.title.value.trim();
+  const url = form.elements.url.value.trim();
+  const body = form.elements.body.value;
+  const payload = { title };
+  if (url) payload.url = url;
+  if (body.trim()) payload.body = body;
+
+  button.disabled = true;
+  try {
+    const created = await api('POST', '/api/threads', payload);
+    location.assign('/t/' + encodeURIComponent(created.id));
+  } catch (err) {
+    if (err.status === 401) {
+      location.assign(loginHref('/submit'));
+      return;
+    }
+    error.textContent = err.message;
+    button.disabled = false;
+  }
+});

@@ -1,0 +1,442 @@
+// Thread page: metadata, live comment tree over SignalR, top-level and reply forms.
+//
+// Core invariant: a comment is rendered only when its seq === lastSeq + 1, after which lastSeq
+// advances. Every source of comments (JoinThread result, `comments` pushes, HTTP catch-up pages)
+// feeds the `pending` map and then `drain()` renders whatever is contiguous. That makes
+// "render each comment exactly once, in seq order" hold no matter how sources overlap or race.
+// All of that processing runs one step at a time on a promise chain (`enqueue`).
+
+import {
+  api, ApiError, initHeader, el, safeHttpUrl, domainOf, plural, timeElement,
+  startRelativeTimeRefresh, loginHref, newClientId, submitOnCtrlEnter,
+} from './api.js';
+import { renderBody } from './format.js';
+
+const threadId = location.pathname.split('/').filter(Boolean).pop() ?? '';
+
+const statusEl = document.getElementById('status');
+const threadEl = document.getElementById('thread');
+const bannerEl = document.getElementById('connection-banner');
+const viewersEl = document.getElementById('viewers');
+const commentsEl = document.getElementById('comments');
+
+let me = null;           // {userName} or null
+let thread = null;       // GET /api/threads/{id} result
+let lastSeq = 0;         // highest seq rendered; all of 1..lastSeq are in the DOM
+let targetSeq = 0;       // highest seq the server told us exists (JoinThread's lastSeq, pushes)
+const pending = new Map();   // seq -> comment received but not yet renderable (gap before it)
+const childrenOf = new Map(); // seq -> that comment's .children element
+
+let connection = null;
+let joining = false;         // JoinThread in flight: pushes are buffered, not processed
+let bufferedPushes = [];
+let chain = Promise.resolve();
+let gapRetryTimer = 0;
+let restartTimer = 0;
+let hadFirstAttempt = false; // the banner is not shown before the very first connection attempt
+let scrolledToHash = false;
+
+setConnectionState('disconnected');
+setLastSeq(0);
+main();
+
+async function main() {
+  if (!/^[a-z0-9]{12}$/.test(threadId)) {
+    showNoSuchThread();
+    initHeader();
+    return;
+  }
+
+  let meResult;
+  [meResult, thread] = await Promise.all([
+    initHeader(),
+    api('GET', '/api/threads/' + threadId).catch(e => e),
+  ]);
+  me = meResult;
+
+  if (thread instanceof Error) {
+    if (thread instanceof ApiError && thread.status === 404) showNoSuchThread();
+    else statusEl.textContent = thread.message;
+    return;
+  }
+
+  renderThreadHeader();
+  setupCommentForm();
+  statusEl.hidden = true;
+  threadEl.hidden = false;
+  startRelativeTimeRefresh();
+  connect();
+}
+
+function showNoSuchThread() {
+  statusEl.textContent = 'No such thread.';
+  document.title = 'No such thread | chat';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Thread header
+
+function renderThreadHeader() {
+  document.title = thread.title + ' | chat';
+  const titleLink = document.getElementById('thread-title');
+  titleLink.textContent = thread.title;
+  const url = safeHttpUrl(thread.url);
+  if (url) {
+    titleLink.href = url;
+    titleLink.rel = 'nofollow noopener';
+    const domain = domainOf(url);
+    if (domain) document.getElementById('thread-domain').textContent = ` (${domain})`;
+  } else {
+    titleLink.href = '/t/' + threadId;
+  }
+
+  const count = el('span', '', '');
+  count.id = 'comment-count';
+  document.getElementById('thread-meta').append(
+    'by ', el('span', 'author', thread.author), ' ', timeElement(thread.createdAt), ' | ', count);
+  updateCommentCount();
+
+  const bodyEl = document.getElementById('thread-body');
+  if (thread.body && thread.body.trim()) bodyEl.append(renderBody(thread.body));
+  else bodyEl.hidden = true;
+}
+
+function updateCommentCount() {
+  const countEl = document.getElementById('comment-count');
+  if (countEl) countEl.textContent = plural(Math.max(Number(thread.commentCount) || 0, lastSeq), 'comment');
+}
+
+function setViewers(count) {
+  const n = Number(count);
+  if (Number.isFinite(n)) viewersEl.textContent = `${n} reading now`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Test hooks
+
+function setConnectionState(state) {
+  document.body.dataset.connection = state;
+  // The banner is for losing a connection we had (or never getting one); hide it once connected.
+  bannerEl.hidden = state === 'connected' || !hadFirstAttempt;
+}
+
+function setLastSeq(seq) {
+  lastSeq = seq;
+  document.body.dataset.lastSeq = String(seq);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Serialized comment processing
+
+/** Runs `fn` after everything queued before it; errors are logged, never break the chain. */
+function enqueue(fn) {
+  chain = chain.then(fn).catch(e => console.error('comment processing failed', e));
+  return chain;
+}
+
+/** Process a batch of comments (any order, possibly overlapping what we have). Run via enqueue. */
+async function applyComments(comments, knownLastSeq = 0) {
+  for (const c of comments ?? []) {
+    if (c && c.seq > lastSeq && !pending.has(c.seq)) pending.set(c.seq, c);
+  }
+  for (const seq of pending.keys()) if (seq > targetSeq) targetSeq = seq;
+  if (knownLastSeq > targetSeq) targetSeq = knownLastSeq;
+
+  drain();
+  if (lastSeq < targetSeq) await catchUp();
+}
+
+/** Render every pending comment that continues the contiguous run. */
+function drain() {
+  let rendered = false;
+  while (pending.has(lastSeq + 1)) {
+    const c = pending.get(lastSeq + 1);
+    pending.delete(lastSeq + 1);
+    renderComment(c);
+    setLastSeq(c.seq);
+    rendered = true;
+  }
+  // Anything at or below lastSeq can no longer be rendered (duplicates); forget it.
+  for (const seq of pending.keys()) if (seq <= lastSeq) pending.delete(seq);
+  if (rendered) updateCommentCount();
+}
+
+/** Fill the gap lastSeq+1..targetSeq over HTTP, page by page. */
+async function catchUp() {
+  try {
+    while (lastSeq < targetSeq) {
+      const before = lastSeq;
+      const page = await api('GET',
+        `/api/threads/${threadId}/comments?after=${lastSeq}&limit=1000`);
+      for (const c of page ?? []) if (c.seq > lastSeq && !pending.has(c.seq)) pending.set(c.seq, c);
+      drain();
+      if (lastSeq === before) break; // the server has nothing newer (yet): retry later
+    }
+  } catch (e) {
+    console.warn('catching up on comments failed', e);
+  }
+  if (lastSeq < targetSeq) scheduleGapRetry();
+}
+
+function scheduleGapRetry() {
+  if (gapRetryTimer) return;
+  gapRetryTimer = setTimeout(() => {
+    gapRetryTimer = 0;
+    enqueue(() => applyComments([]));
+  }, 2000);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comment tree
+
+function renderComment(c) {
+  if (document.getElementById('c' + c.seq)) return; // defensive: never two elements per seq
+
+  const node = el('div', 'comment');
+  node.id = 'c' + c.seq;
+  node.dataset.seq = String(c.seq);
+  node.dataset.parent = String(c.parentSeq ?? 0);
+
+  const head = el('div', 'comhead');
+  const link = el('a', 'permalink', 'link');
+  link.href = '#c' + c.seq;
+  const replyButton = el('button', 'linkish reply-toggle', 'reply');
+  replyButton.type = 'button';
+  replyButton.setAttribute('aria-expanded', 'false');
+  head.append(el('span', 'author', c.author), ' ', timeElement(c.createdAt), ' | ', link, ' | ', replyButton);
+
+  const body = el('div', 'body');
+  body.append(renderBody(c.body));
+
+  const replyArea = el('div', 'reply-area');
+  replyArea.hidden = true;
+
+  const children = el('div', 'children');
+
+  node.append(head, body, replyArea, children);
+  replyButton.addEventListener('click', () => toggleReply(c, replyButton, replyArea));
+
+  const parent = (c.parentSeq && childrenOf.get(c.parentSeq)) || commentsEl;
+  parent.append(node);
+  childrenOf.set(c.seq, children);
+}
+
+function toggleReply(c, button, area) {
+  const open = area.hidden;
+  area.hidden = !open;
+  button.setAttribute('aria-expanded', String(open));
+  if (!open) return;
+
+  if (!area.firstChild) buildReplyForm(c, button, area);
+  area.querySelector('textarea')?.focus();
+}
+
+function buildReplyForm(c, toggle, area) {
+  if (!me) {
+    const p = el('p', 'login-to-comment');
+    const a = el('a', '', 'login to reply');
+    a.href = loginHref('/t/' + threadId + '#c' + c.seq);
+    p.append(a);
+    area.append(p);
+    return;
+  }
+
+  const form = el('form', 'reply-form');
+  form.noValidate = true;
+  const textarea = el('textarea', 'reply-text');
+  textarea.rows = 4;
+  textarea.setAttribute('aria-label', `Reply to ${c.author}`);
+  const actions = el('div', 'form-actions');
+  const submit = el('button', 'reply-submit', 'reply');
+  submit.type = 'submit';
+  const cancel = el('button', 'linkish reply-cancel', 'cancel');
+  cancel.type = 'button';
+  const error = el('span', 'form-error');
+  error.setAttribute('role', 'alert');
+  actions.append(submit, ' ', cancel, ' ', error);
+  form.append(textarea, actions);
+  area.append(form);
+
+  const close = () => {
+    area.hidden = true;
+    toggle.setAttribute('aria-expanded', 'false');
+    toggle.focus();
+  };
+  cancel.addEventListener('click', close);
+  textarea.addEventListener('keydown', e => {
+    if (e.key === 'Escape') { e.preventDefault(); close(); }
+  });
+  wirePostForm(form, textarea, submit, error, c.seq, () => {
+    textarea.value = '';
+    close();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Posting
+
+function setupCommentForm() {
+  const form = document.getElementById('comment-form');
+  if (!me) {
+    document.getElementById('login-to-comment-link').href = loginHref('/t/' + threadId);
+    document.getElementById('login-to-comment').hidden = false;
+    return;
+  }
+  form.hidden = false;
+  const textarea = document.getElementById('comment-text');
+  wirePostForm(form, textarea, document.getElementById('comment-submit'),
+    document.getElementById('comment-error'), 0, () => { textarea.value = ''; });
+}
+
+/**
+ * Posting a comment. The clientId is created once per submission attempt and kept across
+ * retries after an error, so a post that reached the server but whose reply was lost is not
+ * stored twice. The comment itself is rendered when its push arrives, not from the response.
+ */
+function wirePostForm(form, textarea, button, errorEl, parentSeq, onSuccess) {
+  let clientId = null;
+  let inFlight = false;
+  submitOnCtrlEnter(textarea);
+
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    if (inFlight) return; // Ctrl+Enter bypasses the disabled button
+    inFlight = true;
+    button.disabled = true;
+    errorEl.textContent = '';
+    clientId ??= newClientId();
+    try {
+      await postComment(parentSeq, textarea.value, clientId);
+      clientId = null;
+      onSuccess();
+    } catch (err) {
+      errorEl.textContent = readableError(err);
+    } finally {
+      inFlight = false;
+      button.disabled = false;
+    }
+  });
+}
+
+async function postComment(parentSeq, body, clientId) {
+  if (connection && connection.state === signalR.HubConnectionState.Connected) {
+    return connection.invoke('PostComment', threadId, parentSeq, body, clientId);
+  }
+  // Not connected right now: the HTTP endpoint does the same thing (same clientId dedup),
+  // and the comment will show up through the catch-up on re-join.
+  return api('POST', `/api/threads/${threadId}/comments`, { parentSeq, body, clientId });
+}
+
+/** SignalR wraps hub errors as "An unexpected error occurred invoking ... HubException: <text>". */
+function readableError(err) {
+  const message = (err && err.message) || String(err);
+  const marker = 'HubException: ';
+  const i = message.indexOf(marker);
+  return i >= 0 ? message.slice(i + marker.length) : message;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connection
+
+function connect() {
+  connection = new signalR.HubConnectionBuilder()
+    .withUrl('/hubs/discussion')
+    .withAutomaticReconnect([0, 1000, 2000, 5000, 5000, 10000])
+    .build();
+
+  // Registered before start() so no push can be missed.
+  connection.on('comments', (id, comments) => {
+    if (id !== threadId) return;
+    if (joining) bufferedPushes.push(comments);
+    else enqueue(() => applyComments(comments));
+  });
+  connection.on('viewers', (id, count) => {
+    if (id === threadId) setViewers(count);
+  });
+
+  connection.onreconnecting(() => setConnectionState('reconnecting'));
+  connection.onreconnected(async () => {
+    // A new connection has no group membership: join again and fetch exactly what we missed.
+    try {
+      await join();
+      setConnectionState('connected');
+    } catch (e) {
+      console.warn('re-join failed', e);
+      connection.stop(); // onclose takes over and retries
+    }
+  });
+  connection.onclose(() => {
+    setConnectionState('disconnected');
+    scheduleRestart();
+  });
+
+  startAndJoin();
+}
+
+/** Start the connection and join the thread; on failure keep retrying every few seconds. */
+async function startAndJoin() {
+  try {
+    if (connection.state === signalR.HubConnectionState.Disconnected) await connection.start();
+  } catch (e) {
+    console.warn('connecting failed', e);
+    hadFirstAttempt = true;
+    setConnectionState('disconnected');
+    scheduleRestart();
+    return;
+  }
+  hadFirstAttempt = true;
+  try {
+    await join();
+    setConnectionState('connected');
+    scrollToHashOnce();
+  } catch (e) {
+    console.warn('joining failed', e);
+    connection.stop(); // onclose schedules the next attempt
+  }
+}
+
+function scheduleRestart() {
+  if (restartTimer) return;
+  restartTimer = setTimeout(() => {
+    restartTimer = 0;
+    startAndJoin();
+  }, 3000);
+}
+
+/**
+ * JoinThread(threadId, lastSeq): returns comments after lastSeq (at most 500) plus the thread's
+ * lastSeq; applyComments fetches the rest over HTTP. Pushes arriving meanwhile are buffered and
+ * processed after the join result, so they normally need no extra fetch.
+ * Resolves once everything the server reported is rendered (or a retry is scheduled).
+ */
+async function join() {
+  joining = true;
+  bufferedPushes = [];
+  let result;
+  try {
+    result = await connection.invoke('JoinThread', threadId, lastSeq);
+  } finally {
+    // Hand buffered pushes to the chain synchronously, in arrival order, before any later push.
+    const pushes = bufferedPushes;
+    bufferedPushes = [];
+    joining = false;
+    enqueue(async () => {
+      if (result) await applyComments(result.comments, Number(result.lastSeq) || 0);
+      for (const batch of pushes) await applyComments(batch);
+    });
+  }
+  setViewers(result.viewers);
+  await chain;
+}
+
+/** The page was opened at /t/{id}#c{seq}: the target only exists once comments are rendered. */
+function scrollToHashOnce() {
+  if (scrolledToHash) return;
+  scrolledToHash = true;
+  if (!/^#c\d+$/.test(location.hash)) return;
+  const target = document.getElementById(location.hash.slice(1));
+  if (target) {
+    target.classList.add('target');
+    target.scrollIntoView();
+  }
+}
