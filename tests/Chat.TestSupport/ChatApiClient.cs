@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Chat.Contracts;
+
+namespace Chat.TestSupport;
+
+/// <summary>
+/// A client of the public HTTP API, the way a bot or the load generator uses it: registers, logs in
+/// (keeping the bearer token for the hub), and calls the documented endpoints.
+/// </summary>
+public sealed class ChatApiClient : IDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private ChatApiClient(Uri baseAddress)
+    {
+        Http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), UseCookies = true }) { BaseAddress = baseAddress };
+    }
+
+    public HttpClient Http { get; }
+    public Uri BaseAddress => Http.BaseAddress!;
+    public string? UserName { get; private set; }
+    public string? Token { get; private set; }
+
+    public static ChatApiClient Anonymous(Uri baseAddress) => new(baseAddress);
+
+    /// <summary>Registers a fresh user (random name unless given) and logs in to get a bearer token.</summary>
+    public static async Task<ChatApiClient> SignedUpAsync(Uri baseAddress, string? userName = null)
+    {
+        var client = new ChatApiClient(baseAddress);
+        userName ??= "u" + Guid.NewGuid().ToString("N")[..10];
+        const string password = "correct horse battery";
+        (await client.Http.PostAsJsonAsync("/api/auth/register", new { userName, password })).EnsureSuccessStatusCode();
+        var login = await client.Http.PostAsJsonAsync("/api/auth/login", new { userName, password });
+        login.EnsureSuccessStatusCode();
+        client.Token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
+        client.UserName = userName;
+        return client;
+    }
+
+    public async Task<string> CreateThreadAsync(string title = "A thread", string? url = null, string? body = null)
+    {
+        var response = await Http.PostAsJsonAsync("/api/threads", new { title, url, body });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    public Task<HttpResponseMessage> PostCommentAsync(string threadId, long parentSeq, string body, string? clientId = null) =>
+        Http.PostAsJsonAsync($"/api/threads/{threadId}/comments", new { parentSeq, body, clientId = clientId ?? Guid.NewGuid().ToString("N") });
+
+    public async Task<long> PostCommentSeqAsync(string threadId, long parentSeq, string body, string? clientId = null)
+    {
+        var response = await PostCommentAsync(threadId, parentSeq, body, clientId);
+        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"POST comment: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("seq").GetInt64();
+    }
+
+    public async Task<Comment[]> GetCommentsAsync(string threadId, long after = 0, int limit = 1000)
+    {
+        var all = new List<Comment>();
+        while (true)
+        {
+            var page = await Http.GetFromJsonAsync<Comment[]>($"/api/threads/{threadId}/comments?after={after}&limit={limit}", Json);
+            all.AddRange(page!);
+            if (page!.Length < limit) return [.. all];
+            after = page[^1].Seq;
+        }
+    }
+
+    public async Task<ThreadInfo> GetThreadAsync(string threadId) =>
+        (await Http.GetFromJsonAsync<ThreadInfo>($"/api/threads/{threadId}", Json))!;
+
+    public void Dispose() => Http.Dispose();
+}

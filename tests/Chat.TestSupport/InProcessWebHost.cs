@@ -1,0 +1,62 @@
+using Chat.Web.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Chat.TestSupport;
+
+/// <summary>
+/// The real web app (Chat.Web co-hosting a silo) on real Kestrel at 127.0.0.1:0, against Azurite,
+/// with a fresh ClusterId so that no test sees another's cluster.
+/// </summary>
+public sealed class InProcessWebHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private InProcessWebHost(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<InProcessWebHost> StartAsync(string storageConnectionString, IDictionary<string, string?>? settings = null)
+    {
+        var config = new Dictionary<string, string?>
+        {
+            ["Chat:Storage:ConnectionString"] = storageConnectionString,
+            ["Chat:Silo:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..12],
+            ["Chat:Silo:SiloPort"] = FreePort.Next().ToString(),
+            ["Chat:Silo:GatewayPort"] = FreePort.Next().ToString(),
+            ["Chat:SeedDemo"] = "false",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;
+
+        var app = ChatWebApp.Create([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(config);
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Environment.ContentRootPath = Path.Combine(RepoPaths.Root, "src", "Chat.Web");
+            builder.Environment.WebRootPath = Path.Combine(RepoPaths.Root, "src", "Chat.Web", "wwwroot");
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new InProcessWebHost(app, new Uri(address));
+    }
+
+    public T GetRequiredService<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
+    public async ValueTask DisposeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try { await _app.StopAsync(cts.Token); }
+        finally { await _app.DisposeAsync(); }
+    }
+}

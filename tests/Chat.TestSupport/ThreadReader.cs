@@ -1,0 +1,130 @@
+using System.Net.Http.Json;
+using Chat.Contracts;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Chat.TestSupport;
+
+/// <summary>
+/// A reader of one thread that follows the public contract exactly as a client should: join with
+/// its last seq, drop what it has already seen, fill a gap from the HTTP API, and rejoin with its
+/// last seq after reconnecting. It records every comment it was handed, so tests can check "each
+/// exactly once, in seq order" and count duplicates the server pushed.
+/// </summary>
+public sealed class ThreadReader : IAsyncDisposable
+{
+    private readonly HttpClient _http;
+    private readonly string _threadId;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly List<Comment> _received = [];
+    private readonly Lock _lock = new();
+
+    private ThreadReader(HubConnection connection, HttpClient http, string threadId)
+    {
+        Connection = connection;
+        _http = http;
+        _threadId = threadId;
+    }
+
+    public HubConnection Connection { get; }
+
+    /// <summary>Highest seq this reader holds with no gap before it.</summary>
+    public long LastSeq { get; private set; }
+
+    public int Viewers { get; private set; }
+
+    /// <summary>Times this reader had to fill a gap over HTTP: 0 when live delivery kept up on its own.</summary>
+    public int GapFetches { get; private set; }
+
+    /// <summary>Pushed comments this reader already had (a join racing with a push causes a few; steady state none).</summary>
+    public int DuplicatePushes { get; private set; }
+
+    /// <summary>Comments in the order this reader took them in (each seq at most once).</summary>
+    public IReadOnlyList<Comment> Received
+    {
+        get { lock (_lock) return [.. _received]; }
+    }
+
+    public static async Task<ThreadReader> ConnectAsync(Uri baseAddress, string threadId, string? token = null, long afterSeq = 0)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(baseAddress, "/hubs/discussion"), o =>
+            {
+                if (token is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            .WithAutomaticReconnect()
+            .Build();
+        var reader = new ThreadReader(connection, new HttpClient { BaseAddress = baseAddress }, threadId) { LastSeq = afterSeq };
+        connection.On<string, Comment[]>("comments", (id, batch) => id == threadId ? reader.TakeAsync(batch) : Task.CompletedTask);
+        connection.On<string, int>("viewers", (id, count) => { if (id == threadId) reader.Viewers = count; });
+        connection.Reconnected += _ => reader.JoinAsync();
+        await connection.StartAsync();
+        await reader.JoinAsync();
+        return reader;
+    }
+
+    public async Task JoinAsync()
+    {
+        var result = await Connection.InvokeAsync<JoinResponse>("JoinThread", _threadId, LastSeq);
+        Viewers = result.Viewers;
+        await TakeAsync(result.Comments, result.LastSeq, pushed: false);
+    }
+
+    public async Task<long> PostAsync(long parentSeq, string body, string? clientId = null) =>
+        (await Connection.InvokeAsync<PostResponse>("PostComment", _threadId, parentSeq, body, clientId ?? Guid.NewGuid().ToString("N"))).Seq;
+
+    /// <summary>Stops the connection; <see cref="RestartAsync"/> comes back with the last seq, as a reconnecting page does.</summary>
+    public Task StopAsync() => Connection.StopAsync();
+
+    public async Task RestartAsync()
+    {
+        await Connection.StartAsync();
+        await JoinAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Connection.DisposeAsync();
+        _http.Dispose();
+    }
+
+    private async Task TakeAsync(Comment[] batch, long knownLastSeq = 0, bool pushed = true)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (pushed) DuplicatePushes += batch.Count(c => c.Seq <= LastSeq);
+            Append(batch);
+            var upTo = Math.Max(knownLastSeq, batch.Length > 0 ? batch[^1].Seq : 0);
+            while (LastSeq < upTo)
+            {
+                // A gap: fetch what is missing, in order, from the log, as the contract says.
+                GapFetches++;
+                var missing = await _http.GetFromJsonAsync<Comment[]>($"/api/threads/{_threadId}/comments?after={LastSeq}&limit={Limits.MaxPageSize}", ChatApiClient.Json);
+                if (missing!.Length == 0) break;
+                Append(missing);
+                Append(batch);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void Append(IEnumerable<Comment> comments)
+    {
+        lock (_lock)
+        {
+            foreach (var c in comments)
+            {
+                if (c.Seq != LastSeq + 1) continue; // seen already, or still ahead of a gap
+                _received.Add(c);
+                LastSeq = c.Seq;
+            }
+        }
+    }
+
+    private sealed record JoinResponse(long LastSeq, Comment[] Comments, int Viewers);
+
+    private sealed record PostResponse(long Seq);
+}
