@@ -1,0 +1,4 @@
+global using Chat.Contracts;
+global using Orleans;
+global using Orleans.Hosting;
+global using Xunit;
