@@ -56,13 +56,16 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
             try { await _grains.GetGrain<IThreadGrain>(thread.ThreadId).Unsubscribe(_nodeId, Self); }
             catch (Exception ex) { _logger.LogDebug(ex, "Unsubscribing from {ThreadId} on shutdown failed; the subscription will expire", thread.ThreadId); }
         }
+        if (_self is not null)
+        {
+            // The silo may be gone already when co-hosted; the reference dies with the process anyway.
+            try { _grains.DeleteObjectReference<IThreadObserver>(_self); }
+            catch (ArgumentException) { }
+            _self = null;
+        }
     }
 
-    public void Dispose()
-    {
-        _refreshTimer?.Dispose();
-        if (_self is not null) _grains.DeleteObjectReference<IThreadObserver>(_self);
-    }
+    public void Dispose() => _refreshTimer?.Dispose();
 
     /// <summary>Adds a local reader; subscribes this node to the thread if it is the first. Returns the viewer count.</summary>
     public async Task<int> JoinAsync(string threadId, string connectionId)
