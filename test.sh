@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: installs the npm packages (Azurite, SignalR browser client) and
+# Debian's Chromium when missing, builds the solution and runs `dotnet test Cluster.sln`.
+# Tests start their own Azurite and hosts on free loopback ports; nothing needs to be running.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+for tool in dotnet node npm; do
+  command -v "$tool" >/dev/null || { echo "test.sh: '$tool' is not installed." >&2; exit 1; }
+done
+
+echo "==> npm packages"
+[ -x node_modules/.bin/azurite-table ] && [ -f node_modules/@microsoft/signalr/dist/browser/signalr.min.js ] \
+  || npm ci --no-audit --no-fund --loglevel=error
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "==> installing Debian's chromium (browser tests)"
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+fi
+
+echo "==> build"
+dotnet build Cluster.sln -c Release --nologo -v quiet -clp:ErrorsOnly
+
+echo "==> test"
+results=$(mktemp -d)
+rc=0
+# One test assembly at a time: they start real servers and browsers, and the machine has 2 cores.
+dotnet test Cluster.sln -c Release --no-build --nologo -m:1 \
+  --logger "console;verbosity=normal" --results-directory "$results" --logger trx "$@" || rc=$?
+
+passed=0 failed=0 skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
+done
+echo
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+exit $rc
