@@ -10,7 +10,7 @@ public sealed class ThreadGrainOptions
     public int RememberedClientIds { get; set; } = 10_000;
 
     /// <summary>A web node that has not re-subscribed for this long is dropped (it died or left).</summary>
-    public TimeSpan SubscriptionExpiry { get; set; } = TimeSpan.FromSeconds(90);
+    public TimeSpan SubscriptionExpiry { get; set; } = TimeSpan.FromSeconds(45);
 
     /// <summary>How often expired subscriptions are pruned, state saved and the front page updated.</summary>
     public TimeSpan HousekeepingPeriod { get; set; } = TimeSpan.FromSeconds(2);

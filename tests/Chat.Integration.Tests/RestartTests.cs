@@ -22,7 +22,7 @@ public sealed class RestartTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var userName = "r" + Guid.NewGuid().ToString("N")[..8];
         string threadId;
-        await using (var first = await WebNodeProcess.StartAsync(_azurite.ConnectionString))
+        await using (var first = await HostProcess.StartWebAsync(_azurite.ConnectionString))
         {
             using var user = await ChatApiClient.SignedUpAsync(first.BaseAddress, userName);
             threadId = await user.CreateThreadAsync("Survives restarts", "https://example.org/");
@@ -31,7 +31,7 @@ public sealed class RestartTests(ITestOutputHelper output) : IAsyncLifetime
         }
         await _azurite.RestartAsync();
 
-        await using var second = await WebNodeProcess.StartAsync(_azurite.ConnectionString);
+        await using var second = await HostProcess.StartWebAsync(_azurite.ConnectionString);
         using var again = await ChatApiClient.SignedUpAsync(second.BaseAddress); // a new visitor
         var comments = await again.GetCommentsAsync(threadId);
         var listed = await again.Http.GetFromJsonAsync<ThreadSummary[]>("/api/threads?limit=500", ChatApiClient.Json);
@@ -49,14 +49,14 @@ public sealed class RestartTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Every_acknowledged_comment_survives_kill_minus_9_of_the_host()
     {
-        await using var first = await WebNodeProcess.StartAsync(_azurite.ConnectionString);
+        await using var first = await HostProcess.StartWebAsync(_azurite.ConnectionString);
         using var user = await ChatApiClient.SignedUpAsync(first.BaseAddress);
         var threadId = await user.CreateThreadAsync("Crash");
         var acknowledged = await Task.WhenAll(Enumerable.Range(1, 150).Select(i => user.PostCommentSeqAsync(threadId, 0, $"c{i}")));
 
         await first.KillAsync();
         // A fresh cluster id: the killed silo's membership row would otherwise hold up the new silo.
-        await using var second = await WebNodeProcess.StartAsync(_azurite.ConnectionString);
+        await using var second = await HostProcess.StartWebAsync(_azurite.ConnectionString);
         using var reader = ChatApiClient.Anonymous(second.BaseAddress);
         var stored = await reader.GetCommentsAsync(threadId);
 

@@ -31,7 +31,7 @@ public sealed class InProcessWebHost : IAsyncDisposable
         var config = new Dictionary<string, string?>
         {
             ["Chat:Storage:ConnectionString"] = storageConnectionString,
-            ["Chat:Silo:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..12],
+            ["Chat:Cluster:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..12],
             ["Chat:Silo:SiloPort"] = FreePort.Next().ToString(),
             ["Chat:Silo:GatewayPort"] = FreePort.Next().ToString(),
             ["Chat:SeedDemo"] = "false",

@@ -12,20 +12,32 @@ namespace Chat.TestSupport;
 /// </summary>
 public sealed class ThreadReader : IAsyncDisposable
 {
-    private readonly HttpClient _http;
+    private HttpClient _http;
     private readonly string _threadId;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<Comment> _received = [];
     private readonly Lock _lock = new();
 
-    private ThreadReader(HubConnection connection, HttpClient http, string threadId)
+    private readonly string? _token;
+    private readonly Uri[] _nodes;
+    private int _node;
+
+    private ThreadReader(Uri[] nodes, string threadId, string? token)
     {
-        Connection = connection;
-        _http = http;
+        _nodes = nodes;
+        _http = new HttpClient { BaseAddress = nodes[0] };
         _threadId = threadId;
+        _token = token;
+        Connection = Build(nodes[0]);
     }
 
-    public HubConnection Connection { get; }
+    public HubConnection Connection { get; private set; }
+
+    /// <summary>The web node this reader is connected to now.</summary>
+    public Uri Node => _nodes[_node];
+
+    /// <summary>How many times this reader moved to another web node because its own went away.</summary>
+    public int Failovers { get; private set; }
 
     /// <summary>Highest seq this reader holds with no gap before it.</summary>
     public long LastSeq { get; private set; }
@@ -44,22 +56,59 @@ public sealed class ThreadReader : IAsyncDisposable
         get { lock (_lock) return [.. _received]; }
     }
 
-    public static async Task<ThreadReader> ConnectAsync(Uri baseAddress, string threadId, string? token = null, long afterSeq = 0)
+    public static Task<ThreadReader> ConnectAsync(Uri baseAddress, string threadId, string? token = null, long afterSeq = 0) =>
+        ConnectAsync([baseAddress], threadId, token, afterSeq);
+
+    /// <summary>
+    /// With more than one web node, the reader behaves as behind a load balancer: when its node goes
+    /// away it connects to the next one and rejoins with its last seq.
+    /// </summary>
+    public static async Task<ThreadReader> ConnectAsync(Uri[] nodes, string threadId, string? token = null, long afterSeq = 0)
     {
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(baseAddress, "/hubs/discussion"), o =>
-            {
-                if (token is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-            })
-            .WithAutomaticReconnect()
-            .Build();
-        var reader = new ThreadReader(connection, new HttpClient { BaseAddress = baseAddress }, threadId) { LastSeq = afterSeq };
-        connection.On<string, Comment[]>("comments", (id, batch) => id == threadId ? reader.TakeAsync(batch) : Task.CompletedTask);
-        connection.On<string, int>("viewers", (id, count) => { if (id == threadId) reader.Viewers = count; });
-        connection.Reconnected += _ => reader.JoinAsync();
-        await connection.StartAsync();
+        var reader = new ThreadReader(nodes, threadId, token) { LastSeq = afterSeq };
+        await reader.Connection.StartAsync();
         await reader.JoinAsync();
         return reader;
+    }
+
+    private HubConnection Build(Uri node)
+    {
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(node, "/hubs/discussion"), o =>
+        {
+            if (_token is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(_token);
+        });
+        if (_nodes.Length == 1) builder.WithAutomaticReconnect();
+        var connection = builder.Build();
+        connection.On<string, Comment[]>("comments", (id, batch) => id == _threadId ? TakeAsync(batch) : Task.CompletedTask);
+        connection.On<string, int>("viewers", (id, count) => { if (id == _threadId) Viewers = count; });
+        connection.Reconnected += _ => JoinAsync();
+        if (_nodes.Length > 1) connection.Closed += error => error is null ? Task.CompletedTask : FailOverAsync();
+        return connection;
+    }
+
+    private async Task FailOverAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            _node = (_node + 1) % _nodes.Length;
+            _http.Dispose();
+            _http = new HttpClient { BaseAddress = _nodes[_node] };
+            var next = Build(_nodes[_node]);
+            try
+            {
+                await next.StartAsync();
+                Connection = next;
+                Failovers++;
+                await JoinAsync();
+                return;
+            }
+            catch (Exception)
+            {
+                await next.DisposeAsync();
+                await Task.Delay(200); // back off before trying the next node
+            }
+        }
     }
 
     public async Task JoinAsync()

@@ -10,6 +10,9 @@ namespace Chat.Grains.Hosting;
 /// <summary>Health and metrics endpoints, the same in both hosts (Chat.Web and Chat.Silo).</summary>
 public static class ObservabilityExtensions
 {
+    /// <summary>Health checks with this tag decide /health/ready.</summary>
+    public const string ReadyTag = "ready";
+
     public static WebApplicationBuilder AddChatObservability(this WebApplicationBuilder builder)
     {
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -17,8 +20,7 @@ public static class ObservabilityExtensions
             .AddPrometheusExporter());
         var connectionString = builder.Configuration[ChatStorage.ConnectionStringKey];
         builder.Services.AddHealthChecks()
-            .AddCheck<SiloActiveHealthCheck>("silo", tags: ["ready"])
-            .AddCheck("storage", new StorageHealthCheck(connectionString ?? ""), tags: ["ready"]);
+            .AddCheck("storage", new StorageHealthCheck(connectionString ?? ""), tags: [ReadyTag]);
         return builder;
     }
 
@@ -26,17 +28,9 @@ public static class ObservabilityExtensions
     {
         // Live: the process answers. Ready: it can serve (silo active in the cluster, storage answers).
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(ReadyTag) });
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
-    }
-
-    private sealed class SiloActiveHealthCheck(ISiloStatusOracle oracle) : IHealthCheck
-    {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(oracle.CurrentStatus == SiloStatus.Active
-                ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy($"Silo is {oracle.CurrentStatus}"));
     }
 
     private sealed class StorageHealthCheck(string connectionString) : IHealthCheck

@@ -1,3 +1,4 @@
+using Chat.Grains;
 using Chat.Web.Auth;
 using Chat.Web.Realtime;
 using Microsoft.AspNetCore.Authorization;
@@ -9,7 +10,7 @@ namespace Chat.Web.Hubs;
 /// The realtime contract at /hubs/discussion. Reading is anonymous; posting needs sign-in and the
 /// author is always the signed-in user.
 /// </summary>
-public sealed class DiscussionHub(IGrainFactory grains, ThreadRelay relay) : Hub
+public sealed class DiscussionHub(IGrainFactory grains, ThreadRelay relay, ChatMetrics metrics) : Hub
 {
     /// <summary>The first screen; the rest comes over HTTP in pages.</summary>
     public const int JoinPageSize = 500;
@@ -46,5 +47,15 @@ public sealed class DiscussionHub(IGrainFactory grains, ThreadRelay relay) : Hub
         return new PostResult(await grains.GetGrain<IUserGrain>(userName).PostComment(threadId, parentSeq, body, clientId));
     }
 
-    public override Task OnDisconnectedAsync(Exception? exception) => relay.LeaveAllAsync(Context.ConnectionId);
+    public override Task OnConnectedAsync()
+    {
+        metrics.ConnectionOpened();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        metrics.ConnectionClosed();
+        return relay.LeaveAllAsync(Context.ConnectionId);
+    }
 }

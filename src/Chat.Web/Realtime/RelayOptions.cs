@@ -5,10 +5,10 @@ public sealed class RelayOptions
 {
     /// <summary>
     /// How often this node re-subscribes to each thread it has readers of. Must be well under the
-    /// grain's SubscriptionExpiry (90 s by default); a re-subscription also finds a thread grain
-    /// that moved to another silo.
+    /// grain's SubscriptionExpiry (45 s by default). A re-subscription also finds a thread grain
+    /// that moved to another silo (after a crash), so this bounds how long readers wait then.
     /// </summary>
-    public TimeSpan RefreshPeriod { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RefreshPeriod { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Viewer-count changes are batched for this long before the grain hears of them.</summary>
     public TimeSpan ViewerReportDelay { get; set; } = TimeSpan.FromMilliseconds(250);

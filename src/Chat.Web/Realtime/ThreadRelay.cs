@@ -33,6 +33,7 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
         _metrics = metrics;
         _options = options.Value;
         _logger = logger;
+        metrics.ObserveSubscribedThreads(() => { lock (_lock) return _threads.Count; });
     }
 
     private IThreadObserver Self => _self ?? throw new InvalidOperationException("The relay has not started.");
@@ -147,7 +148,9 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
         if (next.Length == 0) return;
         await _hub.Clients.Group(thread.ThreadId).SendAsync("comments", thread.ThreadId, next);
         thread.LastDeliveredSeq = next[^1].Seq;
-        _metrics.SignalRGroupMessageSent();
+        int readers;
+        lock (_lock) readers = thread.Connections.Count;
+        _metrics.SignalRGroupMessageSent(readers);
     }
 
     private async Task<List<Comment>> FetchAfterAsync(LocalThread thread, long afterSeq, long upToSeq)

@@ -1,0 +1,39 @@
+using System.Net;
+
+namespace Chat.Grains;
+
+/// <summary>Which cluster a host belongs to; section "Chat:Cluster". Silos and web nodes share it.</summary>
+public sealed class ChatClusterOptions
+{
+    public const string Section = "Chat:Cluster";
+
+    /// <summary>Orleans ClusterId: silos (and clients) with the same id form one cluster. Tests use a fresh one each.</summary>
+    public string ClusterId { get; set; } = "chat-dev";
+
+    /// <summary>Orleans ServiceId: the key of grain state; keep it stable across deployments and clusters.</summary>
+    public string ServiceId { get; set; } = "chat";
+
+    /// <summary>
+    /// For a web node in Client topology: silo gateways as "host:port" entries. Empty means "find
+    /// them in the membership table" (Azure Table gateway discovery), the usual choice.
+    /// </summary>
+    public string[] Gateways { get; set; } = [];
+}
+
+/// <summary>Where this silo listens and what address it advertises; section "Chat:Silo".</summary>
+public sealed class SiloEndpointOptions
+{
+    public const string Section = "Chat:Silo";
+
+    /// <summary>The address other silos and clients reach this one at (in Kubernetes: the pod IP).</summary>
+    public string AdvertisedIp { get; set; } = "127.0.0.1";
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    public IPAddress ParseAdvertisedIp() =>
+        IPAddress.TryParse(AdvertisedIp, out var ip)
+            ? ip
+            : throw new InvalidOperationException($"Configuration key {Section}:AdvertisedIp = '{AdvertisedIp}' is not an IP address. Set it (or Chat__Silo__AdvertisedIp) to this host's IP, e.g. the pod IP.");
+}

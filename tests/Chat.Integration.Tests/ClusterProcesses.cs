@@ -1,0 +1,68 @@
+namespace Chat.Integration.Tests;
+
+/// <summary>
+/// A multi-process cluster on loopback: separate Chat.Silo processes and Chat.Web nodes in Client
+/// topology, a fresh ClusterId, fast failure detection and a fast relay refresh.
+/// </summary>
+public sealed class ClusterProcesses : IAsyncDisposable
+{
+    public static readonly Dictionary<string, string> FastSettings = new()
+    {
+        // Readers of a thread whose grain moved get the gap within a second or two.
+        ["Chat__Relay__RefreshPeriod"] = "00:00:01",
+        ["Chat__Threads__SubscriptionExpiry"] = "00:00:05",
+    };
+
+    private ClusterProcesses(AzuriteServer azurite, string clusterId)
+    {
+        Azurite = azurite;
+        ClusterId = clusterId;
+    }
+
+    public AzuriteServer Azurite { get; }
+    public string ClusterId { get; }
+    public List<HostProcess> Silos { get; } = [];
+    public List<HostProcess> Webs { get; } = [];
+    public Uri[] WebAddresses => Webs.Select(w => w.BaseAddress).ToArray();
+
+    public static async Task<ClusterProcesses> StartAsync(AzuriteServer azurite, int silos, int webs)
+    {
+        var cluster = new ClusterProcesses(azurite, "it-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            cluster.Silos.AddRange(await Task.WhenAll(Enumerable.Range(0, silos).Select(_ => cluster.StartSiloAsync())));
+            cluster.Webs.AddRange(await Task.WhenAll(Enumerable.Range(0, webs).Select(_ => HostProcess.StartWebClientAsync(azurite.ConnectionString, cluster.ClusterId, FastSettings))));
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+        return cluster;
+    }
+
+    public Task<HostProcess> StartSiloAsync() => HostProcess.StartSiloAsync(Azurite.ConnectionString, ClusterId, FastSettings);
+
+    /// <summary>Sums a counter over the given hosts' /metrics (hosts that died are skipped).</summary>
+    public static async Task<double> SumAsync(IEnumerable<HostProcess> hosts, string metric)
+    {
+        double sum = 0;
+        foreach (var host in hosts.Where(h => !h.HasExited)) sum += await PrometheusScrape.SumAsync(host.BaseAddress, metric);
+        return sum;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in Webs.Concat(Silos)) await host.DisposeAsync();
+    }
+}
+
+/// <summary>Azurite in memory, shared by the tests of a class; every test starts its own cluster.</summary>
+public sealed class AzuriteFixture : IAsyncLifetime
+{
+    public AzuriteServer Azurite { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Azurite = await AzuriteServer.StartAsync();
+
+    public async Task DisposeAsync() => await Azurite.DisposeAsync();
+}
