@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 
 namespace Chat.TestSupport;
@@ -42,8 +43,15 @@ public sealed class InProcessWebHost : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(config);
             builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Environment.ContentRootPath = Path.Combine(RepoPaths.Root, "src", "Chat.Web");
-            builder.Environment.WebRootPath = Path.Combine(RepoPaths.Root, "src", "Chat.Web", "wwwroot");
+            // Setting the paths alone does not move the file providers, which were made for the
+            // test's bin folder when the builder was created: without these the UI's static files
+            // (pages, JS, CSS) all answer 404.
+            var contentRoot = Path.Combine(RepoPaths.Root, "src", "Chat.Web");
+            var webRoot = Path.Combine(contentRoot, "wwwroot");
+            builder.Environment.ContentRootPath = contentRoot;
+            builder.Environment.ContentRootFileProvider = new PhysicalFileProvider(contentRoot);
+            builder.Environment.WebRootPath = webRoot;
+            builder.Environment.WebRootFileProvider = new PhysicalFileProvider(webRoot);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
         });
         await app.StartAsync();

@@ -57,16 +57,24 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
             try { await _grains.GetGrain<IThreadGrain>(thread.ThreadId).Unsubscribe(_nodeId, Self); }
             catch (Exception ex) { _logger.LogDebug(ex, "Unsubscribing from {ThreadId} on shutdown failed; the subscription will expire", thread.ThreadId); }
         }
-        if (_self is not null)
-        {
-            // The silo may be gone already when co-hosted; the reference dies with the process anyway.
-            try { _grains.DeleteObjectReference<IThreadObserver>(_self); }
-            catch (ArgumentException) { }
-            _self = null;
-        }
+        DeleteSelf();
     }
 
-    public void Dispose() => _refreshTimer?.Dispose();
+    public void Dispose()
+    {
+        _refreshTimer?.Dispose();
+        DeleteSelf();
+    }
+
+    private void DeleteSelf()
+    {
+        if (Interlocked.Exchange(ref _self, null) is not { } self) return;
+        // On shutdown the co-hosted silo may already have dropped its local object references;
+        // then there is nothing left to delete, and throwing from Dispose would fail the host's disposal.
+        try { _grains.DeleteObjectReference<IThreadObserver>(self); }
+        catch (ArgumentException ex) { _logger.LogDebug(ex, "The relay's observer reference was already gone"); }
+        catch (ObjectDisposedException ex) { _logger.LogDebug(ex, "The relay's observer reference was already gone"); }
+    }
 
     /// <summary>Adds a local reader; subscribes this node to the thread if it is the first. Returns the viewer count.</summary>
     public async Task<int> JoinAsync(string threadId, string connectionId)

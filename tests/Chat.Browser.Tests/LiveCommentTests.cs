@@ -1,0 +1,38 @@
+using Microsoft.Playwright;
+using Xunit;
+using static Microsoft.Playwright.Assertions;
+
+namespace Chat.Browser.Tests;
+
+[Collection(BrowserCollection.Name)]
+public sealed class LiveCommentTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task A_top_level_comment_from_one_page_appears_once_on_the_other()
+    {
+        var (author, threadId) = await fixture.NewThreadAsync();
+        var firstSeq = await author.PostCommentSeqAsync(threadId, 0, "Already here before anyone opened the page.");
+        var people = await Task.WhenAll(fixture.SignedUpAsync(), fixture.SignedUpAsync());
+        await using var a = people[0];
+        await using var b = people[1];
+        await Task.WhenAll(a.OpenThreadAsync(threadId), b.OpenThreadAsync(threadId));
+
+        var text = "Live from " + a.UserName;
+        await ThreadPage.PostTopLevelAsync(a.Page, text);
+
+        foreach (var page in new[] { a.Page, b.Page })
+        {
+            var comment = page.Locator("#comments > .comment", new() { HasText = text });
+            await Expect(comment).ToBeVisibleAsync(ThreadPage.Within2s);
+            await Expect(comment).ToHaveAttributeAsync("data-parent", "0");
+            await Expect(page.Locator("#comments .comment")).ToHaveCountAsync(2);
+            await Expect(page.Locator($"#c{firstSeq}")).ToHaveCountAsync(1);
+            await Expect(page.Locator($"#c{firstSeq + 1}")).ToHaveCountAsync(1);
+            await Expect(page.Locator("body")).ToHaveAttributeAsync("data-last-seq", (firstSeq + 1).ToString());
+            // Presence rides on the same path: both readers are counted on both pages.
+            await Expect(page.Locator("#viewers")).ToHaveTextAsync("2 reading now", new() { Timeout = 5000 });
+        }
+        a.AssertNoScriptErrors();
+        b.AssertNoScriptErrors();
+    }
+}
