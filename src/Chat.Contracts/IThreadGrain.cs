@@ -19,7 +19,11 @@ public interface IThreadGrain : IGrainWithStringKey
     /// Stores the comment and returns its seq once the write succeeded. A repeated clientId of the
     /// same author returns the first post's seq and stores nothing new.
     /// </summary>
-    [Alias("Post")]
+    /// <remarks>
+    /// A short response timeout: if the silo holding the thread dies mid-call, the caller learns it
+    /// in seconds (not Orleans' default 30 s) and retries with the same clientId on the new activation.
+    /// </remarks>
+    [Alias("Post"), ResponseTimeout(Limits.PostResponseTimeout)]
     Task<long> Post(NewComment comment);
 
     /// <summary>

@@ -24,7 +24,7 @@ public interface IUserGrain : IGrainWithStringKey
     Task<UserProfile?> GetProfile();
 
     /// <summary>Posts as this user to a thread and records it among the user's recent comments.</summary>
-    [Alias("PostComment")]
+    [Alias("PostComment"), ResponseTimeout(Limits.PostResponseTimeout)]
     Task<long> PostComment(string threadId, long parentSeq, string body, string clientId);
 
     /// <summary>Creates a thread authored by this user.</summary>

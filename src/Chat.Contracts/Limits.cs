@@ -20,6 +20,12 @@ public static partial class Limits
     /// <summary>One Azure Table transaction holds at most 100 entities of one partition.</summary>
     public const int MaxBatchSize = 100;
 
+    /// <summary>
+    /// How long a post may take before its caller gives up (and retries with the same clientId):
+    /// bounds how long posting stalls when the silo holding a thread or user dies.
+    /// </summary>
+    public const string PostResponseTimeout = "00:00:05";
+
     /// <summary>Largest page a reader may ask for at once.</summary>
     public const int MaxPageSize = 1_000;
 

@@ -1,4 +1,5 @@
 using Chat.Grains.Storage;
+using Orleans.Placement;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,8 +14,12 @@ namespace Chat.Grains;
 /// <remarks>
 /// Reentrant so that posts can queue while a flush is awaiting storage; all state changes happen in
 /// synchronous stretches between awaits, on the grain's single-threaded scheduler.
+/// Random placement: the default (resource-optimised, preferring the caller's silo) would put every
+/// thread a user starts on that user's silo; threads are the unit of load, so spread them evenly,
+/// including onto a silo that just joined.
 /// </remarks>
 [Reentrant]
+[RandomPlacement]
 public sealed class ThreadGrain(
     [PersistentState("thread", ChatStorage.GrainStorageName)] IPersistentState<ThreadState> state,
     ICommentLog log,

@@ -10,6 +10,9 @@ public static class RealtimeExtensions
         builder.Services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = Limits.MaxHubMessageBytes;
+            // A client may pipeline a few posts (a bot, the load generator, a page retrying) instead
+            // of waiting for each acknowledgement; SignalR's default is one invocation at a time.
+            o.MaximumParallelInvocationsPerClient = 4;
             o.AddFilter<HubErrorFilter>();
         });
         builder.Services.Configure<RelayOptions>(builder.Configuration.GetSection("Chat:Relay"));
