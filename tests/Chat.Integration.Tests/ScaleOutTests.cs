@@ -44,6 +44,10 @@ public sealed class ScaleOutTests(AzuriteFixture fixture, ITestOutputHelper outp
         var (a, connectionA) = await PosterAsync(cluster.WebAddresses, 0, threadId, "a");
         var (b, connectionB) = await PosterAsync(cluster.WebAddresses, 1, threadId, "b");
         var clock = Stopwatch.StartNew();
+        // Presence is summed over both nodes: 100 readers and the 2 posters' connections.
+        await Eventually.True(() => readers.All(r => r.Viewers == 102), Deadline, "every reader sees 102 reading now");
+        output.WriteLine($"viewer count settled on every reader {clock.ElapsedMilliseconds} ms after the last join");
+        clock.Restart();
 
         await Task.WhenAll(a.PostAsync(250, 20, clock, Deadline), b.PostAsync(250, 20, clock, Deadline));
         await Eventually.True(() => readers.All(r => r.LastSeq == 500), Deadline, "all 100 readers have 500 comments");
@@ -113,6 +117,8 @@ public sealed class ScaleOutTests(AzuriteFixture fixture, ITestOutputHelper outp
         AssertFullSequence(readers, 50);
         Assert.Equal(10, readers.Count(r => r.Failovers == 1));
         Assert.All(readers, r => Assert.Equal(cluster.WebAddresses[1], r.Node));
+        // The dead node's share of the viewer count ages out with its subscription.
+        await Eventually.True(() => readers.All(r => r.Viewers == 20), Deadline, "viewers count only the live node's 20 readers");
         foreach (var r in readers) await r.DisposeAsync();
         author.Dispose();
     }
