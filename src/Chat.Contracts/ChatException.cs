@@ -7,16 +7,29 @@ namespace Chat.Contracts;
 [GenerateSerializer, Alias("Chat.ChatException")]
 public sealed class ChatException : Exception
 {
-    public ChatException(ChatErrorKind kind, string message) : base(message) => Kind = kind;
+    public ChatException(ChatErrorKind kind, string message, int retryAfterSeconds = 0) : base(message)
+    {
+        Kind = kind;
+        RetryAfterSeconds = retryAfterSeconds;
+    }
 
     [Id(0)]
     public ChatErrorKind Kind { get; }
+
+    /// <summary>For RateLimited and StorageUnavailable: when trying again makes sense.</summary>
+    [Id(1)]
+    public int RetryAfterSeconds { get; }
 
     public static ChatException Invalid(string message) => new(ChatErrorKind.Invalid, message);
     public static ChatException NotFound(string message) => new(ChatErrorKind.NotFound, message);
     public static ChatException Conflict(string message) => new(ChatErrorKind.Conflict, message);
     public static ChatException StorageUnavailable() =>
-        new(ChatErrorKind.StorageUnavailable, "Storage unavailable, try again (your post was not stored; retrying it with the same clientId is safe).");
+        new(ChatErrorKind.StorageUnavailable, "Storage unavailable, try again (your post was not stored; retrying it with the same clientId is safe).", 1);
+    public static ChatException RateLimited(string what, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        return new(ChatErrorKind.RateLimited, $"Too many {what}: try again in {seconds} s.", seconds);
+    }
 }
 
 [GenerateSerializer, Alias("Chat.ChatErrorKind")]
@@ -26,4 +39,5 @@ public enum ChatErrorKind
     NotFound = 1,
     Conflict = 2,
     StorageUnavailable = 3,
+    RateLimited = 4,
 }

@@ -23,6 +23,16 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("GetProfile")]
     Task<UserProfile?> GetProfile();
 
+    /// <summary>
+    /// Seconds this name is locked out of signing in after too many failed attempts (0 = not locked).
+    /// Kept in the grain so the lockout holds cluster-wide, whichever web node the attempts hit.
+    /// </summary>
+    [Alias("LoginLockedForSeconds")]
+    Task<int> LoginLockedForSeconds();
+
+    [Alias("RecordLoginResult")]
+    Task RecordLoginResult(bool succeeded);
+
     /// <summary>Posts as this user to a thread and records it among the user's recent comments.</summary>
     [Alias("PostComment"), ResponseTimeout(Limits.PostResponseTimeout)]
     Task<long> PostComment(string threadId, long parentSeq, string body, string clientId);

@@ -4,6 +4,7 @@ using Chat.Grains.Hosting;
 using Chat.Grains.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Hosting;
@@ -42,6 +43,8 @@ public static class ChatSiloExtensions
         silo.AddAzureTableGrainStorage(ChatStorage.GrainStorageName, o => o.TableServiceClient = new TableServiceClient(connectionString));
         silo.Services.AddChatMetrics();
         silo.Services.Configure<ThreadGrainOptions>(configuration.GetSection("Chat:Threads"));
+        silo.Services.Configure<LimitsOptions>(configuration.GetSection(LimitsOptions.Section));
+        silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<ICommentLog>(sp => new TableCommentLog(
             new TableClient(connectionString, TableCommentLog.DefaultTableName, CommentLogClientOptions()),
             sp.GetRequiredService<ILogger<TableCommentLog>>()));

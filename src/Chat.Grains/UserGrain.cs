@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Chat.Grains;
 
@@ -11,12 +12,20 @@ namespace Chat.Grains;
 [Reentrant]
 public sealed class UserGrain(
     [PersistentState("user", ChatStorage.GrainStorageName)] IPersistentState<UserState> state,
+    IOptions<LimitsOptions> limits,
+    TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     private const int RecentCommentsKept = 30;
     private const int SnippetLength = 140;
     private bool _dirty;
     private bool _writeInFlight;
+
+    // One bucket per user in the cluster: the grain is the only place all of a user's posts pass.
+    // In memory only: a reactivation refills it, which costs at most one extra burst.
+    private readonly TokenBucket _posts = new(limits.Value.PostBurstPerUser, limits.Value.PostsPerSecondPerUser, time);
+
+    private readonly Queue<DateTimeOffset> _failedLogins = new();
 
     private string UserName => this.GetPrimaryKeyString();
 
@@ -27,6 +36,27 @@ public sealed class UserGrain(
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveIfDirtyAsync(cancellationToken);
+
+    public Task<int> LoginLockedForSeconds()
+    {
+        var now = time.GetUtcNow();
+        var window = limits.Value.FailedLoginWindow;
+        while (_failedLogins.Count > 0 && _failedLogins.Peek() + window <= now) _failedLogins.Dequeue();
+        if (_failedLogins.Count < limits.Value.FailedLoginsPerUser) return Task.FromResult(0);
+        return Task.FromResult(Math.Max(1, (int)Math.Ceiling((_failedLogins.Peek() + window - now).TotalSeconds)));
+    }
+
+    public Task RecordLoginResult(bool succeeded)
+    {
+        if (succeeded) _failedLogins.Clear();
+        else _failedLogins.Enqueue(time.GetUtcNow());
+        return Task.CompletedTask;
+    }
+
+    private void TakePostToken(string what)
+    {
+        if (!_posts.TryTake(out var retryAfter)) throw ChatException.RateLimited(what, retryAfter);
+    }
 
     public async Task<bool> Register(string passwordHash)
     {
@@ -63,6 +93,7 @@ public sealed class UserGrain(
     public async Task<long> PostComment(string threadId, long parentSeq, string body, string clientId)
     {
         EnsureExists();
+        TakePostToken("posts");
         var seq = await GrainFactory.GetGrain<IThreadGrain>(threadId).Post(new NewComment(parentSeq, UserName, body, clientId));
         var recent = state.State.RecentComments;
         if (!recent.Any(r => r.ThreadId == threadId && r.Seq == seq))
@@ -77,6 +108,7 @@ public sealed class UserGrain(
     public Task<ThreadInfo> CreateThread(string title, string? url, string? body)
     {
         EnsureExists();
+        TakePostToken("posts");
         return GrainFactory.GetGrain<IThreadGrain>(Limits.NewThreadId()).Create(new NewThread(title, url, body, UserName));
     }
 

@@ -14,6 +14,9 @@ public sealed class Poster(ThreadReader connection, string name)
     public TimeSpan? FirstFailureAt { get; private set; }
     public TimeSpan? ResumedAfterFailureAt { get; private set; }
 
+    /// <summary>The slowest post, retries included: how long posting stalled at worst.</summary>
+    public TimeSpan SlowestPost { get; private set; }
+
     private int _failures;
 
     /// <summary>Posts count comments, at most inFlight at once; each retried until acknowledged or the deadline passes.</summary>
@@ -30,6 +33,17 @@ public sealed class Poster(ThreadReader connection, string name)
     }
 
     private async Task PostOneAsync(string body, string clientId, Stopwatch clock, TimeSpan deadline)
+    {
+        var started = clock.Elapsed;
+        try { await PostUntilAcknowledgedAsync(body, clientId, clock, deadline); }
+        finally
+        {
+            var took = clock.Elapsed - started;
+            lock (Acknowledged) if (took > SlowestPost) SlowestPost = took;
+        }
+    }
+
+    private async Task PostUntilAcknowledgedAsync(string body, string clientId, Stopwatch clock, TimeSpan deadline)
     {
         while (true)
         {

@@ -16,6 +16,8 @@ public sealed class ChatApiClient : IDisposable
     private ChatApiClient(Uri baseAddress)
     {
         Http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), UseCookies = true }) { BaseAddress = baseAddress };
+        // Signed in by cookie, like a browser: changes must carry the CSRF header, as the UI's do.
+        Http.DefaultRequestHeaders.Add("X-Chat-Request", "1");
     }
 
     public HttpClient Http { get; }

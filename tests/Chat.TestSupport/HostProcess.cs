@@ -72,7 +72,7 @@ public sealed class HostProcess : IAsyncDisposable
             start.Environment["Chat__Silo__SiloPort"] = siloPort.ToString();
             start.Environment["Chat__Silo__GatewayPort"] = FreePort.Next().ToString();
         }
-        start.Environment["Chat__SeedDemo"] = "false";
+        foreach (var (key, value) in TestSettings.Defaults) start.Environment[key.Replace(":", "__")] = value;
         // Fast failure detection, so that tests of crashes take seconds, not the default ~15 s.
         start.Environment["Chat__Membership__ProbeTimeout"] = "00:00:01";
         start.Environment["Chat__Membership__NumMissedProbesLimit"] = "2";

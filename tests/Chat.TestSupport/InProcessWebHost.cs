@@ -35,8 +35,8 @@ public sealed class InProcessWebHost : IAsyncDisposable
             ["Chat:Cluster:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..12],
             ["Chat:Silo:SiloPort"] = FreePort.Next().ToString(),
             ["Chat:Silo:GatewayPort"] = FreePort.Next().ToString(),
-            ["Chat:SeedDemo"] = "false",
         };
+        foreach (var (key, value) in TestSettings.Defaults) config[key] = value;
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;
 
         var app = ChatWebApp.Create([], builder =>

@@ -13,7 +13,8 @@ public sealed class ChatExceptionHandler(IProblemDetailsService problems, ILogge
         var (status, detail) = Describe(exception);
         if (status >= 500) logger.LogWarning(exception, "Request {Path} failed", context.Request.Path);
         context.Response.StatusCode = status;
-        if (status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "1";
+        if (status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests)
+            context.Response.Headers.RetryAfter = Math.Max(1, (exception as ChatException)?.RetryAfterSeconds ?? 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
@@ -28,6 +29,7 @@ public sealed class ChatExceptionHandler(IProblemDetailsService problems, ILogge
         ChatException { Kind: ChatErrorKind.NotFound } e => (StatusCodes.Status404NotFound, e.Message),
         ChatException { Kind: ChatErrorKind.Conflict } e => (StatusCodes.Status409Conflict, e.Message),
         ChatException { Kind: ChatErrorKind.StorageUnavailable } e => (StatusCodes.Status503ServiceUnavailable, e.Message),
+        ChatException { Kind: ChatErrorKind.RateLimited } e => (StatusCodes.Status429TooManyRequests, e.Message),
         BadHttpRequestException e => (e.StatusCode, e.Message),
         // Grain activation failing on storage, a silo going away mid-call, a call timing out:
         // nothing was acknowledged, and the same request may succeed in a moment.

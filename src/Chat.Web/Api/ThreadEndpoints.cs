@@ -1,4 +1,5 @@
 using Chat.Web.Auth;
+using Chat.Web.Hosting;
 
 namespace Chat.Web.Api;
 
@@ -57,12 +58,13 @@ public static class ThreadEndpoints
         return Results.Ok(page.Comments);
     }
 
-    private static async Task<IResult> PostComment(string id, PostCommentRequest body, IGrainFactory grains, HttpContext context)
+    private static async Task<IResult> PostComment(string id, PostCommentRequest body, IGrainFactory grains, HttpContext context, ILogger<PostCommentRequest> logger)
     {
         if (!Limits.IsValidThreadId(id)) return NoSuchThread(id);
         if (Limits.CheckBody(body.Body) is { } bodyError) return Results.Problem(statusCode: 400, detail: bodyError);
         if (Limits.CheckClientId(body.ClientId) is { } clientIdError) return Results.Problem(statusCode: 400, detail: clientIdError);
-        var seq = await grains.GetGrain<IUserGrain>(context.User.UserName()!).PostComment(id, body.ParentSeq, body.Body!, body.ClientId!);
+        var user = grains.GetGrain<IUserGrain>(context.User.UserName()!);
+        var seq = await ClusterRetry.PostAsync(() => user.PostComment(id, body.ParentSeq, body.Body!, body.ClientId!), logger);
         return Results.Created($"/api/threads/{id}/comments?after={seq - 1}&limit=1", new PostedComment(seq));
     }
 

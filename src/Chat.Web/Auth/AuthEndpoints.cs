@@ -15,8 +15,8 @@ public static class AuthEndpoints
     public static WebApplication MapChatAuth(this WebApplication app)
     {
         var auth = app.MapGroup("/api/auth");
-        auth.MapPost("/register", Register);
-        auth.MapPost("/login", Login);
+        auth.MapPost("/register", Register).RequireRateLimiting(AbuseLimits.AuthPolicy);
+        auth.MapPost("/login", Login).RequireRateLimiting(AbuseLimits.AuthPolicy);
         auth.MapPost("/logout", async (HttpContext context) =>
         {
             await context.SignOutAsync(AuthExtensions.CookieScheme);

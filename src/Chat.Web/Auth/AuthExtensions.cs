@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 
 namespace Chat.Web.Auth;
 
@@ -9,6 +10,8 @@ public static class AuthExtensions
 {
     public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
     public const string BearerScheme = BearerTokenDefaults.AuthenticationScheme;
+
+    public const string CookieName = "chat.auth";
 
     /// <summary>Picks the bearer token when the request carries one, the cookie otherwise.</summary>
     private const string CookieOrBearerScheme = "CookieOrBearer";
@@ -23,7 +26,7 @@ public static class AuthExtensions
                     : CookieScheme)
             .AddCookie(CookieScheme, o =>
             {
-                o.Cookie.Name = "chat.auth";
+                o.Cookie.Name = CookieName;
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -45,6 +48,14 @@ public static class AuthExtensions
                 };
             });
         builder.Services.AddAuthorization();
+        var storage = builder.Configuration[Chat.Grains.ChatStorage.ConnectionStringKey];
+        if (!string.IsNullOrWhiteSpace(storage))
+        {
+            // One key ring for all web nodes (the application name ties their cookies together).
+            builder.Services.AddDataProtection().SetApplicationName("chat");
+            builder.Services.Configure<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o =>
+                o.XmlRepository = new TableXmlRepository(new Azure.Data.Tables.TableClient(storage, TableXmlRepository.TableName)));
+        }
         builder.Services.AddSingleton<PasswordService>();
         return builder;
     }

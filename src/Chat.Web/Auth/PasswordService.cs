@@ -16,13 +16,20 @@ public sealed class PasswordService(IGrainFactory grains)
     public async Task<bool> RegisterAsync(string userName, string password) =>
         await grains.GetGrain<IUserGrain>(userName).Register(_hasher.HashPassword(userName, password));
 
+    /// <summary>
+    /// True if the password is right. Throws RateLimited while the name is locked out after too many
+    /// failures (counted cluster-wide in the user's grain, also for names that do not exist).
+    /// </summary>
     public async Task<bool> VerifyAsync(string userName, string password)
     {
         var user = grains.GetGrain<IUserGrain>(userName);
+        var lockedFor = await user.LoginLockedForSeconds();
+        if (lockedFor > 0) throw ChatException.RateLimited("failed sign-ins for this user name", TimeSpan.FromSeconds(lockedFor));
         var hash = await user.GetPasswordHash();
         var result = _hasher.VerifyHashedPassword(userName, hash ?? _dummyHash, password);
-        if (hash is null || result == PasswordVerificationResult.Failed) return false;
-        if (result == PasswordVerificationResult.SuccessRehashNeeded) await user.UpdatePasswordHash(_hasher.HashPassword(userName, password));
-        return true;
+        var ok = hash is not null && result != PasswordVerificationResult.Failed;
+        await user.RecordLoginResult(ok);
+        if (ok && result == PasswordVerificationResult.SuccessRehashNeeded) await user.UpdatePasswordHash(_hasher.HashPassword(userName, password));
+        return ok;
     }
 }

@@ -19,6 +19,7 @@ public static class ChatWebApp
 
         builder.AddChatOrleans();
         builder.AddChatAuth();
+        builder.AddChatAbuseLimits();
         builder.AddChatApi();
         builder.AddChatRealtime();
         builder.AddChatObservability();
@@ -30,8 +31,10 @@ public static class ChatWebApp
         app.UseStatusCodePages();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        app.UseChatCsrfHeaderCheck();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapChatAuth();
         app.MapChatApi();
         app.MapChatRealtime();

@@ -1,5 +1,6 @@
 using Chat.Grains;
 using Chat.Web.Auth;
+using Chat.Web.Hosting;
 using Chat.Web.Realtime;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -10,7 +11,7 @@ namespace Chat.Web.Hubs;
 /// The realtime contract at /hubs/discussion. Reading is anonymous; posting needs sign-in and the
 /// author is always the signed-in user.
 /// </summary>
-public sealed class DiscussionHub(IGrainFactory grains, ThreadRelay relay, ChatMetrics metrics) : Hub
+public sealed class DiscussionHub(IGrainFactory grains, ThreadRelay relay, ChatMetrics metrics, ILogger<DiscussionHub> logger) : Hub
 {
     /// <summary>The first screen; the rest comes over HTTP in pages.</summary>
     public const int JoinPageSize = 500;
@@ -44,7 +45,8 @@ public sealed class DiscussionHub(IGrainFactory grains, ThreadRelay relay, ChatM
         if (Limits.CheckBody(body) is { } bodyError) throw new HubException(bodyError);
         if (Limits.CheckClientId(clientId) is { } clientIdError) throw new HubException(clientIdError);
         var userName = Context.User!.UserName()!;
-        return new PostResult(await grains.GetGrain<IUserGrain>(userName).PostComment(threadId, parentSeq, body, clientId));
+        var user = grains.GetGrain<IUserGrain>(userName);
+        return new PostResult(await ClusterRetry.PostAsync(() => user.PostComment(threadId, parentSeq, body, clientId), logger));
     }
 
     public override Task OnConnectedAsync()

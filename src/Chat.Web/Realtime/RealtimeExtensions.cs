@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using Chat.Web.Auth;
 using Chat.Web.Hubs;
 
 namespace Chat.Web.Realtime;
@@ -14,6 +15,7 @@ public static class RealtimeExtensions
             // of waiting for each acknowledgement; SignalR's default is one invocation at a time.
             o.MaximumParallelInvocationsPerClient = 4;
             o.AddFilter<HubErrorFilter>();
+            o.AddFilter<HubInvocationLimitFilter>();
         });
         builder.Services.Configure<RelayOptions>(builder.Configuration.GetSection("Chat:Relay"));
         builder.Services.AddSingleton<ThreadRelay>();
@@ -23,7 +25,7 @@ public static class RealtimeExtensions
 
     public static WebApplication MapChatRealtime(this WebApplication app)
     {
-        app.MapHub<DiscussionHub>("/hubs/discussion");
+        app.MapHub<DiscussionHub>("/hubs/discussion").RequireRateLimiting(AbuseLimits.HubConnectionsPolicy);
         return app;
     }
 }

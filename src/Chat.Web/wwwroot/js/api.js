@@ -22,7 +22,8 @@ export async function api(method, path, body) {
   const init = {
     method,
     credentials: 'same-origin',
-    headers: { Accept: 'application/json, application/problem+json' },
+    // X-Chat-Request: the server's CSRF check for cookie-authenticated changes (see CsrfHeaderCheck.cs).
+    headers: { Accept: 'application/json, application/problem+json', 'X-Chat-Request': '1' },
   };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';

@@ -1,0 +1,32 @@
+namespace Chat.Grains;
+
+/// <summary>
+/// Abuse limits; section "Chat:Limits". Defaults suit people; raise them for load tests (a load
+/// generator's posters post far faster than any person).
+/// </summary>
+public sealed class LimitsOptions
+{
+    public const string Section = "Chat:Limits";
+
+    /// <summary>Steady posting rate per user, cluster-wide (the bucket lives in the user's grain).</summary>
+    public double PostsPerSecondPerUser { get; set; } = 10;
+
+    /// <summary>Posts a user may make in a burst before the steady rate applies.</summary>
+    public int PostBurstPerUser { get; set; } = 30;
+
+    /// <summary>Failed logins per user name within <see cref="FailedLoginWindow"/> before the name is locked for the rest of it.</summary>
+    public int FailedLoginsPerUser { get; set; } = 5;
+
+    public TimeSpan FailedLoginWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Register and login requests per client IP per minute, per web node.</summary>
+    public int AuthRequestsPerIpPerMinute { get; set; } = 60;
+
+    /// <summary>Open hub connections per client IP, per web node.</summary>
+    public int ConnectionsPerIp { get; set; } = 1_000;
+
+    /// <summary>Hub method calls per connection per second (steady) and in a burst.</summary>
+    public double HubInvocationsPerSecond { get; set; } = 20;
+
+    public int HubInvocationBurst { get; set; } = 60;
+}

@@ -1,0 +1,18 @@
+namespace Chat.TestSupport;
+
+/// <summary>
+/// Settings every test host gets unless a test says otherwise. Abuse limits are raised because
+/// tests post far faster than people (a few tests lower them again to check the limits work).
+/// </summary>
+public static class TestSettings
+{
+    public static readonly IReadOnlyDictionary<string, string> Defaults = new Dictionary<string, string>
+    {
+        ["Chat:SeedDemo"] = "false",
+        ["Chat:Limits:PostsPerSecondPerUser"] = "10000",
+        ["Chat:Limits:PostBurstPerUser"] = "10000",
+        ["Chat:Limits:HubInvocationsPerSecond"] = "10000",
+        ["Chat:Limits:HubInvocationBurst"] = "10000",
+        ["Chat:Limits:AuthRequestsPerIpPerMinute"] = "10000",
+    };
+}
