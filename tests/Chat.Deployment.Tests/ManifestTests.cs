@@ -236,7 +236,7 @@ public sealed class ManifestTests
             foreach (var container in deployment.Spec.Template.Spec.Containers.Concat(deployment.Spec.Template.Spec.InitContainers ?? []))
             {
                 var tag = ImageTag(container.Image);
-                Assert.False(tag is null or "latest", $"{overlay}: {deployment.Metadata.Name}/{container.Name} uses image '{container.Image}' without an explicit tag");
+                Assert.False(tag is null or "latest", $"{overlay}: {deployment.Metadata.Name}/{container.Name} uses image '{container.Image}' : give it an explicit tag other than latest");
             }
     }
 
