@@ -1,0 +1,3 @@
+global using Chat.TestSupport;
+global using k8s.Models;
+global using Xunit;
