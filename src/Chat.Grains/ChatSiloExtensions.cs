@@ -33,7 +33,9 @@ public static class ChatSiloExtensions
         silo.ConfigureEndpoints(endpoints.ParseAdvertisedIp(), endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: true);
         silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Chat:Membership"));
-        silo.Services.AddHealthChecks().AddCheck<SiloActiveHealthCheck>("silo", tags: [ObservabilityExtensions.ReadyTag]);
+        silo.Services.AddHealthChecks()
+            .AddCheck<SiloActiveHealthCheck>("silo", tags: [ObservabilityExtensions.ReadyTag])
+            .AddCheck("storage", new ObservabilityExtensions.StorageHealthCheck(connectionString), tags: [ObservabilityExtensions.ReadyTag]);
         return silo.AddChatGrains(configuration, connectionString);
     }
 

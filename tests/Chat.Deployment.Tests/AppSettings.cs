@@ -31,12 +31,14 @@ public static class AppSettings
         (ChatClusterOptions.Section, typeof(ChatClusterOptions)),
         (SiloEndpointOptions.Section, typeof(SiloEndpointOptions)),
         (ThreadsSection, typeof(ThreadGrainOptions)),
+        (LimitsOptions.Section, typeof(LimitsOptions)),
         (MembershipSection, typeof(ClusterMembershipOptions)));
 
     /// <summary>Chat.Web in Client topology (what the manifests run): AddChatClient's keys and the web host's own.</summary>
     public static readonly IReadOnlySet<string> WebClientKeys = Keys(
         [ConnectionString, OrleansHostingExtensions.TopologyKey, SeedDemoKey],
         (ChatClusterOptions.Section, typeof(ChatClusterOptions)),
+        (LimitsOptions.Section, typeof(LimitsOptions)),
         (RelaySection, typeof(RelayOptions)));
 
     /// <summary>Keys a host needs and has no default for.</summary>

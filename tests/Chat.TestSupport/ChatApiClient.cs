@@ -15,12 +15,15 @@ public sealed class ChatApiClient : IDisposable
 
     private ChatApiClient(Uri baseAddress)
     {
-        Http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), UseCookies = true }) { BaseAddress = baseAddress };
+        Http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, UseCookies = true }) { BaseAddress = baseAddress };
         // Signed in by cookie, like a browser: changes must carry the CSRF header, as the UI's do.
         Http.DefaultRequestHeaders.Add("X-Chat-Request", "1");
     }
 
     public HttpClient Http { get; }
+
+    /// <summary>The client's cookie jar (the auth cookie after sign-up), as a browser would keep it.</summary>
+    public CookieContainer Cookies { get; } = new();
     public Uri BaseAddress => Http.BaseAddress!;
     public string? UserName { get; private set; }
     public string? Token { get; private set; }

@@ -18,9 +18,9 @@ public static class ObservabilityExtensions
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ChatMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections")
             .AddPrometheusExporter());
-        var connectionString = builder.Configuration[ChatStorage.ConnectionStringKey];
-        builder.Services.AddHealthChecks()
-            .AddCheck("storage", new StorageHealthCheck(connectionString ?? ""), tags: [ReadyTag]);
+        // The checks that decide readiness come with the Orleans role: AddChatSilo (silo active,
+        // storage answers) or AddChatClient (a silo answers).
+        builder.Services.AddHealthChecks();
         return builder;
     }
 
@@ -33,7 +33,7 @@ public static class ObservabilityExtensions
         return app;
     }
 
-    private sealed class StorageHealthCheck(string connectionString) : IHealthCheck
+    internal sealed class StorageHealthCheck(string connectionString) : IHealthCheck
     {
         private readonly TableServiceClient _client = new(connectionString, new TableClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(2) } });
 

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Chat.Web.Tests;
+
+/// <summary>
+/// The abuse limits with low settings on a host of their own: every refusal is a 429 with
+/// Retry-After (or a clear hub error), and changes nothing.
+/// </summary>
+public sealed class AbuseLimitTests : IAsyncLifetime
+{
+    private AzuriteServer _azurite = null!;
+    private InProcessWebHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _azurite = await AzuriteServer.StartAsync();
+        _host = await InProcessWebHost.StartAsync(_azurite.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Chat:Limits:PostsPerSecondPerUser"] = "0.2",
+            ["Chat:Limits:PostBurstPerUser"] = "3",
+            ["Chat:Limits:FailedLoginsPerUser"] = "3",
+            ["Chat:Limits:AuthRequestsPerIpPerMinute"] = "40",
+            ["Chat:Limits:ConnectionsPerIp"] = "3",
+            ["Chat:Limits:HubInvocationsPerSecond"] = "0.2",
+            ["Chat:Limits:HubInvocationBurst"] = "5",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _azurite.DisposeAsync();
+    }
+
+    private static async Task<string> DetailOf(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
+
+    [Fact]
+    public async Task Posting_faster_than_the_per_user_bucket_is_refused_with_429_and_retry_after_and_stores_nothing()
+    {
+        using var user = await ChatApiClient.SignedUpAsync(_host.BaseAddress);
+        var threadId = await user.CreateThreadAsync(); // takes one token of the burst of 3
+        await user.PostCommentSeqAsync(threadId, 0, "one");
+        await user.PostCommentSeqAsync(threadId, 0, "two");
+
+        var refused = await user.PostCommentAsync(threadId, 0, "three");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.StartsWith("Too many posts: try again in", await DetailOf(refused));
+        Assert.Equal(2, (await user.GetThreadAsync(threadId)).LastSeq);
+        using var other = await ChatApiClient.SignedUpAsync(_host.BaseAddress);
+        Assert.Equal(3, await other.PostCommentSeqAsync(threadId, 0, "another user is not limited"));
+    }
+
+    [Fact]
+    public async Task Failed_logins_lock_the_user_name_even_for_the_right_password_and_not_other_names()
+    {
+        using var victim = await ChatApiClient.SignedUpAsync(_host.BaseAddress);
+        using var bystander = await ChatApiClient.SignedUpAsync(_host.BaseAddress);
+        using var attacker = ChatApiClient.Anonymous(_host.BaseAddress);
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await attacker.Http.PostAsJsonAsync("/api/auth/login", new { userName = victim.UserName, password = "guess " + i })).StatusCode);
+
+        var locked = await attacker.Http.PostAsJsonAsync("/api/auth/login", new { userName = victim.UserName, password = "correct horse battery" });
+        var other = await attacker.Http.PostAsJsonAsync("/api/auth/login", new { userName = bystander.UserName, password = "correct horse battery" });
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+        Assert.NotNull(locked.Headers.RetryAfter);
+        Assert.Contains("failed sign-ins", await DetailOf(locked));
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task Hub_connections_per_ip_and_calls_per_connection_are_limited()
+    {
+        using var user = await ChatApiClient.SignedUpAsync(_host.BaseAddress);
+        var threadId = await user.CreateThreadAsync();
+        var open = new List<ThreadReader>();
+        for (var i = 0; i < 3; i++) open.Add(await ThreadReader.ConnectAsync(_host.BaseAddress, threadId));
+
+        var fourth = await Assert.ThrowsAnyAsync<Exception>(() => ThreadReader.ConnectAsync(_host.BaseAddress, threadId));
+        Exception? flood = null;
+        for (var i = 0; i < 20 && flood is null; i++)
+        {
+            try { await open[0].JoinAsync(); }
+            catch (HubException ex) { flood = ex; }
+        }
+
+        Assert.Contains("429", fourth.ToString());
+        Assert.NotNull(flood);
+        Assert.Contains("Too many requests on this connection", flood!.Message);
+        Assert.Equal(HubConnectionState.Connected, open[1].Connection.State); // others unaffected
+        foreach (var reader in open) await reader.DisposeAsync();
+    }
+}
