@@ -28,6 +28,7 @@ public static class LoadTool
         {
             var o = new Options(args.Skip(1));
             var ui = new Ui(!o.Has("no-live") && AnsiConsole.Profile.Capabilities.Interactive);
+            if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected) AnsiConsole.Profile.Width = 220; // tables stay readable in logs
             using var cts = new CancellationTokenSource();
             ConsoleCancelEventHandler cancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
             Console.CancelKeyPress += cancel;
