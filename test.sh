@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: installs the npm packages (Azurite, SignalR browser client) and
-# Debian's Chromium when missing, builds the solution and runs `dotnet test Cluster.sln`.
+# Debian's chromium and redis-server when missing, builds the solution and runs `dotnet test Cluster.sln`.
 # Tests start their own Azurite and hosts on free loopback ports; nothing needs to be running.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,10 +13,14 @@ echo "==> npm packages"
 [ -x node_modules/.bin/azurite-table ] && [ -f node_modules/@microsoft/signalr/dist/browser/signalr.min.js ] \
   || npm ci --no-audit --no-fund --loglevel=error
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "==> installing Debian's chromium (browser tests)"
-  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+# Debian packages: chromium (browser tests), redis-server (the load tests' Redis-backplane baseline).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing Debian packages: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 echo "==> build"

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+
+namespace Chat.LoadTests;
+
+public sealed record LoadSettings(int Readers, int Posters, int Threads, double Rate, TimeSpan Duration, long MaxPosts, TimeSpan Drain);
+
+/// <summary>What one run against one target measured (written as JSON to --out).</summary>
+public sealed record RunResult
+{
+    public required string Scenario { get; init; }
+    public required string Target { get; init; }
+    public required string[] Urls { get; init; }
+    public required LoadSettings Settings { get; init; }
+    public double Seconds { get; init; }
+    public long PostsSent { get; init; }
+    public long Acks { get; init; }
+    public long PostErrors { get; init; }
+    public long ConnectionErrors { get; init; }
+    public long Reconnects { get; init; }
+    public long Deliveries { get; init; }
+    public long Pushes { get; init; }
+    public long Expected { get; init; }
+    public double DeliveriesPerSec { get; init; }
+    public double AcksPerSec { get; init; }
+    public required Percentiles Latency { get; init; }
+    public required Percentiles AckLatency { get; init; }
+    public long Lost { get; init; }
+    public long Duplicated { get; init; }
+    public long OutOfOrder { get; init; }
+    public long Missing { get; init; }
+    public long JoinRepeats { get; init; }
+    public long GapFetches { get; init; }
+    public double ErrorRate { get; init; }
+    public string? LastError { get; init; }
+    public Sample[] Timeline { get; init; } = [];
+    public bool Correct => Lost == 0 && Duplicated == 0 && OutOfOrder == 0 && Missing == 0;
+}
+
+/// <summary>
+/// One load run: users, threads, readers and posters on the target's nodes (round-robin), then one or
+/// more posting phases, then a drain and the per-reader verification.
+/// </summary>
+public sealed class LoadRun : IAsyncDisposable
+{
+    private readonly Uri[] _nodes;
+    private readonly string _tag = Guid.NewGuid().ToString("N")[..8];
+    public Stats Stats { get; } = new();
+    public List<Reader> Readers { get; } = [];
+    public List<Poster> Posters { get; } = [];
+    public string[] ThreadIds { get; private set; } = [];
+
+    public LoadRun(Uri[] nodes) => _nodes = nodes;
+
+    public async Task SetUpAsync(int threads, int readers, int posters, Action<string> progress, CancellationToken ct)
+    {
+        progress($"signing up {posters} posters, creating {threads} thread(s)");
+        var tokens = new string[Math.Max(posters, 1)];
+        await Parallel.ForEachAsync(Enumerable.Range(0, tokens.Length), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (i, _) =>
+        {
+            using var api = new ApiClient(_nodes[i % _nodes.Length]);
+            tokens[i] = await api.SignUpAsync($"lt{_tag}p{i}");
+        });
+        using (var api = new ApiClient(_nodes[0]))
+        {
+            await api.SignUpAsync($"lt{_tag}owner");
+            ThreadIds = new string[threads];
+            for (var t = 0; t < threads; t++) ThreadIds[t] = await api.CreateThreadAsync($"Load test {_tag} #{t + 1}");
+        }
+        progress($"connecting {readers} readers");
+        for (var i = 0; i < readers; i++) Readers.Add(new Reader(_nodes[i % _nodes.Length], ThreadIds[i % threads], Stats));
+        var connected = 0;
+        await Parallel.ForEachAsync(Readers, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (r, c) =>
+        {
+            try { await r.StartAsync(c); }
+            catch (Exception e) when (e is not OperationCanceledException) { Stats.Error($"reader connect: {e.Message}", ref Stats.ConnectionErrors); }
+            var n = Interlocked.Increment(ref connected);
+            if (n % 250 == 0) progress($"connected {n}/{readers} readers");
+        });
+        for (var i = 0; i < posters; i++) Posters.Add(new Poster(_nodes[i % _nodes.Length], tokens[i], Stats));
+        foreach (var p in Posters) await p.StartAsync(ct);
+    }
+
+    /// <summary>Posts at `rate`/s in total for `duration`, sampling once a second.</summary>
+    public async Task<Sample[]> PostPhaseAsync(double rate, TimeSpan duration, long maxPosts, double t0, Action<Sample> onSample, CancellationToken ct)
+    {
+        var samples = new List<Sample>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var perPoster = rate / Posters.Count;
+        var posting = Posters.Select(p => p.RunAsync(ThreadIds, perPoster, duration, Math.Max(1, maxPosts / Posters.Count), stop.Token)).ToArray();
+        var all = Task.WhenAll(posting);
+        var sw = Stopwatch.StartNew();
+        long lastDeliveries = Interlocked.Read(ref Stats.Deliveries), lastAcks = Interlocked.Read(ref Stats.Acks);
+        var lastT = 0.0;
+        Stats.Delivery.Reset();
+        while (!all.IsCompleted || sw.Elapsed < duration)
+        {
+            await Task.WhenAny(all, Task.Delay(1000, ct));
+            if (all.IsCompleted && sw.Elapsed.TotalSeconds - lastT < 0.5) break;
+            var t = sw.Elapsed.TotalSeconds;
+            long d = Interlocked.Read(ref Stats.Deliveries), a = Interlocked.Read(ref Stats.Acks);
+            var h = Stats.Delivery.GetIntervalHistogram();
+            var s = new Sample(Math.Round(t0 + t, 2), Math.Round((d - lastDeliveries) / (t - lastT)), Math.Round((a - lastAcks) / (t - lastT)),
+                h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(50) / 1000.0, h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(99) / 1000.0,
+                Interlocked.Read(ref Stats.PostErrors) + Interlocked.Read(ref Stats.ConnectionErrors));
+            AllDelivery.Add(h);
+            samples.Add(s);
+            onSample(s);
+            (lastDeliveries, lastAcks, lastT) = (d, a, t);
+            if (sw.Elapsed > duration + TimeSpan.FromSeconds(30)) { stop.Cancel(); break; } // bounded even if the server stalls
+        }
+        await all;
+        return [.. samples];
+    }
+
+    /// <summary>Latency of every delivery of the run (the phases' interval histograms added up).</summary>
+    public HdrHistogram.HistogramBase AllDelivery { get; } = HdrHistogram.HistogramFactory.With64BitBucketSize().WithValuesFrom(1).WithValuesUpTo(600_000_000).WithPrecisionOf(3).Create();
+
+    /// <summary>Waits for acks and deliveries to settle, then checks each reader against its thread's 1..N.</summary>
+    public async Task<(long Expected, long Lost, long Duplicated, long OutOfOrder, long Missing, long JoinRepeats)> DrainAndVerifyAsync(TimeSpan drain)
+    {
+        foreach (var p in Posters) await p.DrainAsync(drain);
+        var lastSeq = new Dictionary<string, long>();
+        using (var api = new ApiClient(_nodes[0]))
+            foreach (var id in ThreadIds) lastSeq[id] = await api.LastSeqAsync(id);
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < drain && Readers.Any(r => r.LastSeq < lastSeq[r.ThreadId])) await Task.Delay(100);
+        // Everything that arrived in the meantime (the last deliveries) counts in the run's latency.
+        AllDelivery.Add(Stats.Delivery.GetIntervalHistogram());
+        long lost = 0, dup = 0, ooo = 0, missing = 0, repeats = 0;
+        foreach (var r in Readers)
+        {
+            var (m, l) = r.Verify(lastSeq[r.ThreadId], 0);
+            missing += m; lost += l; dup += r.Duplicated; ooo += r.OutOfOrder; repeats += r.JoinRepeats;
+        }
+        var expected = Readers.Sum(r => lastSeq[r.ThreadId]);
+        return (expected, lost, dup, ooo, missing, repeats);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var p in Posters) await p.DisposeAsync();
+        await Parallel.ForEachAsync(Readers, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (r, _) => await r.DisposeAsync());
+    }
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Spectre.Console;
+
+namespace Chat.LoadTests;
+
+/// <summary>Entry point: `command --option value ...`. Exit 0 = correct and within the error limit.</summary>
+public static class LoadTool
+{
+    public const string Usage = """
+        usage: Chat.LoadTests COMMAND [options]
+          hot-thread        R readers of one thread, P posters at a fixed total rate
+          many-threads      the same spread over --threads T
+          ramp              raise the rate step by step until p99 or errors cross a limit
+          connect-storm     connect readers at rising rates until errors
+          idle-connections  N idle readers; server memory per connection (--server-pid or /metrics)
+          soak              hot-thread, long and moderate (defaults: 10m, 20/s)
+          compare           one scenario against plain SignalR, SignalR+Redis (2 nodes) and the product
+          storage           Azurite single inserts vs 100-entity transactions (+ product acks/s with --url)
+        common: --url http://127.0.0.1:5000[,http://...]  --readers 100 --posters 4 --rate 50 --duration 20s
+                --threads 1 --out results/ --max-error-rate 0.01 --max-posts 1000000 --drain 15s
+                --allow-remote (otherwise only loopback targets) --no-live
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help") { Console.WriteLine(Usage); return args.Length == 0 ? 2 : 0; }
+        try
+        {
+            var o = new Options(args.Skip(1));
+            var ui = new Ui(!o.Has("no-live") && AnsiConsole.Profile.Capabilities.Interactive);
+            if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected) AnsiConsole.Profile.Width = 220; // tables stay readable in logs
+            using var cts = new CancellationTokenSource();
+            ConsoleCancelEventHandler cancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+            Console.CancelKeyPress += cancel;
+            try
+            {
+                var task = args[0] switch
+                {
+                    "hot-thread" => Scenarios.LoadAsync("hot-thread", o, ui, threads: 1, cts.Token),
+                    "many-threads" => Scenarios.LoadAsync("many-threads", o, ui, threads: null, cts.Token),
+                    "soak" => Scenarios.LoadAsync("soak", o, ui, threads: 1, cts.Token),
+                    "ramp" => Scenarios.RampAsync(o, ui, cts.Token),
+                    "connect-storm" => Scenarios.ConnectStormAsync(o, ui, cts.Token),
+                    "idle-connections" => Scenarios.IdleConnectionsAsync(o, ui, cts.Token),
+                    "compare" => Compare.RunAsync(o, ui, cts.Token),
+                    "storage" => StorageBench.RunAsync(o, ui, cts.Token),
+                    _ => throw new UsageException($"Unknown command '{args[0]}'."),
+                };
+                return await task;
+            }
+            finally { Console.CancelKeyPress -= cancel; }
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 3;
+        }
+    }
+}
+
+/// <summary>Progress lines: Spectre markup on a terminal, plain lines otherwise (CI, tests, pipes).</summary>
+public sealed class Ui(bool live)
+{
+    public bool Live { get; } = live;
+    public void Line(string text) { if (Live) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(text)}[/]"); else Console.WriteLine(text); }
+    public void Sample(string target, Sample s) =>
+        Line($"[{target}] t={s.T,5:0}s deliveries/s={s.DeliveriesPerSec,8:0} acks/s={s.AcksPerSec,6:0} p50={s.P50Ms,7:0.0}ms p99={s.P99Ms,7:0.0}ms errors={s.Errors}");
+    public void Write(Spectre.Console.Rendering.IRenderable r) => AnsiConsole.Write(r);
+}

@@ -1,0 +1,1 @@
+return await Chat.LoadTests.LoadTool.RunAsync(args);

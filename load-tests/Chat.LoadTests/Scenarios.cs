@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Chat.LoadTests;
+
+public static partial class Scenarios
+{
+    private static readonly TimeSpan MaxDuration = TimeSpan.FromHours(2);
+
+    public static LoadSettings Settings(Options o, string scenario, int? threads)
+    {
+        var soak = scenario == "soak";
+        var s = new LoadSettings(
+            Readers: o.Int("readers", 100, 0, 50_000),
+            Posters: o.Int("posters", 4, 1, 1_000),
+            Threads: threads ?? o.Int("threads", 10, 1, 10_000),
+            Rate: o.Double("rate", soak ? 20 : 50, 0.1, 100_000),
+            Duration: o.Duration("duration", soak ? TimeSpan.FromMinutes(10) : TimeSpan.FromSeconds(20), MaxDuration),
+            MaxPosts: o.Int("max-posts", 1_000_000, 1),
+            Drain: o.Duration("drain", TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(5)));
+        return s;
+    }
+
+    public static Uri[] RequireUrls(Options o) => o.Urls() ?? throw new UsageException("--url is required (e.g. --url http://127.0.0.1:5000).");
+
+    public static string OutDir(Options o) => o.String("out", "results")!;
+
+    public static async Task<int> LoadAsync(string scenario, Options o, Ui ui, int? threads, CancellationToken ct)
+    {
+        var urls = RequireUrls(o);
+        var settings = Settings(o, scenario, threads);
+        var maxErrorRate = o.Double("max-error-rate", 0.01, 0, 1);
+        var outDir = OutDir(o);
+        CheckUnused(o);
+        var result = await RunOneAsync(scenario, "target", urls, settings, ui, ct);
+        return Finish(scenario, [result], outDir, maxErrorRate, ui);
+    }
+
+    public static void CheckUnused(Options o)
+    {
+        var unused = o.Unused.ToList();
+        if (unused.Count > 0) throw new UsageException($"Unknown option(s) for this command: {string.Join(", ", unused.Select(u => "--" + u))}.");
+    }
+
+    /// <summary>Prints the table, writes JSON + PNG, and turns the results into an exit code.</summary>
+    public static int Finish(string scenario, IReadOnlyList<RunResult> results, string outDir, double maxErrorRate, Ui ui, Func<RunResult, bool>? judged = null)
+    {
+        ui.Write(Report.Summary(results));
+        var name = $"{scenario}-{DateTime.Now:yyyyMMdd-HHmmss}";
+        var json = Report.WriteJson(outDir, name, results);
+        string? png = null;
+        try { png = Report.WritePng(outDir, name, results); }
+        catch (Exception e) { ui.Line($"PNG report failed: {e.Message}"); }
+        ui.Line($"results: {json}" + (png is null ? "" : $"  report: {png}"));
+        var rc = 0;
+        foreach (var r in results.Where(judged ?? (_ => true)))
+        {
+            if (!r.Correct) { ui.Line($"FAIL {r.Target}: lost {r.Lost}, duplicated {r.Duplicated}, out of order {r.OutOfOrder}, missing at the end {r.Missing}"); rc = 1; }
+            if (r.ErrorRate > maxErrorRate) { ui.Line($"FAIL {r.Target}: error rate {r.ErrorRate:P2} above --max-error-rate {maxErrorRate:P2} (last: {r.LastError})"); rc = 1; }
+        }
+        return rc;
+    }
+
+    public static async Task<RunResult> RunOneAsync(string scenario, string target, Uri[] urls, LoadSettings s, Ui ui, CancellationToken ct)
+    {
+        await using var run = new LoadRun(urls);
+        ui.Line($"[{target}] {scenario}: {s.Readers} readers, {s.Posters} posters, {s.Threads} thread(s), {s.Rate}/s for {s.Duration.TotalSeconds}s on {string.Join(", ", urls.Select(u => u.ToString()))}");
+        await run.SetUpAsync(s.Threads, s.Readers, s.Posters, ui.Line, ct);
+        var sw = Stopwatch.StartNew();
+        var timeline = await run.PostPhaseAsync(s.Rate, s.Duration, s.MaxPosts, 0, x => ui.Sample(target, x), ct);
+        var seconds = sw.Elapsed.TotalSeconds;
+        ui.Line($"[{target}] draining (up to {s.Drain.TotalSeconds}s) and verifying every reader");
+        var v = await run.DrainAndVerifyAsync(s.Drain);
+        return Result(scenario, target, urls, s, run, seconds, timeline, v);
+    }
+
+    public static RunResult Result(string scenario, string target, Uri[] urls, LoadSettings s, LoadRun run, double seconds, Sample[] timeline,
+        (long Expected, long Lost, long Duplicated, long OutOfOrder, long Missing, long JoinRepeats) v)
+    {
+        var st = run.Stats;
+        var attempts = st.PostsSent + s.Readers;
+        return new RunResult
+        {
+            Scenario = scenario, Target = target, Urls = urls.Select(u => u.ToString()).ToArray(), Settings = s,
+            Seconds = Math.Round(seconds, 2), PostsSent = st.PostsSent, Acks = st.Acks, PostErrors = st.PostErrors,
+            ConnectionErrors = st.ConnectionErrors, Reconnects = st.Reconnects, Deliveries = st.Deliveries, Pushes = st.Pushes,
+            Expected = v.Expected, DeliveriesPerSec = Math.Round(st.Deliveries / seconds), AcksPerSec = Math.Round(st.Acks / seconds),
+            Latency = Percentiles.Of(run.AllDelivery), AckLatency = Percentiles.Of(st.Ack.GetIntervalHistogram()),
+            Lost = v.Lost, Duplicated = v.Duplicated, OutOfOrder = v.OutOfOrder, Missing = v.Missing, JoinRepeats = v.JoinRepeats,
+            GapFetches = st.GapFetches, ErrorRate = attempts == 0 ? 0 : Math.Round((double)(st.PostErrors + st.ConnectionErrors) / attempts, 4),
+            LastError = st.LastError, Timeline = timeline,
+        };
+    }
+
+    /// <summary>Same readers and thread; the rate goes up a step at a time while p99 and errors stay under their limits.</summary>
+    public static async Task<int> RampAsync(Options o, Ui ui, CancellationToken ct)
+    {
+        var urls = RequireUrls(o);
+        var s = Settings(o, "ramp", 1);
+        var start = o.Double("start-rate", 50, 1);
+        var step = o.Double("step", 50, 1);
+        var maxRate = o.Double("max-rate", 5_000, 1, 100_000);
+        var stepDuration = o.Duration("step-duration", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10));
+        var p99Limit = o.Double("p99-limit", 100, 1);
+        var errorLimit = o.Double("max-error-rate", 0.01, 0, 1);
+        var outDir = OutDir(o);
+        CheckUnused(o);
+        await using var run = new LoadRun(urls);
+        await run.SetUpAsync(1, s.Readers, s.Posters, ui.Line, ct);
+        var timeline = new List<Sample>();
+        var steps = new List<object>();
+        double best = 0, t0 = 0;
+        var sw = Stopwatch.StartNew();
+        for (var rate = start; rate <= maxRate && !ct.IsCancellationRequested; rate += step)
+        {
+            long sent0 = run.Stats.PostsSent, err0 = run.Stats.PostErrors + run.Stats.ConnectionErrors, acks0 = run.Stats.Acks;
+            var samples = await run.PostPhaseAsync(rate, stepDuration, s.MaxPosts, t0, x => ui.Sample($"ramp {rate:0}/s", x), ct);
+            foreach (var p in run.Posters) await p.DrainAsync(TimeSpan.FromSeconds(10));
+            t0 += stepDuration.TotalSeconds;
+            timeline.AddRange(samples);
+            var steady = samples.Skip(1).ToArray(); // the first second of a step still carries the previous one
+            var p99 = steady.Length == 0 ? 0 : steady.Max(x => x.P99Ms);
+            var sent = run.Stats.PostsSent - sent0;
+            var errRate = sent == 0 ? 0 : (double)(run.Stats.PostErrors + run.Stats.ConnectionErrors - err0) / sent;
+            var acksPerSec = (run.Stats.Acks - acks0) / stepDuration.TotalSeconds;
+            var keptUp = acksPerSec >= rate * 0.9;
+            steps.Add(new { rate, acksPerSec = Math.Round(acksPerSec), worstSecondP99Ms = p99, errorRate = errRate, keptUp });
+            ui.Line($"step {rate:0}/s: acks/s {acksPerSec:0}, worst p99 {p99:0.0} ms, errors {errRate:P2}");
+            if (p99 > p99Limit || errRate > errorLimit || !keptUp) break;
+            best = rate;
+        }
+        var v = await run.DrainAndVerifyAsync(s.Drain);
+        var result = Result("ramp", "target", urls, s with { Rate = best }, run, sw.Elapsed.TotalSeconds, [.. timeline], v);
+        ui.Line($"highest sustainable rate: {best:0} posts/s (p99 <= {p99Limit} ms, errors <= {errorLimit:P1}, acks keep up)");
+        Report.WriteJson(outDir, $"ramp-steps-{DateTime.Now:yyyyMMdd-HHmmss}", new { highestSustainableRate = best, p99Limit, errorLimit, steps });
+        return Finish("ramp", [result], outDir, 1.0, ui);
+    }
+
+    /// <summary>Connects readers at rising rates (each step for --step-duration) until connections fail.</summary>
+    public static async Task<int> ConnectStormAsync(Options o, Ui ui, CancellationToken ct)
+    {
+        var urls = RequireUrls(o);
+        var maxConnections = o.Int("connections", 2_000, 1, 50_000);
+        var rate = o.Double("start-rate", 50, 1);
+        var stepDuration = o.Duration("step-duration", TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1));
+        var maxErrorRate = o.Double("max-error-rate", 0.01, 0, 1);
+        var outDir = OutDir(o);
+        CheckUnused(o);
+        string threadId;
+        using (var api = new ApiClient(urls[0])) { await api.SignUpAsync("ltstorm" + Guid.NewGuid().ToString("N")[..8]); threadId = await api.CreateThreadAsync("connect storm"); }
+        var stats = new Stats();
+        var readers = new List<Reader>();
+        var steps = new List<object>();
+        double best = 0;
+        try
+        {
+            while (readers.Count < maxConnections && !ct.IsCancellationRequested)
+            {
+                var n = (int)Math.Min(maxConnections - readers.Count, rate * stepDuration.TotalSeconds);
+                var times = HdrHistogram.HistogramFactory.With64BitBucketSize().WithValuesFrom(1).WithValuesUpTo(600_000_000).WithPrecisionOf(3).WithThreadSafeWrites().Create();
+                long failed = 0;
+                var tasks = new List<Task>();
+                var sw = Stopwatch.StartNew();
+                for (var i = 0; i < n; i++)
+                {
+                    var due = TimeSpan.FromSeconds(i / rate) - sw.Elapsed;
+                    if (due > TimeSpan.Zero) await Task.Delay(due, ct);
+                    var r = new Reader(urls[readers.Count % urls.Length], threadId, stats);
+                    readers.Add(r);
+                    tasks.Add(Task.Run(async () =>
+                    {
+                        var t = Stopwatch.StartNew();
+                        try { await r.StartAsync(ct); times.RecordValue(Math.Max(1, (long)t.Elapsed.TotalMicroseconds)); }
+                        catch (Exception) { Interlocked.Increment(ref failed); }
+                    }, ct));
+                }
+                await Task.WhenAll(tasks);
+                var achieved = n / sw.Elapsed.TotalSeconds;
+                var p = Percentiles.Of(times);
+                steps.Add(new { rate, connections = n, achievedPerSec = Math.Round(achieved), failed, connectAndJoin = p, total = readers.Count });
+                ui.Line($"step {rate:0}/s: {n} connections, {failed} failed, achieved {achieved:0}/s, connect+join p99 {p.P99} ms, total {readers.Count}");
+                if ((double)failed / n > maxErrorRate) break;
+                best = achieved;
+                rate *= 2;
+            }
+        }
+        finally
+        {
+            await Parallel.ForEachAsync(readers, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (r, _) => await r.DisposeAsync());
+        }
+        ui.Line($"highest connect rate without errors: {best:0} connections/s");
+        Report.WriteJson(outDir, $"connect-storm-{DateTime.Now:yyyyMMdd-HHmmss}", new { highestRate = best, steps });
+        return best > 0 ? 0 : 1;
+    }
+
+    /// <summary>N idle readers of one thread; the server's memory growth per connection.</summary>
+    public static async Task<int> IdleConnectionsAsync(Options o, Ui ui, CancellationToken ct)
+    {
+        var urls = RequireUrls(o);
+        var n = o.Int("readers", 1_000, 1, 50_000);
+        var hold = o.Duration("duration", TimeSpan.FromSeconds(10), MaxDuration);
+        var pid = o.Has("server-pid") ? o.Int("server-pid", 0, 1) : (int?)null;
+        var outDir = OutDir(o);
+        CheckUnused(o);
+        string threadId;
+        using (var api = new ApiClient(urls[0])) { await api.SignUpAsync("ltidle" + Guid.NewGuid().ToString("N")[..8]); threadId = await api.CreateThreadAsync("idle readers"); }
+        var before = await ServerMemoryAsync(urls[0], pid);
+        var stats = new Stats();
+        var readers = Enumerable.Range(0, n).Select(i => new Reader(urls[i % urls.Length], threadId, stats)).ToList();
+        try
+        {
+            var done = 0;
+            await Parallel.ForEachAsync(readers, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (r, c) =>
+            {
+                try { await r.StartAsync(c); } catch (Exception e) when (e is not OperationCanceledException) { stats.Error(e.Message, ref stats.ConnectionErrors); }
+                if (Interlocked.Increment(ref done) % 500 == 0) ui.Line($"connected {done}/{n}");
+            });
+            ui.Line($"holding {n} idle connections for {hold.TotalSeconds}s");
+            await Task.Delay(hold, ct);
+            var after = await ServerMemoryAsync(urls[0], pid);
+            var connected = n - stats.ConnectionErrors;
+            double? perConn = before.Bytes is long b && after.Bytes is long a && connected > 0 ? (a - b) / (double)connected : null;
+            ui.Line($"server memory ({after.Source}): before {Mb(before.Bytes)}, with {connected} idle connections {Mb(after.Bytes)}, " +
+                    $"per connection {(perConn is null ? "unknown (give --server-pid, or expose process memory in /metrics)" : $"{perConn / 1024:0.0} KB")}; connection errors {stats.ConnectionErrors}");
+            Report.WriteJson(outDir, $"idle-connections-{DateTime.Now:yyyyMMdd-HHmmss}",
+                new { readers = n, connected, source = after.Source, beforeBytes = before.Bytes, afterBytes = after.Bytes, bytesPerConnection = perConn, connectionErrors = stats.ConnectionErrors });
+            return stats.ConnectionErrors > n * o.Double("max-error-rate", 0.01, 0, 1) ? 1 : 0;
+        }
+        finally
+        {
+            await Parallel.ForEachAsync(readers, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (r, _) => await r.DisposeAsync());
+        }
+    }
+
+    private static string Mb(long? bytes) => bytes is long b ? $"{b / 1048576.0:0.0} MB" : "unknown";
+
+    /// <summary>VmRSS of the server process when its pid is known (same machine), else process memory from /metrics.</summary>
+    public static async Task<(long? Bytes, string Source)> ServerMemoryAsync(Uri url, int? pid)
+    {
+        if (pid is int p)
+        {
+            GC.Collect();
+            var line = File.ReadLines($"/proc/{p}/status").FirstOrDefault(l => l.StartsWith("VmRSS:"));
+            if (line is not null) return (long.Parse(DigitsRegex().Match(line).Value) * 1024, $"/proc/{p}/status VmRSS");
+        }
+        try
+        {
+            using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
+            var text = await http.GetStringAsync("/metrics");
+            foreach (var name in new[] { "process_memory_usage_bytes", "process_working_set_bytes", "process_resident_memory_bytes", "dotnet_process_memory_working_set_bytes" })
+            {
+                var m = Regex.Match(text, $@"^{name}(\{{[^}}]*\}})?\s+([0-9.eE+]+)", RegexOptions.Multiline);
+                if (m.Success) return ((long)double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), $"/metrics {name}");
+            }
+            return (null, "/metrics has no process memory");
+        }
+        catch (Exception e) { return (null, $"/metrics unavailable: {e.Message}"); }
+    }
+
+    [GeneratedRegex("[0-9]+")]
+    private static partial Regex DigitsRegex();
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Chat.LoadTests;
+
+/// <summary>A server process this tool started on loopback (baseline node, redis-server, Azurite, the product).</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+
+    private ServerProcess(string name, Process process, StreamWriter log, int port)
+    {
+        Name = name;
+        _process = process;
+        _log = log;
+        Port = port;
+    }
+
+    public string Name { get; }
+    public int Port { get; }
+    public int Pid => _process.Id;
+    public Uri Url => new($"http://127.0.0.1:{Port}");
+
+    public static async Task<ServerProcess> StartAsync(string name, string file, string args, int port, string logDir,
+        string? workDir = null, IDictionary<string, string>? env = null, string? readyPath = null, TimeSpan? timeout = null)
+    {
+        Directory.CreateDirectory(logDir);
+        var log = new StreamWriter(Path.Combine(logDir, $"{name}.log")) { AutoFlush = true };
+        var psi = new ProcessStartInfo(file, args)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            WorkingDirectory = workDir ?? Environment.CurrentDirectory,
+        };
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        Process process;
+        try { process = Process.Start(psi) ?? throw new InvalidOperationException($"{name} did not start."); }
+        catch (System.ComponentModel.Win32Exception e) { throw new InvalidOperationException($"Cannot start {name} ({file}): {e.Message}"); }
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new ServerProcess(name, process, log, port);
+        var deadline = Stopwatch.StartNew();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        while (true)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"{name} exited with code {process.ExitCode}; see {Path.Combine(logDir, name + ".log")}.");
+            if (deadline.Elapsed > (timeout ?? TimeSpan.FromSeconds(60)))
+            {
+                await server.DisposeAsync();
+                throw new TimeoutException($"{name} did not get ready on port {port}; see {Path.Combine(logDir, name + ".log")}.");
+            }
+            if (readyPath is null ? await IsListeningAsync(port)
+                : await http.GetAsync($"http://127.0.0.1:{port}{readyPath}").ContinueWith(t => t.IsCompletedSuccessfully && t.Result.IsSuccessStatusCode))
+                return server;
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>SIGTERM (SIGINT for Azurite would matter only on disk: ours are in memory), then SIGKILL after 10 s.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await kill!.WaitForExitAsync();
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                try { await _process.WaitForExitAsync(cts.Token); }
+                catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
+            }
+        }
+        catch (InvalidOperationException) { /* already gone */ }
+        _process.Dispose();
+        lock (_log) _log.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static async Task<bool> IsListeningAsync(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException) { return false; }
+    }
+}
+
+/// <summary>Where things are: the repository (for Azurite and the built Chat.Baseline / Chat.Web).</summary>
+public static class Paths
+{
+    public static string RepoRoot
+    {
+        get
+        {
+            foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+                for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                    if (File.Exists(Path.Combine(dir.FullName, "Cluster.sln"))) return dir.FullName;
+            throw new InvalidOperationException("Cluster.sln not found above the current folder: run from the repository.");
+        }
+    }
+
+    /// <summary>Debug or Release: whatever this tool was built as (bin/CONFIG/net10.0).</summary>
+    private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent?.Name ?? "Release";
+
+    /// <summary>The built dll of a project under the repo (this tool's configuration first, then the other).</summary>
+    public static string BuiltDll(string projectDir, string name)
+    {
+        foreach (var config in new[] { Configuration, "Release", "Debug" })
+        {
+            var path = Path.Combine(RepoRoot, projectDir, "bin", config, "net10.0", name + ".dll");
+            if (File.Exists(path)) return path;
+        }
+        throw new InvalidOperationException($"{name}.dll is not built: run `dotnet build -c Release {projectDir}` first.");
+    }
+
+    public static string RedisServer =>
+        new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException("redis-server is not installed: `apt-get install -y redis-server` (Debian package), needed for the Redis baseline.");
+}
+
+/// <summary>Starts the servers a comparison needs.</summary>
+public static class Targets
+{
+    public static Task<ServerProcess> BaselineAsync(string name, string logDir, string? redis = null)
+    {
+        var port = ServerProcess.FreePort();
+        var dll = Paths.BuiltDll("load-tests/Chat.Baseline", "Chat.Baseline");
+        var args = $"\"{dll}\" --urls http://127.0.0.1:{port}" + (redis is null ? "" : $" --redis {redis}");
+        return ServerProcess.StartAsync(name, "dotnet", args, port, logDir, readyPath: "/health/ready",
+            env: new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
+    }
+
+    public static Task<ServerProcess> RedisAsync(string logDir)
+    {
+        var port = ServerProcess.FreePort();
+        return ServerProcess.StartAsync("redis", Paths.RedisServer, $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no", port, logDir);
+    }
+
+    public static Task<ServerProcess> AzuriteAsync(string logDir)
+    {
+        var port = ServerProcess.FreePort();
+        var bin = Path.Combine(Paths.RepoRoot, "node_modules", ".bin", "azurite-table");
+        if (!File.Exists(bin)) throw new InvalidOperationException($"{bin} is missing: run `npm ci` in the repository root.");
+        return ServerProcess.StartAsync("azurite", bin, $"--tableHost 127.0.0.1 --tablePort {port} --disableTelemetry --silent --skipApiVersionCheck --inMemoryPersistence", port, logDir);
+    }
+
+    public static string AzuriteConnectionString(int port) =>
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+        $"TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+
+    /// <summary>The product as run.sh runs it (Chat.Web co-hosting a silo), against the given Azurite.</summary>
+    public static Task<ServerProcess> ProductAsync(string logDir, int azuritePort)
+    {
+        var port = ServerProcess.FreePort();
+        var dll = Paths.BuiltDll("src/Chat.Web", "Chat.Web");
+        return ServerProcess.StartAsync("product", "dotnet", $"\"{dll}\" --urls http://127.0.0.1:{port}", port, logDir,
+            workDir: Path.Combine(Paths.RepoRoot, "src", "Chat.Web"), readyPath: "/health/ready", timeout: TimeSpan.FromSeconds(120),
+            env: new Dictionary<string, string>
+            {
+                ["Chat__Storage__ConnectionString"] = AzuriteConnectionString(azuritePort),
+                ["Chat__Cluster__ClusterId"] = "load-" + Guid.NewGuid().ToString("N")[..8],
+                ["Chat__Silo__SiloPort"] = ServerProcess.FreePort().ToString(),
+                ["Chat__Silo__GatewayPort"] = ServerProcess.FreePort().ToString(),
+                ["Chat__SeedDemo"] = "false",
+                // The load generator's posters and readers all come from 127.0.0.1 and post far
+                // faster than people: lift the abuse limits meant for people (see LoadLimits).
+            }.Concat(LoadLimits).ToDictionary());
+    }
+
+    /// <summary>Abuse limits lifted for load tests; also what to export before ./run.sh for a manual run.</summary>
+    public static readonly IReadOnlyDictionary<string, string> LoadLimits = new Dictionary<string, string>
+    {
+        ["Chat__Limits__PostsPerSecondPerUser"] = "100000",
+        ["Chat__Limits__PostBurstPerUser"] = "100000",
+        ["Chat__Limits__HubInvocationsPerSecond"] = "100000",
+        ["Chat__Limits__HubInvocationBurst"] = "100000",
+        ["Chat__Limits__AuthRequestsPerIpPerMinute"] = "100000",
+        ["Chat__Limits__ConnectionsPerIp"] = "100000",
+    };
+}

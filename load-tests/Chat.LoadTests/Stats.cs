@@ -1,0 +1,43 @@
+using HdrHistogram;
+
+namespace Chat.LoadTests;
+
+/// <summary>Counters and latency recorders shared by all readers and posters of one run.</summary>
+public sealed class Stats
+{
+    // Microseconds, up to 10 minutes, 3 significant digits.
+    private static Recorder NewRecorder() => HistogramFactory.With64BitBucketSize().WithValuesFrom(1).WithValuesUpTo(600_000_000)
+        .WithPrecisionOf(3).WithThreadSafeWrites().WithThreadSafeReads().Create();
+
+    public Recorder Delivery { get; } = NewRecorder();
+    public Recorder Ack { get; } = NewRecorder();
+
+    public long Deliveries;      // first arrival of a comment at a reader
+    public long Pushes;          // comments received in `comments` pushes (repeats included)
+    public long PostsSent;
+    public long Acks;
+    public long PostErrors;
+    public long ConnectionErrors;
+    public long Reconnects;
+    public long GapFetches;
+    public string? LastError;
+
+    public void Error(string message, ref long counter)
+    {
+        Interlocked.Increment(ref counter);
+        LastError = message;
+    }
+}
+
+/// <summary>One `--out` JSON row's latency summary, in milliseconds.</summary>
+public sealed record Percentiles(long Count, double P50, double P90, double P99, double P999, double Max, double Mean)
+{
+    public static Percentiles Of(HistogramBase h) => h.TotalCount == 0
+        ? new(0, 0, 0, 0, 0, 0, 0)
+        : new(h.TotalCount, Ms(h.GetValueAtPercentile(50)), Ms(h.GetValueAtPercentile(90)), Ms(h.GetValueAtPercentile(99)),
+            Ms(h.GetValueAtPercentile(99.9)), Ms(h.GetMaxValue()), Math.Round(h.GetMean() / 1000.0, 2));
+
+    private static double Ms(long micros) => Math.Round(micros / 1000.0, 2);
+}
+
+public sealed record Sample(double T, double DeliveriesPerSec, double AcksPerSec, double P50Ms, double P99Ms, long Errors);

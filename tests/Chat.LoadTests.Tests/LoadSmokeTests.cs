@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Chat.LoadTests;
+using Chat.TestSupport;
+using Xunit;
+
+namespace Chat.LoadTests.Tests;
+
+/// <summary>
+/// CI smoke runs of the load tool against the product started in-process: tiny numbers, no timing
+/// assertions; they check that the tool runs end to end and that nothing was lost, repeated or
+/// reordered.
+/// </summary>
+public sealed class LoadSmokeTests : IAsyncLifetime
+{
+    private AzuriteServer _azurite = null!;
+    private InProcessWebHost _host = null!;
+    private readonly string _out = Path.Combine(RepoPaths.Artifacts, "load-smoke-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public async Task InitializeAsync()
+    {
+        _azurite = await AzuriteServer.StartAsync();
+        _host = await InProcessWebHost.StartAsync(_azurite.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _azurite.DisposeAsync();
+    }
+
+    private string Url => _host.BaseAddress.ToString().TrimEnd('/');
+
+    [Fact]
+    public async Task Hot_thread_against_the_product_loses_repeats_and_reorders_nothing_and_writes_json()
+    {
+        var rc = await LoadTool.RunAsync(["hot-thread", "--url", Url, "--readers", "20", "--posters", "2", "--rate", "20", "--duration", "5s", "--out", _out, "--no-live"]);
+
+        var json = Directory.GetFiles(_out, "hot-thread-*.json").Single();
+        var result = JsonDocument.Parse(File.ReadAllText(json)).RootElement[0];
+        Assert.Equal(0, result.GetProperty("lost").GetInt64());
+        Assert.Equal(0, result.GetProperty("duplicated").GetInt64());
+        Assert.Equal(0, result.GetProperty("outOfOrder").GetInt64());
+        Assert.Equal(0, result.GetProperty("missing").GetInt64());
+        Assert.True(result.GetProperty("acks").GetInt64() > 0, "no post was acknowledged");
+        Assert.Equal(result.GetProperty("expected").GetInt64(), result.GetProperty("deliveries").GetInt64());
+        Assert.Equal(0, rc);
+    }
+
+    [Fact]
+    public async Task Compare_produces_the_baseline_the_redis_baseline_and_the_product()
+    {
+        Assert.True(File.Exists("/usr/bin/redis-server") || File.Exists("/usr/local/bin/redis-server"),
+            "redis-server is not installed: the Redis baseline needs Debian's package (apt-get install -y redis-server); test.sh should install it.");
+
+        var rc = await LoadTool.RunAsync(["compare", "--url", Url, "--readers", "10", "--posters", "2", "--rate", "10", "--duration", "3s", "--drain", "10s", "--out", _out, "--no-live"]);
+
+        var json = Directory.GetFiles(_out, "compare-hot-thread-*.json").Single();
+        var targets = JsonDocument.Parse(File.ReadAllText(json)).RootElement.EnumerateArray().Select(r => r.GetProperty("target").GetString()!).ToArray();
+        Assert.Equal(new[] { "baseline", "baseline+redis", "product" }, targets);
+        Assert.Single(Directory.GetFiles(_out, "compare-ratios-*.json"));
+        Assert.Equal(0, rc);
+    }
+}
