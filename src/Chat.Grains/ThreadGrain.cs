@@ -191,11 +191,13 @@ public sealed class ThreadGrain(
             }
             catch (Exception ex)
             {
-                // The write may have landed even though it failed for us: re-read before the next flush.
+                // The write may have landed even though it failed for us: re-read before the next
+                // flush. Storage is most likely down, so fail everything queued now rather than make
+                // each later post wait out its own timeout: callers learn within one write's timeout.
                 logger.LogWarning("Flush of {Count} comments in thread {ThreadId} failed: {Message}", count, Id, ex.Message);
                 _mustReconcile = true;
-                FailQueued(count);
-                continue;
+                FailQueued(_queue.Count);
+                return;
             }
             metrics.RecordFlush(count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
 

@@ -49,6 +49,12 @@ public sealed class AzuriteServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>SIGSTOP: the process stays, its port accepts connections, nothing answers.</summary>
+    public void Freeze() => ProcessSignals.Stop(_process!);
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>.</summary>
+    public void Thaw() => ProcessSignals.Continue(_process!);
+
     /// <summary>Starts again on the same port and folder.</summary>
     public Task RestartAsync() => StopAsync().ContinueWith(_ => StartProcessAsync()).Unwrap();
 
