@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Hosting;
 
 namespace Chat.Grains;
@@ -33,6 +34,8 @@ public static class ChatSiloExtensions
         silo.ConfigureEndpoints(endpoints.ParseAdvertisedIp(), endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: true);
         silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Chat:Membership"));
+        // The Orleans Dashboard's grains and statistics; the web host serves its UI at /dashboard.
+        silo.AddDashboard();
         silo.Services.AddHealthChecks()
             .AddCheck<SiloActiveHealthCheck>("silo", tags: [ObservabilityExtensions.ReadyTag])
             .AddCheck("storage", new ObservabilityExtensions.StorageHealthCheck(connectionString), tags: [ObservabilityExtensions.ReadyTag]);
@@ -81,6 +84,7 @@ public static class ChatSiloExtensions
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             return true;
         });
+        client.AddDashboard(); // the silos collect; a web node serves the UI
         client.Services.AddChatMetrics();
         client.Services.AddHealthChecks().AddCheck<ClusterReachableHealthCheck>("cluster", tags: [ObservabilityExtensions.ReadyTag]);
         return client;

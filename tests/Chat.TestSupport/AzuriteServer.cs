@@ -79,6 +79,6 @@ public sealed class AzuriteServer : IAsyncDisposable
         var process = _process;
         await Eventually.True(async () => process.HasExited
             ? throw new InvalidOperationException($"Azurite exited with code {process.ExitCode}")
-            : await FreePort.IsListeningAsync(Port), TimeSpan.FromSeconds(30), $"Azurite listening on {Port}");
+            : await FreePort.IsListeningAsync(Port), TimeSpan.FromSeconds(90), $"Azurite listening on {Port}");
     }
 }

@@ -89,7 +89,7 @@ public sealed class HostProcess : IAsyncDisposable
                 try { return (await http.GetAsync("/health/ready")).IsSuccessStatusCode; }
                 catch (HttpRequestException) { return false; }
                 catch (TaskCanceledException) { return false; }
-            }, TimeSpan.FromSeconds(60), $"{project} ready on port {port}");
+            }, TimeSpan.FromSeconds(120), $"{project} ready on port {port}");
         }
         catch
         {

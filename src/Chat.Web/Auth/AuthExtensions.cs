@@ -13,6 +13,10 @@ public static class AuthExtensions
 
     public const string CookieName = "chat.auth";
 
+    /// <summary>Authorization policy: signed in with the moderator role.</summary>
+    public const string ModeratorPolicy = "moderator";
+    public const string ModeratorRole = "moderator";
+
     /// <summary>Picks the bearer token when the request carries one, the cookie otherwise.</summary>
     private const string CookieOrBearerScheme = "CookieOrBearer";
 
@@ -47,7 +51,8 @@ public static class AuthExtensions
                     return Task.CompletedTask;
                 };
             });
-        builder.Services.AddAuthorization();
+        builder.Services.AddAuthorization(o => o.AddPolicy(ModeratorPolicy, p => p.RequireRole(ModeratorRole)));
+        builder.Services.AddSingleton<ModeratorDirectory>();
         var storage = builder.Configuration[Chat.Grains.ChatStorage.ConnectionStringKey];
         if (!string.IsNullOrWhiteSpace(storage))
         {
@@ -60,8 +65,12 @@ public static class AuthExtensions
         return builder;
     }
 
-    public static ClaimsPrincipal CreatePrincipal(string userName, string scheme) =>
-        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, userName)], scheme));
+    public static ClaimsPrincipal CreatePrincipal(string userName, bool moderator, string scheme)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Name, userName) };
+        if (moderator) claims.Add(new Claim(ClaimTypes.Role, ModeratorRole));
+        return new(new ClaimsIdentity(claims, scheme));
+    }
 
     /// <summary>The signed-in user's normalized name; the author of anything they post.</summary>
     public static string? UserName(this ClaimsPrincipal user) =>

@@ -1,5 +1,6 @@
 using Chat.Grains.Hosting;
 using Chat.Web.Api;
+using Orleans.Dashboard;
 using Chat.Web.Auth;
 using Chat.Web.Hubs;
 using Chat.Web.Realtime;
@@ -40,6 +41,8 @@ public static class ChatWebApp
         app.MapChatRealtime();
         app.MapChatObservability();
         app.MapChatPages();
+        // The Orleans Dashboard (cluster, silos, grains, calls) for moderators and operators.
+        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(AuthExtensions.ModeratorPolicy);
         return app;
     }
 }
