@@ -36,7 +36,7 @@ public static class AppSettings
 
     /// <summary>Chat.Web in Client topology (what the manifests run): AddChatClient's keys and the web host's own.</summary>
     public static readonly IReadOnlySet<string> WebClientKeys = Keys(
-        [ConnectionString, OrleansHostingExtensions.TopologyKey, SeedDemoKey],
+        [ConnectionString, OrleansHostingExtensions.TopologyKey, SeedDemoKey, Chat.Web.Auth.ModeratorDirectory.ConfigurationKey + ":[]"],
         (ChatClusterOptions.Section, typeof(ChatClusterOptions)),
         (LimitsOptions.Section, typeof(LimitsOptions)),
         (RelaySection, typeof(RelayOptions)));
