@@ -12,13 +12,11 @@ namespace Chat.Web.Tests;
 /// </summary>
 public sealed class AbuseLimitTests : IAsyncLifetime
 {
-    private AzuriteServer _azurite = null!;
-    private InProcessWebHost _host = null!;
+    private OwnSite _host = null!;
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteServer.StartAsync();
-        _host = await InProcessWebHost.StartAsync(_azurite.ConnectionString, new Dictionary<string, string?>
+        _host = await OwnSite.StartAsync(new Dictionary<string, string?>
         {
             ["Chat:Limits:PostsPerSecondPerUser"] = "0.2",
             ["Chat:Limits:PostBurstPerUser"] = "3",
@@ -30,11 +28,7 @@ public sealed class AbuseLimitTests : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _azurite.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private static async Task<string> DetailOf(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;

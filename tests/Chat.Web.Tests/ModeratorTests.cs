@@ -7,20 +7,14 @@ namespace Chat.Web.Tests;
 /// <summary>On a fresh site of its own: the first account and configured names moderate; the dashboard is theirs only.</summary>
 public sealed class ModeratorTests : IAsyncLifetime
 {
-    private AzuriteServer _azurite = null!;
-    private InProcessWebHost _host = null!;
+    private OwnSite _host = null!;
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteServer.StartAsync();
-        _host = await InProcessWebHost.StartAsync(_azurite.ConnectionString, new Dictionary<string, string?> { ["Chat:Moderators:0"] = "Boss" });
+        _host = await OwnSite.StartAsync(new Dictionary<string, string?> { ["Chat:Moderators:0"] = "Boss" });
     }
 
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _azurite.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private static async Task<bool> IsModerator(ChatApiClient client) =>
         (await client.Http.GetFromJsonAsync<JsonElement>("/api/me")).GetProperty("moderator").GetBoolean();
