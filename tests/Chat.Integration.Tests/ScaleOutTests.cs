@@ -124,6 +124,24 @@ public sealed class ScaleOutTests(AzuriteFixture fixture, ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task A_web_node_stopped_gracefully_sends_its_readers_to_the_other_node_where_they_catch_up()
+    {
+        await using var cluster = await ClusterProcesses.StartAsync(fixture.Azurite, silos: 1, webs: 2);
+        var (author, threadId) = await NewThreadAsync(cluster.WebAddresses[1]);
+        var readers = await ReadersAsync(cluster.WebAddresses, threadId, 10);
+        for (var i = 1; i <= 5; i++) await author.PostCommentSeqAsync(threadId, 0, $"before {i}");
+
+        Assert.Equal(0, await cluster.Webs[0].StopGracefullyAsync());
+        for (var i = 1; i <= 5; i++) await author.PostCommentSeqAsync(threadId, 0, $"after {i}");
+
+        await Eventually.True(() => readers.All(r => r.LastSeq == 10), Deadline, "all readers have 10");
+        AssertFullSequence(readers, 10);
+        Assert.Equal(5, readers.Count(r => r.Failovers == 1));
+        foreach (var r in readers) await r.DisposeAsync();
+        author.Dispose();
+    }
+
+    [Fact]
     public async Task A_silo_stopped_gracefully_under_posting_fails_no_post()
     {
         await using var cluster = await ClusterProcesses.StartAsync(fixture.Azurite, silos: 2, webs: 1);

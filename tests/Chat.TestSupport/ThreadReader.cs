@@ -82,7 +82,13 @@ public sealed class ThreadReader : IAsyncDisposable
         connection.On<string, Comment[]>("comments", (id, batch) => id == _threadId ? TakeAsync(batch) : Task.CompletedTask);
         connection.On<string, int>("viewers", (id, count) => { if (id == _threadId) Viewers = count; });
         connection.Reconnected += _ => JoinAsync();
-        if (_nodes.Length > 1) connection.Closed += error => error is null ? Task.CompletedTask : FailOverAsync();
+        if (_nodes.Length > 1)
+        {
+            // A node going away (crash or shutdown) closes the connection; a node shutting down
+            // first says "reconnect". Either way, move to the next node, as behind a load balancer.
+            connection.Closed += _ => _stopping ? Task.CompletedTask : FailOverAsync();
+            connection.On("reconnect", () => { _ = connection.StopAsync(); });
+        }
         return connection;
     }
 
@@ -122,7 +128,12 @@ public sealed class ThreadReader : IAsyncDisposable
         (await Connection.InvokeAsync<PostResponse>("PostComment", _threadId, parentSeq, body, clientId ?? Guid.NewGuid().ToString("N"))).Seq;
 
     /// <summary>Stops the connection; <see cref="RestartAsync"/> comes back with the last seq, as a reconnecting page does.</summary>
-    public Task StopAsync() => Connection.StopAsync();
+    public async Task StopAsync()
+    {
+        _stopping = true;
+        await Connection.StopAsync();
+        _stopping = false;
+    }
 
     public async Task RestartAsync()
     {
@@ -130,8 +141,11 @@ public sealed class ThreadReader : IAsyncDisposable
         await JoinAsync();
     }
 
+    private volatile bool _stopping;
+
     public async ValueTask DisposeAsync()
     {
+        _stopping = true;
         await Connection.DisposeAsync();
         _http.Dispose();
     }

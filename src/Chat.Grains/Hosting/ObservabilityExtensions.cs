@@ -20,7 +20,7 @@ public static class ObservabilityExtensions
             .AddPrometheusExporter());
         // The checks that decide readiness come with the Orleans role: AddChatSilo (silo active,
         // storage answers) or AddChatClient (a silo answers).
-        builder.Services.AddHealthChecks();
+        builder.Services.AddHealthChecks().AddCheck<StoppingHealthCheck>("stopping", tags: [ReadyTag]);
         return builder;
     }
 
@@ -31,6 +31,15 @@ public static class ObservabilityExtensions
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(ReadyTag) });
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
+    }
+
+    /// <summary>Unready from the moment shutdown begins, so a load balancer stops sending new work here.</summary>
+    private sealed class StoppingHealthCheck(Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(lifetime.ApplicationStopping.IsCancellationRequested
+                ? HealthCheckResult.Unhealthy("Shutting down")
+                : HealthCheckResult.Healthy());
     }
 
     internal sealed class StorageHealthCheck(string connectionString) : IHealthCheck

@@ -26,8 +26,11 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
     private PeriodicTimer? _refreshTimer;
     private Task _refreshLoop = Task.CompletedTask;
 
-    public ThreadRelay(IGrainFactory grains, IHubContext<DiscussionHub> hub, ChatMetrics metrics, IOptions<RelayOptions> options, ILogger<ThreadRelay> logger)
+    private readonly IHostApplicationLifetime _lifetime;
+
+    public ThreadRelay(IGrainFactory grains, IHubContext<DiscussionHub> hub, ChatMetrics metrics, IOptions<RelayOptions> options, IHostApplicationLifetime lifetime, ILogger<ThreadRelay> logger)
     {
+        _lifetime = lifetime;
         _grains = grains;
         _hub = hub;
         _metrics = metrics;
@@ -40,6 +43,9 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Shutting down: tell every client to reconnect now (through the load balancer, to another
+        // node, where it rejoins with its last seq) instead of waiting to find its socket closed.
+        _lifetime.ApplicationStopping.Register(() => _ = _hub.Clients.All.SendAsync("reconnect"));
         _self = _grains.CreateObjectReference<IThreadObserver>(this);
         _refreshTimer = new PeriodicTimer(_options.RefreshPeriod);
         _refreshLoop = RefreshLoopAsync(_refreshTimer);
