@@ -18,7 +18,9 @@ public sealed class ApiClient : IDisposable
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private const string Password = "load test password";
 
-    public ApiClient(Uri baseAddress) => Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    // A bearer-token client: no cookie jar (a cookie-signed-in client would have to send the CSRF header).
+    public ApiClient(Uri baseAddress) =>
+        Http = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
     public HttpClient Http { get; }
     public string? Token { get; private set; }

@@ -5,7 +5,7 @@ namespace Chat.Web.Auth;
 /// SameSite=Lax cookie and JSON-only bodies: a state-changing request that carries the auth cookie
 /// must also carry the header <c>X-Chat-Request</c>. Another site's form or image cannot set a
 /// custom header, and a cross-origin script cannot without a CORS preflight, which this site never
-/// allows. Bearer-token clients carry no cookie and are not affected.
+/// allows. Requests signed in with a bearer token are not affected (the cookie is ignored then).
 /// </summary>
 public static class CsrfHeaderCheck
 {
@@ -18,6 +18,7 @@ public static class CsrfHeaderCheck
             if (request.Path.StartsWithSegments("/api")
                 && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
                 && request.Cookies.ContainsKey(AuthExtensions.CookieName)
+                && !request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) // signed in by token, not cookie
                 && !request.Headers.ContainsKey(HeaderName))
             {
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
