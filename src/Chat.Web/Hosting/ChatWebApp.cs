@@ -33,6 +33,7 @@ public static class ChatWebApp
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseChatCsrfHeaderCheck();
+        app.UseChatJsonCharsetCheck();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -1,0 +1,3 @@
+global using Chat.Contracts;
+global using Chat.TestSupport;
+global using Xunit;

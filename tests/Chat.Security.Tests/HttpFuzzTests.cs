@@ -1,0 +1,247 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace Chat.Security.Tests;
+
+/// <summary>
+/// Seeded random malformed requests to every HTTP endpoint: no 5xx, the host stays up, the victim
+/// thread and the front page are unchanged, and only well-formed posts add comments.
+/// </summary>
+[Collection(FuzzCollection.Name)]
+public sealed class HttpFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
+{
+    private const int Cases = 300;
+
+    private enum Auth { None, Bearer, CookieWithCsrfHeader, CookieWithoutCsrfHeader, GarbageBearer, GarbageCookie }
+
+    private sealed record HttpCase(int Number, string Endpoint, HttpMethod Method, string Path, Auth Auth, string? ContentType, byte[]? Body)
+    {
+        public override string ToString() =>
+            $"case {Number} [{Endpoint}] {Method} {FuzzInput.Preview(Path)} auth={Auth} content-type={ContentType ?? "(none)"} body={(Body is null ? "(none)" : FuzzInput.Preview(Body))}";
+    }
+
+    [Fact]
+    public async Task Malformed_requests_to_every_endpoint_get_no_5xx_and_change_nothing()
+    {
+        var seed = FuzzSeed.Next();
+        output.WriteLine($"{FuzzSeed.EnvironmentVariable}={seed}");
+        var fuzz = new FuzzInput(new Random(seed), fixture.TargetThreadId, fixture.VictimThreadId);
+        var victimBefore = await fixture.VictimSnapshotAsync();
+        var frontBefore = await fixture.FrontPageSnapshotAsync();
+        var targetBefore = await fixture.User.GetCommentsAsync(fixture.TargetThreadId);
+
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false })
+        {
+            BaseAddress = fixture.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        var failures = new List<string>();
+        var statuses = new SortedDictionary<int, int>();
+        var acceptedSeqs = new HashSet<long>();
+        for (var i = 0; i < Cases; i++)
+        {
+            var c = NextCase(fuzz, i);
+            using var request = new HttpRequestMessage(c.Method, c.Path);
+            if (c.Body is not null)
+            {
+                request.Content = new ByteArrayContent(c.Body);
+                if (!string.IsNullOrEmpty(c.ContentType)) request.Content.Headers.TryAddWithoutValidation("Content-Type", c.ContentType);
+            }
+            switch (c.Auth)
+            {
+                case Auth.Bearer: request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + fixture.User.Token); break;
+                case Auth.GarbageBearer: request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + fuzz.Ascii(fuzz.Random.Next(1, 400))); break;
+                case Auth.CookieWithCsrfHeader:
+                    request.Headers.TryAddWithoutValidation("Cookie", "chat.auth=" + fixture.AuthCookie);
+                    request.Headers.TryAddWithoutValidation("X-Chat-Request", "1");
+                    break;
+                case Auth.CookieWithoutCsrfHeader: request.Headers.TryAddWithoutValidation("Cookie", "chat.auth=" + fixture.AuthCookie); break;
+                case Auth.GarbageCookie:
+                    request.Headers.TryAddWithoutValidation("Cookie", "chat.auth=" + Uri.EscapeDataString(fuzz.Ascii(fuzz.Random.Next(1, 400))));
+                    request.Headers.TryAddWithoutValidation("X-Chat-Request", "1");
+                    break;
+            }
+
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request);
+            }
+            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ResponseEnded && c.Body is not null)
+            {
+                // Seen now and then on a pooled connection after a request with an unread body; the
+                // same request on a fresh connection must then get a proper answer.
+                output.WriteLine($"{c}: {ex.Message} ({ex.InnerException?.Message}); sent again on a fresh connection");
+                using var fresh = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = fixture.BaseAddress };
+                using var again = new HttpRequestMessage(c.Method, c.Path);
+                foreach (var header in request.Headers) again.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                again.Content = new ByteArrayContent(c.Body);
+                if (!string.IsNullOrEmpty(c.ContentType)) again.Content.Headers.TryAddWithoutValidation("Content-Type", c.ContentType);
+                try { response = await fresh.SendAsync(again); }
+                catch (Exception retryEx)
+                {
+                    failures.Add($"{c}: {ex.Message}, and again on a fresh connection: {retryEx.GetType().Name} {retryEx.Message}");
+                    continue;
+                }
+            }
+            catch (HttpRequestException ex) when (c.Body is { Length: > 256 * 1024 })
+            {
+                // Kestrel may answer 413 and close before reading a body over the limit.
+                output.WriteLine($"{c}: connection closed on an oversized body ({ex.Message})");
+                continue;
+            }
+            catch (Exception ex)
+            {
+                failures.Add($"{c}: {ex.GetType().Name} {ex.Message} {ex.InnerException?.GetType().Name} {ex.InnerException?.Message}");
+                continue;
+            }
+            using (response)
+            {
+                var status = (int)response.StatusCode;
+                statuses[status] = statuses.GetValueOrDefault(status) + 1;
+                var text = await response.Content.ReadAsStringAsync();
+                if (status >= 500) failures.Add($"{c}: {status} {FuzzInput.Preview(text)}");
+                if (c.Endpoint == "post comment" && status == 201)
+                {
+                    if (!c.Path.StartsWith($"/api/threads/{fixture.TargetThreadId}/", StringComparison.Ordinal))
+                        failures.Add($"{c}: a post to a thread other than the target was accepted: {text}");
+                    else acceptedSeqs.Add(JsonDocument.Parse(text).RootElement.GetProperty("seq").GetInt64());
+                }
+                if (c.Endpoint == "create thread" && status == 201) failures.Add($"{c}: an invalid thread was created: {text}");
+                // Every refusal is a problem a person can read (204/304 and HEAD have no body).
+                if (status is >= 400 and < 500 && status != 405 && c.Path.StartsWith("/api/", StringComparison.Ordinal) && c.Method != HttpMethod.Head && !text.Contains("\"status\"", StringComparison.Ordinal))
+                    failures.Add($"{c}: {status} without a problem body: {FuzzInput.Preview(text)}");
+            }
+        }
+        output.WriteLine("statuses: " + string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}")));
+        output.WriteLine($"comments the fuzzer's well-formed posts added to the target: {acceptedSeqs.Count}");
+
+        var context = $"{FuzzSeed.EnvironmentVariable}={seed}";
+        Assert.True(failures.Count == 0, $"{context}: {failures.Count} of {Cases} cases failed:\n" + string.Join("\n", failures.Take(30)));
+
+        // Still up, still working.
+        using (var live = await http.GetAsync("/health/live")) Assert.True(live.StatusCode == HttpStatusCode.OK, $"{context}: /health/live {(int)live.StatusCode}");
+        var after = await fixture.User.PostCommentSeqAsync(fixture.TargetThreadId, 0, "a normal post after fuzzing");
+
+        var victimAfter = await fixture.VictimSnapshotAsync();
+        Assert.True(victimBefore == victimAfter, $"{context}: the victim thread changed:\n{victimBefore}\n---\n{victimAfter}");
+        var frontAfter = await fixture.FrontPageSnapshotAsync();
+        Assert.True(frontBefore.SequenceEqual(frontAfter), $"{context}: the front page changed:\n{string.Join("\n", frontBefore)}\n---\n{string.Join("\n", frontAfter)}");
+
+        // The target holds exactly what was there, what the fuzzer's accepted posts returned, and the normal post.
+        var targetAfter = await fixture.User.GetCommentsAsync(fixture.TargetThreadId);
+        var expectedSeqs = targetBefore.Select(c => c.Seq).Concat(acceptedSeqs).Append(after).Order().ToArray();
+        Assert.True(expectedSeqs.SequenceEqual(targetAfter.Select(c => c.Seq)),
+            $"{context}: target seqs {string.Join(",", targetAfter.Select(c => c.Seq))}, expected {string.Join(",", expectedSeqs)}");
+        Assert.True(targetAfter.All(c => c.Author == fixture.User.UserName && Limits.CheckBody(c.Body) is null), $"{context}: a stored comment breaks the rules");
+    }
+
+    private HttpCase NextCase(FuzzInput fuzz, int number)
+    {
+        var auth = fuzz.Random.Next(20) switch
+        {
+            < 5 => Auth.None,
+            < 11 => Auth.Bearer,
+            < 16 => Auth.CookieWithCsrfHeader,
+            16 => Auth.CookieWithoutCsrfHeader,
+            17 or 18 => Auth.GarbageBearer,
+            _ => Auth.GarbageCookie,
+        };
+        var contentType = fuzz.ContentType();
+        byte[] Json(string json) => fuzz.Chance(12) ? fuzz.JunkBody() : Encoding.UTF8.GetBytes(json);
+        string ValidName() => JsonSerializer.Serialize("f" + Guid.NewGuid().ToString("N")[..10]);
+        const string validPassword = "\"correct horse battery\"";
+
+        switch (fuzz.Random.Next(10))
+        {
+            case 0:
+                return new(number, "register", HttpMethod.Post, "/api/auth/register", auth, contentType,
+                    Json(fuzz.JsonObject(("userName", ValidName), ("password", () => validPassword))));
+            case 1:
+                return new(number, "login", HttpMethod.Post, "/api/auth/login", auth, contentType,
+                    Json(fuzz.JsonObject(("userName", () => JsonSerializer.Serialize(fixture.User.UserName)), ("password", () => validPassword))));
+            case 2:
+                return new(number, "logout", HttpMethod.Post, "/api/auth/logout", auth, contentType, fuzz.Chance(50) ? null : fuzz.JunkBody());
+            case 3:
+                return new(number, "me", HttpMethod.Get, "/api/me", auth, null, null);
+            case 4:
+            {
+                var query = new List<string>();
+                if (fuzz.Chance(70)) query.Add("sort=" + fuzz.QueryValue("hot", "new"));
+                if (fuzz.Chance(70)) query.Add("limit=" + fuzz.QueryValue("1", "30", "500"));
+                if (fuzz.Chance(15)) query.Add("sort=hot&sort=new&limit=1&limit=2");
+                return new(number, "list threads", HttpMethod.Get, "/api/threads?" + string.Join("&", query), auth, null, null);
+            }
+            case 5:
+                return new(number, "create thread", HttpMethod.Post, "/api/threads", auth, contentType, InvalidThread(fuzz));
+            case 6:
+                return new(number, "get thread", HttpMethod.Get, "/api/threads/" + Uri.EscapeDataString(fuzz.ThreadId()), auth, null, null);
+            case 7:
+            {
+                var query = new List<string>();
+                if (fuzz.Chance(70)) query.Add("after=" + fuzz.QueryValue("0", "1", "2", "100"));
+                if (fuzz.Chance(70)) query.Add("limit=" + fuzz.QueryValue("1", "200", "1000"));
+                return new(number, "list comments", HttpMethod.Get, $"/api/threads/{Uri.EscapeDataString(fuzz.ThreadId())}/comments?" + string.Join("&", query), auth, null, null);
+            }
+            case 8:
+            {
+                var id = fuzz.ThreadId();
+                byte[] body;
+                if (id == fixture.VictimThreadId)
+                {
+                    // Only input that no rule accepts reaches the victim.
+                    body = fuzz.Random.Next(3) switch
+                    {
+                        0 => Encoding.UTF8.GetBytes($"{{\"parentSeq\":{fuzz.JsonValue()},\"body\":{fuzz.InvalidBodyJson()},\"clientId\":{fuzz.JsonValue()}}}"),
+                        1 => Encoding.UTF8.GetBytes($"{{\"parentSeq\":0,\"body\":{fuzz.JsonString()},\"clientId\":{fuzz.InvalidClientIdJson()}}}"),
+                        _ => fuzz.JunkBody(),
+                    };
+                }
+                else if (fuzz.Chance(30))
+                {
+                    // Well-formed: may really be stored (on the target), and must then be counted.
+                    contentType = "application/json";
+                    body = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { parentSeq = 0, body = "fuzz " + fuzz.Ascii(20), clientId = Guid.NewGuid().ToString("N") }));
+                }
+                else
+                {
+                    body = Json(fuzz.JsonObject(
+                        ("parentSeq", () => fuzz.Pick("0", "1")),
+                        ("body", () => JsonSerializer.Serialize("fuzz " + fuzz.Ascii(fuzz.Random.Next(1, 30)))),
+                        ("clientId", () => JsonSerializer.Serialize(Guid.NewGuid().ToString("N")))));
+                }
+                return new(number, "post comment", HttpMethod.Post, $"/api/threads/{Uri.EscapeDataString(id)}/comments", auth, contentType, body);
+            }
+            default:
+            {
+                // Wrong methods on real paths, and paths that do not exist.
+                var method = fuzz.Pick(HttpMethod.Put, HttpMethod.Delete, HttpMethod.Patch, HttpMethod.Head, HttpMethod.Options, new HttpMethod("PROPFIND"), HttpMethod.Post, HttpMethod.Get);
+                var path = fuzz.Pick("/api/threads", $"/api/threads/{fixture.VictimThreadId}", $"/api/threads/{fixture.VictimThreadId}/comments",
+                    "/api/auth/login", "/api/me", "/api/nothing", "/api/threads/x/y/z", "/hubs/discussion", "/hubs/discussion/negotiate?negotiateVersion=" + fuzz.QueryValue("1"),
+                    "/t/" + Uri.EscapeDataString(fuzz.ThreadId()), "/metrics", "/health/ready", "/%2e%2e/%2e%2e/etc/passwd", "/login?return=" + fuzz.QueryValue("/"));
+                var withBody = method != HttpMethod.Get && method != HttpMethod.Head && fuzz.Chance(60);
+                if (path.Contains(fixture.VictimThreadId) && method == HttpMethod.Post) withBody = false; // stays invalid: no body
+                return new(number, "other", method, path, auth, withBody ? contentType : null, withBody ? fuzz.JunkBody() : null);
+            }
+        }
+    }
+
+    /// <summary>Thread creations that no rule accepts (so that the front page must not change).</summary>
+    private static byte[] InvalidThread(FuzzInput fuzz)
+    {
+        var title = JsonSerializer.Serialize("fuzz " + fuzz.Ascii(10));
+        var json = fuzz.Random.Next(6) switch
+        {
+            0 => $"{{\"title\":{fuzz.Pick("null", "\"\"", "\"  \"", JsonSerializer.Serialize(new string('t', Limits.TitleMaxLength + 1)), "1", "[]", "{}")},\"url\":{fuzz.JsonValue()},\"body\":{fuzz.JsonValue()}}}",
+            1 => $"{{\"title\":{title},\"url\":{JsonSerializer.Serialize(fuzz.Pick("javascript:alert(1)", "notaurl", "//evil.example", "ftp://x.example/", "https://" + new string('u', Limits.UrlMaxLength), "data:,x", "http://"))}}}",
+            2 => $"{{\"title\":{title},\"body\":{JsonSerializer.Serialize(new string('b', Limits.BodyMaxLength + 1))}}}",
+            3 => $"{{\"title\":{title},\"url\":{fuzz.Pick("1", "[]", "{}", "true")}}}",
+            4 => Encoding.UTF8.GetString(fuzz.JunkBody()),
+            _ => $"{{\"title\":{fuzz.Pick("\"\\ud800\"", "\"\\udfff\"")},\"url\":{fuzz.Pick("\"javascript:x\"", "\"\\ud800\"")}}}",
+        };
+        return fuzz.Random.Next(6) == 0 ? fuzz.JunkBody() : Encoding.UTF8.GetBytes(json);
+    }
+}
