@@ -10,6 +10,13 @@ public interface IThreadObserver : IGrainObserver
     [OneWay, Alias("OnComments")]
     Task OnComments(string threadId, Comment[] batch);
 
+    /// <summary>
+    /// Comments that changed after they were stored (edited, deleted, voted on), each as its whole new
+    /// self under its old seq. Separate from OnComments because readers skip seqs they already have.
+    /// </summary>
+    [OneWay, Alias("OnUpdates")]
+    Task OnUpdates(string threadId, Comment[] updates);
+
     [OneWay, Alias("OnViewers")]
     Task OnViewers(string threadId, int viewers);
 }
