@@ -16,6 +16,7 @@ public sealed class ThreadReader : IAsyncDisposable
     private readonly string _threadId;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<Comment> _received = [];
+    private readonly List<Comment> _updates = [];
     private readonly Lock _lock = new();
 
     private readonly string? _token;
@@ -50,6 +51,12 @@ public sealed class ThreadReader : IAsyncDisposable
     /// <summary>Pushed comments this reader already had (a join racing with a push causes a few; steady state none).</summary>
     public int DuplicatePushes { get; private set; }
 
+    /// <summary>Every <c>updates</c> push (edits, deletes, points), in arrival order.</summary>
+    public IReadOnlyList<Comment> Updates
+    {
+        get { lock (_lock) return [.. _updates]; }
+    }
+
     /// <summary>Comments in the order this reader took them in (each seq at most once).</summary>
     public IReadOnlyList<Comment> Received
     {
@@ -81,6 +88,11 @@ public sealed class ThreadReader : IAsyncDisposable
         var connection = builder.Build();
         connection.On<string, Comment[]>("comments", (id, batch) => id == _threadId ? TakeAsync(batch) : Task.CompletedTask);
         connection.On<string, int>("viewers", (id, count) => { if (id == _threadId) Viewers = count; });
+        connection.On<string, Comment[]>("updates", (id, updates) =>
+        {
+            if (id != _threadId) return;
+            lock (_lock) _updates.AddRange(updates);
+        });
         connection.Reconnected += _ => JoinAsync();
         if (_nodes.Length > 1) connection.Closed += error => error is null ? Task.CompletedTask : FailOverAsync();
         return connection;
