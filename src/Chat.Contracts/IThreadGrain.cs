@@ -61,6 +61,10 @@ public interface IThreadGrain : IGrainWithStringKey
     [Alias("Vote")]
     Task<long> Vote(long seq, string voter, bool up);
 
+    /// <summary>The seqs voter has up-voted here (0 = the thread), so a page can show its own votes.</summary>
+    [Alias("GetVotesOf")]
+    Task<long[]> GetVotesOf(string voter);
+
     [Alias("Unsubscribe")]
     Task Unsubscribe(string nodeId, IThreadObserver observer);
 }

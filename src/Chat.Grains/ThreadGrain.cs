@@ -341,6 +341,19 @@ public sealed class ThreadGrain(
         return result.Points;
     }
 
+    public async Task<long[]> GetVotesOf(string voter)
+    {
+        EnsureExists();
+        try
+        {
+            return [.. await log.ReadVotesOfAsync(Id, voter)];
+        }
+        catch (CommentLogUnavailableException)
+        {
+            throw ChatException.StorageUnavailable();
+        }
+    }
+
     private async Task<bool> ApplyVoteAsync(long seq, string voter, bool up, long pointsAfter)
     {
         try
@@ -472,7 +485,7 @@ public sealed class ThreadGrain(
         if (!state.State.Exists) throw ChatException.NotFound($"Thread {Id} does not exist.");
     }
 
-    private ThreadInfo Info() => new(Id, state.State.Title, state.State.Url, state.State.Body, state.State.Author, state.State.CreatedAt, _lastSeq, _lastSeq);
+    private ThreadInfo Info() => new(Id, state.State.Title, state.State.Url, state.State.Body, state.State.Author, state.State.CreatedAt, _lastSeq, _lastSeq, _threadPoints);
 
     private ThreadSummary Summary() => new(Id, state.State.Title, state.State.Url, state.State.Author, state.State.CreatedAt, _lastSeq, _threadPoints);
 

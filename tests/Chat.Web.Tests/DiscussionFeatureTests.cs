@@ -113,6 +113,9 @@ public sealed class DiscussionFeatureTests(WebFixture fixture)
 
         Assert.Equal(HttpStatusCode.Forbidden, own.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        var mine = (await Json(await voter.Http.GetAsync($"/api/threads/{liked}/votes/mine"))).GetProperty("seqs").EnumerateArray().Select(e => e.GetInt64()).Order();
+        Assert.Equal(new[] { 0L, seq }, mine);
+        Assert.Empty((await Json(await author.Http.GetAsync($"/api/threads/{liked}/votes/mine"))).GetProperty("seqs").EnumerateArray());
         Assert.Equal(1, (await author.GetCommentsAsync(liked)).Single().Points);
         await Eventually.True(async () =>
         {

@@ -31,6 +31,9 @@ public interface ICommentLog
     /// to pointsAfter, atomically. Returns false, changing nothing, if the voter had already voted
     /// (up) or had not (!up).
     /// </summary>
+    /// <summary>The seqs (0 = the thread) voter has up-voted in this thread.</summary>
+    Task<IReadOnlyList<long>> ReadVotesOfAsync(string threadId, string voter, CancellationToken cancellationToken = default);
+
     Task<bool> ApplyVoteAsync(string threadId, long seq, string voter, bool up, long pointsAfter, CancellationToken cancellationToken = default);
 }
 

@@ -9,8 +9,9 @@ namespace Chat.Grains.Storage;
 /// class only turns one batch into one transaction and one read into one range query.
 /// </summary>
 /// <remarks>
-/// Votes live in the same partition as the thread's comments, as one row per (target, voter) with
-/// RowKey "-v{seq:D19}-{voter}", and each target's count lives in its comment row's Points column
+/// Votes live in the same partition as the thread's comments, as one row per (voter, target) with
+/// RowKey "-v{voter}:{seq:D19}" (':' is not allowed in user names, so one voter's rows are one key
+/// range: a page asks for "my votes in this thread" with one range query), and each target's count lives in its comment row's Points column
 /// (the thread's own in the row "-thread"). Why here: a vote row and the count it changes are then
 /// in one partition, so one transaction writes both: the count can never drift from the votes, and
 /// "one vote per user" is enforced by the table itself (adding an existing row fails). Voter sets
@@ -112,7 +113,7 @@ public sealed class TableCommentLog(TableClient table, ILogger<TableCommentLog> 
     public async Task<bool> ApplyVoteAsync(string threadId, long seq, string voter, bool up, long pointsAfter, CancellationToken cancellationToken = default)
     {
         await EnsureTableAsync(cancellationToken);
-        var vote = new TableEntity(threadId, $"-v{CommentEntity.RowKeyOf(seq)}-{voter}");
+        var vote = new TableEntity(threadId, $"-v{voter}:{CommentEntity.RowKeyOf(seq)}");
         var count = new TableEntity(threadId, seq == 0 ? ThreadPointsRowKey : CommentEntity.RowKeyOf(seq)) { ["Points"] = pointsAfter };
         TableTransactionAction[] actions =
         [
@@ -134,6 +135,24 @@ public sealed class TableCommentLog(TableClient table, ILogger<TableCommentLog> 
         {
             throw new CommentLogUnavailableException($"Writing a vote on {seq} of thread {threadId} failed: {ex.Message}", ex);
         }
+    }
+
+    public async Task<IReadOnlyList<long>> ReadVotesOfAsync(string threadId, string voter, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync(cancellationToken);
+        // ';' follows ':' in ordinal order: the range is exactly this voter's rows.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {threadId} and RowKey ge {"-v" + voter + ":"} and RowKey lt {"-v" + voter + ";"}");
+        var seqs = new List<long>();
+        try
+        {
+            await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+                seqs.Add(long.Parse(e.RowKey.AsSpan(e.RowKey.LastIndexOf(':') + 1), provider: System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception ex) when (IsStorageFailure(ex))
+        {
+            throw new CommentLogUnavailableException($"Reading the votes of {voter} in thread {threadId} failed: {ex.Message}", ex);
+        }
+        return seqs;
     }
 
     private const string ThreadPointsRowKey = "-thread";

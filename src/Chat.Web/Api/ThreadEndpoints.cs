@@ -27,6 +27,7 @@ public static class ThreadEndpoints
         threads.MapPost("/{id}/comments", PostComment).RequireAuthorization();
         threads.MapPut("/{id}/comments/{seq:long}", EditComment).RequireAuthorization();
         threads.MapDelete("/{id}/comments/{seq:long}", DeleteComment).RequireAuthorization();
+        threads.MapGet("/{id}/votes/mine", MyVotes).RequireAuthorization();
         threads.MapPost("/{id}/votes", (string id, IGrainFactory grains, HttpContext context) => Vote(id, 0, true, grains, context)).RequireAuthorization();
         threads.MapDelete("/{id}/votes", (string id, IGrainFactory grains, HttpContext context) => Vote(id, 0, false, grains, context)).RequireAuthorization();
         threads.MapPost("/{id}/comments/{seq:long}/vote", (string id, long seq, IGrainFactory grains, HttpContext context) => Vote(id, seq, true, grains, context)).RequireAuthorization();
@@ -95,6 +96,14 @@ public static class ThreadEndpoints
         if (!Limits.IsValidThreadId(id)) return NoSuchThread(id);
         if (seq < 0) return Results.Problem(statusCode: 404, detail: $"There is no comment {seq} in this thread.");
         return Results.Ok(new VoteResult(await grains.GetGrain<IThreadGrain>(id).Vote(seq, context.User.UserName()!, up)));
+    }
+
+    public sealed record MyVotesResult(long[] Seqs);
+
+    private static async Task<IResult> MyVotes(string id, IGrainFactory grains, HttpContext context)
+    {
+        if (!Limits.IsValidThreadId(id)) return NoSuchThread(id);
+        return Results.Ok(new MyVotesResult(await grains.GetGrain<IThreadGrain>(id).GetVotesOf(context.User.UserName()!)));
     }
 
     private static IResult NoSuchThread(string id) => Results.Problem(statusCode: 404, detail: $"Thread {id} does not exist.");
