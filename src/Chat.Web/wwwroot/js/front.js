@@ -12,7 +12,8 @@ initHeader();
 load();
 // Points and counts reach the front page through throttled updates; re-reading the list now and
 // then keeps an open front page current without a push channel of its own.
-setInterval(() => { if (!document.hidden) load(); }, 15_000);
+// Not while the reader is tabbing through the list: redrawing it would take their focus away.
+setInterval(() => { if (!document.hidden && !list.contains(document.activeElement)) load(); }, 15_000);
 
 async function load() {
   let threads;
