@@ -46,6 +46,14 @@ public interface IUserGrain : IGrainWithStringKey
     Task<Comment> DeleteComment(string threadId, long seq);
 
     /// <summary>
+    /// Votes as this user (seq 0 = the thread). Through here, not straight to the thread, so that
+    /// a user's votes are rate-limited cluster-wide: each one is a storage transaction, taken one
+    /// at a time by the thread, so a toggling bot must not crowd out everyone else's votes.
+    /// </summary>
+    [Alias("Vote")]
+    Task<long> Vote(string threadId, long seq, bool up);
+
+    /// <summary>
     /// Up-votes on this user's comments and threads came or went. One-way from the thread grain:
     /// karma is a display figure and must never hold up a vote.
     /// </summary>

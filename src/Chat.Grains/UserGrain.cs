@@ -25,6 +25,10 @@ public sealed class UserGrain(
     // In memory only: a reactivation refills it, which costs at most one extra burst.
     private readonly TokenBucket _posts = new(limits.Value.PostBurstPerUser, limits.Value.PostsPerSecondPerUser, time);
 
+    // Votes get a bucket of their own (same rates as posts): reading and voting down a long thread
+    // should not stop a user from replying.
+    private readonly TokenBucket _votes = new(limits.Value.PostBurstPerUser, limits.Value.PostsPerSecondPerUser, time);
+
     private readonly Queue<DateTimeOffset> _failedLogins = new();
 
     private string UserName => this.GetPrimaryKeyString();
@@ -111,6 +115,13 @@ public sealed class UserGrain(
         // A deleted comment's words must not live on on its author's page.
         if (state.State.RecentComments.RemoveAll(r => r.ThreadId == threadId && r.Seq == seq) > 0) _dirty = true;
         return comment;
+    }
+
+    public Task<long> Vote(string threadId, long seq, bool up)
+    {
+        EnsureExists();
+        if (!_votes.TryTake(out var retryAfter)) throw ChatException.RateLimited("votes", retryAfter);
+        return GrainFactory.GetGrain<IThreadGrain>(threadId).Vote(seq, UserName, up);
     }
 
     public Task AddKarma(long delta)

@@ -95,7 +95,7 @@ public static class ThreadEndpoints
     {
         if (!Limits.IsValidThreadId(id)) return NoSuchThread(id);
         if (seq < 0) return Results.Problem(statusCode: 404, detail: $"There is no comment {seq} in this thread.");
-        return Results.Ok(new VoteResult(await grains.GetGrain<IThreadGrain>(id).Vote(seq, context.User.UserName()!, up)));
+        return Results.Ok(new VoteResult(await grains.GetGrain<IUserGrain>(context.User.UserName()!).Vote(id, seq, up)));
     }
 
     public sealed record MyVotesResult(long[] Seqs);

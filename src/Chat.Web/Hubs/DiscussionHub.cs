@@ -70,7 +70,7 @@ public sealed class DiscussionHub(IGrainFactory grains, ThreadRelay relay, ChatM
     {
         if (Limits.CheckThreadId(threadId) is { } idError) throw new HubException(idError);
         if (seq < 0) throw new HubException("seq must be 0 (the thread) or a comment's seq.");
-        return new VoteResult(await grains.GetGrain<IThreadGrain>(threadId).Vote(seq, Context.User!.UserName()!, up));
+        return new VoteResult(await grains.GetGrain<IUserGrain>(Context.User!.UserName()!).Vote(threadId, seq, up));
     }
 
     public override Task OnConnectedAsync()
