@@ -17,6 +17,10 @@ public interface IThreadObserver : IGrainObserver
     [OneWay, Alias("OnUpdates")]
     Task OnUpdates(string threadId, Comment[] updates);
 
+    /// <summary>The thread's own points changed (a vote on the thread itself).</summary>
+    [OneWay, Alias("OnThreadPoints")]
+    Task OnThreadPoints(string threadId, long points);
+
     [OneWay, Alias("OnViewers")]
     Task OnViewers(string threadId, int viewers);
 }

@@ -320,6 +320,7 @@ public sealed class ThreadGrain(
                 if (!await ApplyVoteAsync(0, voter, up, after)) return _threadPoints;
                 _threadPoints = after;
                 _frontPageDirty = true;
+                foreach (var node in _nodes.Values) node.Observer.OnThreadPoints(Id, after).Ignore();
                 GrainFactory.GetGrain<IUserGrain>(state.State.Author).AddKarma(up ? 1 : -1).Ignore();
                 return after;
             }

@@ -30,6 +30,10 @@ public sealed class DiscussionFeatureTests(BrowserFixture fixture)
         await a.Page.Keyboard.PressAsync("Enter");
         await Expect(b.Page.Locator($"#c{seq} > .comhead .points")).ToHaveTextAsync("0 points", new() { Timeout = 5000 });
         await Expect(a.Page.Locator($"#c{seq} > .comhead .vote")).ToHaveAttributeAsync("aria-pressed", "false");
+
+        // The thread's own arrow, too.
+        await a.Page.Locator("#thread-meta .vote").ClickAsync();
+        await Expect(b.Page.Locator("#thread-points")).ToHaveTextAsync("1 point", new() { Timeout = 5000 });
         a.AssertNoScriptErrors();
         b.AssertNoScriptErrors();
     }

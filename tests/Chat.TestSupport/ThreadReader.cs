@@ -45,6 +45,9 @@ public sealed class ThreadReader : IAsyncDisposable
 
     public int Viewers { get; private set; }
 
+    /// <summary>The thread's own points as last pushed (<c>threadPoints</c>).</summary>
+    public long ThreadPoints { get; private set; }
+
     /// <summary>Times this reader had to fill a gap over HTTP: 0 when live delivery kept up on its own.</summary>
     public int GapFetches { get; private set; }
 
@@ -88,6 +91,7 @@ public sealed class ThreadReader : IAsyncDisposable
         var connection = builder.Build();
         connection.On<string, Comment[]>("comments", (id, batch) => id == _threadId ? TakeAsync(batch) : Task.CompletedTask);
         connection.On<string, int>("viewers", (id, count) => { if (id == _threadId) Viewers = count; });
+        connection.On<string, long>("threadPoints", (id, points) => { if (id == _threadId) ThreadPoints = points; });
         connection.On<string, Comment[]>("updates", (id, updates) =>
         {
             if (id != _threadId) return;

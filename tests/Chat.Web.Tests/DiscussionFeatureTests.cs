@@ -91,6 +91,11 @@ public sealed class DiscussionFeatureTests(WebFixture fixture)
         await Eventually.True(() => second.Updates.Any(u => u.Seq == seq && u.Body == "vote on me, edited" && u.EditedAt is not null), Deadline, "edit pushed");
         await Eventually.True(() => second.Updates.Any(u => u.Seq == doomed && u.Deleted), Deadline, "delete pushed");
         await Eventually.True(() => second.Updates.LastOrDefault(u => u.Seq == seq)?.Points == 0, Deadline, "undo pushed");
+
+        var threadVote = await voterConnection.Connection.InvokeAsync<JsonElement>("Vote", threadId, 0L, true);
+        Assert.Equal(1, threadVote.GetProperty("points").GetInt64());
+        await Eventually.True(() => second.ThreadPoints == 1, Deadline, "thread points pushed");
+        Assert.Equal(1, (await author.GetThreadAsync(threadId)).Points);
     }
 
     [Fact]

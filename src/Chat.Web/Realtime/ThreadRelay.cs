@@ -144,6 +144,14 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
         });
     }
 
+    public Task OnThreadPoints(string threadId, long points)
+    {
+        LocalThread? thread;
+        lock (_lock) _threads.TryGetValue(threadId, out thread);
+        if (thread is null) return Task.CompletedTask;
+        return thread.Serialize(() => _hub.Clients.Group(threadId).SendAsync("threadPoints", threadId, points));
+    }
+
     public Task OnViewers(string threadId, int viewers)
     {
         LocalThread? thread;

@@ -651,6 +651,9 @@ function connect() {
   connection.on('updates', (id, updates) => {
     if (id === threadId) enqueue(() => applyUpdates(updates));
   });
+  connection.on('threadPoints', (id, points) => {
+    if (id === threadId) setThreadPoints(points);
+  });
   connection.on('viewers', (id, count) => {
     if (id === threadId) setViewers(count);
   });
