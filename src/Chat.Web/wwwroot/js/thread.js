@@ -40,6 +40,7 @@ let gapRetryTimer = 0;
 let restartTimer = 0;
 let hadFirstAttempt = false; // the banner is not shown before the very first connection attempt
 let scrolledToHash = false;
+let joinedOnce = false;      // a later join is a re-join: changes made meanwhile must be re-read
 
 setConnectionState('disconnected');
 setLastSeq(0);
@@ -731,6 +732,34 @@ async function join() {
   }
   setViewers(result.viewers);
   await chain;
+  if (joinedOnce) enqueue(refreshShown);
+  joinedOnce = true;
+}
+
+/**
+ * After a reconnect: JoinThread only returns seqs after ours, so edits, deletes and points pushed
+ * while we were away are missing. Re-read what the page shows and redraw only what changed.
+ */
+async function refreshShown() {
+  const upTo = lastSeq;
+  let after = 0;
+  try {
+    const info = await api('GET', '/api/threads/' + threadId);
+    setThreadPoints(info?.points);
+    while (after < upTo) {
+      const page = await api('GET', `/api/threads/${threadId}/comments?after=${after}&limit=1000`);
+      if (!Array.isArray(page) || page.length === 0) break;
+      applyUpdates(page.filter(c => c.seq <= upTo && differs(shown.get(c.seq), c)));
+      after = page[page.length - 1].seq;
+    }
+  } catch (e) {
+    console.warn('refreshing comments after a reconnect failed', e);
+  }
+}
+
+function differs(a, b) {
+  return !a || a.body !== b.body || a.author !== b.author || !!a.deleted !== !!b.deleted
+    || (a.editedAt ?? null) !== (b.editedAt ?? null) || (Number(a.points) || 0) !== (Number(b.points) || 0);
 }
 
 /** The page was opened at /t/{id}#c{seq}: the target only exists once comments are rendered. */
