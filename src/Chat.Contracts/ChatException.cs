@@ -23,6 +23,7 @@ public sealed class ChatException : Exception
     public static ChatException Invalid(string message) => new(ChatErrorKind.Invalid, message);
     public static ChatException NotFound(string message) => new(ChatErrorKind.NotFound, message);
     public static ChatException Conflict(string message) => new(ChatErrorKind.Conflict, message);
+    public static ChatException Forbidden(string message) => new(ChatErrorKind.Forbidden, message);
     public static ChatException StorageUnavailable() =>
         new(ChatErrorKind.StorageUnavailable, "Storage unavailable, try again (your post was not stored; retrying it with the same clientId is safe).", 1);
     public static ChatException RateLimited(string what, TimeSpan retryAfter)
@@ -40,4 +41,6 @@ public enum ChatErrorKind
     Conflict = 2,
     StorageUnavailable = 3,
     RateLimited = 4,
+    /// <summary>Signed in, but not allowed to do this (e.g. edit someone else's comment).</summary>
+    Forbidden = 5,
 }

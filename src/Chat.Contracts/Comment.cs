@@ -3,6 +3,9 @@ namespace Chat.Contracts;
 /// <summary>
 /// One acknowledged comment as every client sees it: the hub's <c>comments</c> push, the HTTP API and
 /// grain-to-node notifications all carry this one shape. ParentSeq 0 means top level.
+/// EditedAt, Deleted and Points came later: they sit at the end with new ids so that silos and web
+/// nodes of the previous version still read (and ignore) them during a rolling upgrade. A deleted
+/// comment keeps its seq and parent (replies stay in place) but its author and body are blanked.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Chat.Comment")]
 public sealed record Comment(
@@ -11,4 +14,7 @@ public sealed record Comment(
     [property: Id(2)] long ParentSeq,
     [property: Id(3)] string Author,
     [property: Id(4)] string Body,
-    [property: Id(5)] DateTimeOffset CreatedAt);
+    [property: Id(5)] DateTimeOffset CreatedAt,
+    [property: Id(6)] DateTimeOffset? EditedAt = null,
+    [property: Id(7)] bool Deleted = false,
+    [property: Id(8)] long Points = 0);

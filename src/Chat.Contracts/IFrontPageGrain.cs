@@ -7,8 +7,12 @@ namespace Chat.Contracts;
 [Alias("Chat.IFrontPageGrain")]
 public interface IFrontPageGrain : IGrainWithIntegerKey
 {
+    /// <summary>Newest first (sort "new"), or by <see cref="Ranking.Hot"/> (sort "hot").</summary>
     [Alias("GetThreads")]
     Task<ThreadSummary[]> GetThreads(int limit);
+
+    [Alias("GetThreadsSorted")]
+    Task<ThreadSummary[]> GetThreadsSorted(string sort, int limit);
 
     /// <summary>
     /// Adds or refreshes one thread's row. Awaited when a thread is created (so it is listed when the

@@ -40,6 +40,31 @@ public interface IThreadGrain : IGrainWithStringKey
     [Alias("Subscribe")]
     Task<Subscription> Subscribe(string nodeId, IThreadObserver observer, int viewers);
 
+    /// <summary>
+    /// Replaces the body of comment seq. Only its author, only within the edit window
+    /// (Chat:Threads:EditWindow), never after deletion. Returns the comment as it is now.
+    /// </summary>
+    [Alias("EditComment")]
+    Task<Comment> EditComment(long seq, string author, string body);
+
+    /// <summary>
+    /// Blanks author and body of comment seq, keeping its slot so that replies stay in place. Only
+    /// its author; deleting twice is a no-op. Returns the comment as it is now.
+    /// </summary>
+    [Alias("DeleteComment")]
+    Task<Comment> DeleteComment(long seq, string author);
+
+    /// <summary>
+    /// Up-votes (up = true) or takes back the vote of voter on comment seq, or on the thread itself
+    /// when seq is 0. One vote per user and target: repeating either is a no-op. Returns the points.
+    /// </summary>
+    [Alias("Vote")]
+    Task<long> Vote(long seq, string voter, bool up);
+
+    /// <summary>The seqs voter has up-voted here (0 = the thread), so a page can show its own votes.</summary>
+    [Alias("GetVotesOf")]
+    Task<long[]> GetVotesOf(string voter);
+
     [Alias("Unsubscribe")]
     Task Unsubscribe(string nodeId, IThreadObserver observer);
 }

@@ -10,6 +10,17 @@ public interface IThreadObserver : IGrainObserver
     [OneWay, Alias("OnComments")]
     Task OnComments(string threadId, Comment[] batch);
 
+    /// <summary>
+    /// Comments that changed after they were stored (edited, deleted, voted on), each as its whole new
+    /// self under its old seq. Separate from OnComments because readers skip seqs they already have.
+    /// </summary>
+    [OneWay, Alias("OnUpdates")]
+    Task OnUpdates(string threadId, Comment[] updates);
+
+    /// <summary>The thread's own points changed (a vote on the thread itself).</summary>
+    [OneWay, Alias("OnThreadPoints")]
+    Task OnThreadPoints(string threadId, long points);
+
     [OneWay, Alias("OnViewers")]
     Task OnViewers(string threadId, int viewers);
 }

@@ -37,6 +37,29 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("PostComment"), ResponseTimeout(Limits.PostResponseTimeout)]
     Task<long> PostComment(string threadId, long parentSeq, string body, string clientId);
 
+    /// <summary>Edits one of this user's comments (and the snippet on the user's page).</summary>
+    [Alias("EditComment")]
+    Task<Comment> EditComment(string threadId, long seq, string body);
+
+    /// <summary>Deletes one of this user's comments (and drops it from the user's page).</summary>
+    [Alias("DeleteComment")]
+    Task<Comment> DeleteComment(string threadId, long seq);
+
+    /// <summary>
+    /// Votes as this user (seq 0 = the thread). Through here, not straight to the thread, so that
+    /// a user's votes are rate-limited cluster-wide: each one is a storage transaction, taken one
+    /// at a time by the thread, so a toggling bot must not crowd out everyone else's votes.
+    /// </summary>
+    [Alias("Vote")]
+    Task<long> Vote(string threadId, long seq, bool up);
+
+    /// <summary>
+    /// Up-votes on this user's comments and threads came or went. One-way from the thread grain:
+    /// karma is a display figure and must never hold up a vote.
+    /// </summary>
+    [OneWay, Alias("AddKarma")]
+    Task AddKarma(long delta);
+
     /// <summary>Creates a thread authored by this user.</summary>
     [Alias("CreateThread")]
     Task<ThreadInfo> CreateThread(string title, string? url, string? body);

@@ -1,6 +1,6 @@
 namespace Chat.Contracts;
 
-/// <summary>A thread's metadata, as <c>GET /api/threads/{id}</c> returns it.</summary>
+/// <summary>A thread's metadata, as <c>GET /api/threads/{id}</c> returns it. Points (up-votes) came later: last, with a new id.</summary>
 [GenerateSerializer, Immutable, Alias("Chat.ThreadInfo")]
 public sealed record ThreadInfo(
     [property: Id(0)] string Id,
@@ -10,4 +10,5 @@ public sealed record ThreadInfo(
     [property: Id(4)] string Author,
     [property: Id(5)] DateTimeOffset CreatedAt,
     [property: Id(6)] long CommentCount,
-    [property: Id(7)] long LastSeq);
+    [property: Id(7)] long LastSeq,
+    [property: Id(8)] long Points = 0);

@@ -50,6 +50,7 @@ public static class ChatSiloExtensions
         silo.Services.Configure<ThreadGrainOptions>(configuration.GetSection("Chat:Threads"));
         silo.Services.Configure<LimitsOptions>(configuration.GetSection(LimitsOptions.Section));
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddKeyedSingleton(ThreadGrainOptions.ClockKey, TimeProvider.System);
         silo.Services.AddSingleton<ICommentLog>(sp => new TableCommentLog(
             new TableClient(connectionString, TableCommentLog.DefaultTableName, CommentLogClientOptions()),
             sp.GetRequiredService<ILogger<TableCommentLog>>()));

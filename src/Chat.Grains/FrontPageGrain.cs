@@ -9,6 +9,7 @@ namespace Chat.Grains;
 /// </summary>
 public sealed class FrontPageGrain(
     [PersistentState("frontpage", ChatStorage.GrainStorageName)] IPersistentState<FrontPageState> state,
+    TimeProvider time,
     ILogger<FrontPageGrain> logger) : Grain, IFrontPageGrain
 {
     /// <summary>Keeps grain state far below the ~1 MB that table grain storage accepts.</summary>
@@ -23,8 +24,24 @@ public sealed class FrontPageGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveIfDirtyAsync(cancellationToken);
 
-    public Task<ThreadSummary[]> GetThreads(int limit) =>
-        Task.FromResult(state.State.Threads.OrderByDescending(t => t.CreatedAt).Take(Math.Clamp(limit, 1, 500)).ToArray());
+    public Task<ThreadSummary[]> GetThreads(int limit) => GetThreadsSorted("new", limit);
+
+    public Task<ThreadSummary[]> GetThreadsSorted(string sort, int limit)
+    {
+        IEnumerable<ThreadSummary> threads = state.State.Threads;
+        if (sort == "hot")
+        {
+            // At most 1,000 rows: ranking them on each read costs microseconds, and keeps the order
+            // true to the moment of reading as scores decay.
+            var now = time.GetUtcNow();
+            threads = threads.OrderByDescending(t => Ranking.Hot(t.Score, t.CommentCount, t.CreatedAt, now)).ThenByDescending(t => t.CreatedAt);
+        }
+        else
+        {
+            threads = threads.OrderByDescending(t => t.CreatedAt);
+        }
+        return Task.FromResult(threads.Take(Math.Clamp(limit, 1, 500)).ToArray());
+    }
 
     public async Task Update(ThreadSummary thread)
     {

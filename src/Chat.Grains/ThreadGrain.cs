@@ -2,6 +2,7 @@ using Chat.Grains.Storage;
 using Orleans.Placement;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Chat.Grains;
 
@@ -25,6 +26,7 @@ public sealed class ThreadGrain(
     ICommentLog log,
     IOptions<ThreadGrainOptions> options,
     ChatMetrics metrics,
+    [FromKeyedServices(ThreadGrainOptions.ClockKey)] TimeProvider time,
     ILogger<ThreadGrain> logger) : Grain, IThreadGrain
 {
     private readonly ThreadGrainOptions _options = options.Value;
@@ -42,6 +44,11 @@ public sealed class ThreadGrain(
     private bool _stateWriteInFlight;
     private bool _frontPageDirty;
     private DateTimeOffset _frontPageSentAt = DateTimeOffset.MinValue;
+    private long _threadPoints;
+
+    // Edits, deletes and votes read a row, then write it: one at a time, so that two votes on one
+    // comment never both count from the same old value. Posting does not wait on this.
+    private readonly SemaphoreSlim _changeGate = new(1, 1);
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -55,6 +62,7 @@ public sealed class ThreadGrain(
             _lastSeq = Math.Max(0, state.State.LastSeq - _options.HotWindowSize);
             var tail = await ReadAllAfterAsync(_lastSeq, cancellationToken);
             Absorb(tail);
+            _threadPoints = await log.ReadThreadPointsAsync(Id, cancellationToken);
         }
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(_options.HousekeepingPeriod, _options.HousekeepingPeriod) { Interleave = true });
     }
@@ -81,7 +89,7 @@ public sealed class ThreadGrain(
         state.State.Url = string.IsNullOrWhiteSpace(thread.Url) ? null : thread.Url.Trim();
         state.State.Body = string.IsNullOrWhiteSpace(thread.Body) ? null : thread.Body;
         state.State.Author = thread.Author;
-        state.State.CreatedAt = DateTimeOffset.UtcNow;
+        state.State.CreatedAt = time.GetUtcNow();
         try
         {
             await WriteStateAsync();
@@ -143,7 +151,7 @@ public sealed class ThreadGrain(
             // Only what was acknowledged when the read began: a row of a flush still in flight is
             // not acknowledged yet.
             var rows = await log.ReadAsync(Id, afterSeq, limit);
-            return new CommentPage(rows.Where(r => r.Comment.Seq <= lastSeq).Select(r => r.Comment).ToArray(), lastSeq);
+            return new CommentPage(rows.Where(r => r.Comment.Seq <= lastSeq).Select(r => Public(r.Comment)).ToArray(), lastSeq);
         }
         catch (CommentLogUnavailableException)
         {
@@ -176,7 +184,7 @@ public sealed class ThreadGrain(
             }
 
             var count = Math.Min(_queue.Count, Limits.MaxBatchSize);
-            var now = DateTimeOffset.UtcNow;
+            var now = time.GetUtcNow();
             var batch = new List<StoredComment>(count);
             for (var i = 0; i < count; i++)
             {
@@ -248,7 +256,7 @@ public sealed class ThreadGrain(
         {
             if (c.Comment.Seq <= _lastSeq) continue;
             _lastSeq = c.Comment.Seq;
-            _hot.Add(c.Comment);
+            _hot.Add(Public(c.Comment));
             var clientKey = c.Comment.Author + "\n" + c.ClientId;
             if (_seqByClientKey.TryAdd(clientKey, c.Comment.Seq)) _clientKeysByAge.Enqueue(clientKey);
             // Completes the posters of a flushed batch, and after a reconcile also those whose
@@ -263,6 +271,145 @@ public sealed class ThreadGrain(
             _frontPageDirty = true;
         }
     }
+
+    public async Task<Comment> EditComment(long seq, string author, string body)
+    {
+        EnsureExists();
+        if (Limits.CheckBody(body) is { } bodyError) throw ChatException.Invalid(bodyError);
+        return await ChangeAsync(seq, async stored =>
+        {
+            var c = stored.Comment;
+            if (c.Author != author) throw ChatException.Forbidden("Only its author can edit a comment.");
+            if (c.Deleted) throw ChatException.Invalid("This comment was deleted.");
+            var now = time.GetUtcNow();
+            if (now - c.CreatedAt > _options.EditWindow)
+                throw ChatException.Forbidden($"Comments can only be edited within {FormatWindow(_options.EditWindow)} of posting.");
+            var edited = stored with { Comment = c with { Body = body, EditedAt = now } };
+            await log.ReplaceAsync(edited);
+            return edited.Comment;
+        });
+    }
+
+    public async Task<Comment> DeleteComment(long seq, string author)
+    {
+        EnsureExists();
+        return await ChangeAsync(seq, async stored =>
+        {
+            var c = stored.Comment;
+            if (c.Author != author) throw ChatException.Forbidden("Only its author can delete a comment.");
+            if (c.Deleted) return c;
+            // The body is gone for good; the row keeps the author so that a retried post (same
+            // author and clientId) is still recognised and not stored again.
+            var deleted = stored with { Comment = c with { Body = "", Deleted = true } };
+            await log.ReplaceAsync(deleted);
+            return deleted.Comment;
+        });
+    }
+
+    public async Task<long> Vote(long seq, string voter, bool up)
+    {
+        EnsureExists();
+        if (string.IsNullOrEmpty(voter)) throw ChatException.Invalid("A vote needs a voter.");
+        if (seq == 0)
+        {
+            if (voter == state.State.Author) throw ChatException.Forbidden("You cannot vote on your own thread.");
+            await _changeGate.WaitAsync();
+            try
+            {
+                var after = _threadPoints + (up ? 1 : -1);
+                if (!await ApplyVoteAsync(0, voter, up, after)) return _threadPoints;
+                _threadPoints = after;
+                _frontPageDirty = true;
+                foreach (var node in _nodes.Values) node.Observer.OnThreadPoints(Id, after).Ignore();
+                GrainFactory.GetGrain<IUserGrain>(state.State.Author).AddKarma(up ? 1 : -1).Ignore();
+                return after;
+            }
+            finally
+            {
+                _changeGate.Release();
+            }
+        }
+        var result = await ChangeAsync(seq, async stored =>
+        {
+            var c = stored.Comment;
+            if (c.Author == voter) throw ChatException.Forbidden("You cannot vote on your own comment.");
+            if (c.Deleted) throw ChatException.Invalid("This comment was deleted.");
+            var after = c.Points + (up ? 1 : -1);
+            if (!await ApplyVoteAsync(seq, voter, up, after)) return null;
+            GrainFactory.GetGrain<IUserGrain>(c.Author).AddKarma(up ? 1 : -1).Ignore();
+            return c with { Points = after };
+        });
+        return result.Points;
+    }
+
+    public async Task<long[]> GetVotesOf(string voter)
+    {
+        EnsureExists();
+        try
+        {
+            return [.. await log.ReadVotesOfAsync(Id, voter)];
+        }
+        catch (CommentLogUnavailableException)
+        {
+            throw ChatException.StorageUnavailable();
+        }
+    }
+
+    private async Task<bool> ApplyVoteAsync(long seq, string voter, bool up, long pointsAfter)
+    {
+        try
+        {
+            return await log.ApplyVoteAsync(Id, seq, voter, up, pointsAfter);
+        }
+        catch (CommentLogUnavailableException)
+        {
+            throw ChatException.StorageUnavailable();
+        }
+    }
+
+    /// <summary>
+    /// Reads comment seq from the log (the truth, also after a write that failed for us but landed),
+    /// lets change decide and store its new version (null = nothing changed), then updates the hot
+    /// window and pushes the new version to every subscribed node. Returns the comment as it is now.
+    /// </summary>
+    private async Task<Comment> ChangeAsync(long seq, Func<StoredComment, Task<Comment?>> change)
+    {
+        if (seq < 1 || seq > _lastSeq) throw ChatException.NotFound($"There is no comment {seq} in this thread.");
+        await _changeGate.WaitAsync();
+        try
+        {
+            StoredComment stored;
+            Comment? changed;
+            try
+            {
+                stored = await log.ReadOneAsync(Id, seq) ?? throw ChatException.NotFound($"There is no comment {seq} in this thread.");
+                changed = await change(stored);
+            }
+            catch (CommentLogUnavailableException)
+            {
+                throw ChatException.StorageUnavailable();
+            }
+            if (changed is null) return Public(stored.Comment);
+            var shown = Public(changed);
+            if (_hot.Count > 0 && seq >= _hot[0].Seq && seq - _hot[0].Seq < _hot.Count) _hot[(int)(seq - _hot[0].Seq)] = shown;
+            foreach (var node in _nodes.Values)
+            {
+                node.Observer.OnUpdates(Id, [shown]).Ignore();
+                metrics.ObserverNotificationSent();
+            }
+            return shown;
+        }
+        finally
+        {
+            _changeGate.Release();
+        }
+    }
+
+    /// <summary>What readers see: a deleted comment keeps its place, but not its author or body.</summary>
+    private static Comment Public(Comment c) => c.Deleted ? c with { Author = "", Body = "" } : c;
+
+    private static string FormatWindow(TimeSpan window) =>
+        window.TotalMinutes >= 1 && window.Seconds == 0 ? $"{(int)window.TotalMinutes} minutes" : $"{(int)window.TotalSeconds} seconds";
 
     private void FailQueued(int count)
     {
@@ -339,9 +486,9 @@ public sealed class ThreadGrain(
         if (!state.State.Exists) throw ChatException.NotFound($"Thread {Id} does not exist.");
     }
 
-    private ThreadInfo Info() => new(Id, state.State.Title, state.State.Url, state.State.Body, state.State.Author, state.State.CreatedAt, _lastSeq, _lastSeq);
+    private ThreadInfo Info() => new(Id, state.State.Title, state.State.Url, state.State.Body, state.State.Author, state.State.CreatedAt, _lastSeq, _lastSeq, _threadPoints);
 
-    private ThreadSummary Summary() => new(Id, state.State.Title, state.State.Url, state.State.Author, state.State.CreatedAt, _lastSeq, 0);
+    private ThreadSummary Summary() => new(Id, state.State.Title, state.State.Url, state.State.Author, state.State.CreatedAt, _lastSeq, _threadPoints);
 
     private sealed record PendingPost(NewComment Comment, string ClientKey)
     {

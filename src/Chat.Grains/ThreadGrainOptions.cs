@@ -15,6 +15,15 @@ public sealed class ThreadGrainOptions
     /// <summary>How often expired subscriptions are pruned, state saved and the front page updated.</summary>
     public TimeSpan HousekeepingPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long after posting its author may still edit a comment (deleting has no limit).</summary>
+    public TimeSpan EditWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// DI key of the clock thread grains use for comment times and the edit window. Its own key, so
+    /// that tests can move the chat's clock without moving the one Orleans itself runs on.
+    /// </summary>
+    public const string ClockKey = "Chat.Clock";
+
     /// <summary>At most one front-page update per thread per period, so the front page is never the hot spot.</summary>
     public TimeSpan FrontPageUpdatePeriod { get; set; } = TimeSpan.FromSeconds(2);
 }

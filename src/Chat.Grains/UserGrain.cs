@@ -25,6 +25,10 @@ public sealed class UserGrain(
     // In memory only: a reactivation refills it, which costs at most one extra burst.
     private readonly TokenBucket _posts = new(limits.Value.PostBurstPerUser, limits.Value.PostsPerSecondPerUser, time);
 
+    // Votes get a bucket of their own (same rates as posts): reading and voting down a long thread
+    // should not stop a user from replying.
+    private readonly TokenBucket _votes = new(limits.Value.PostBurstPerUser, limits.Value.PostsPerSecondPerUser, time);
+
     private readonly Queue<DateTimeOffset> _failedLogins = new();
 
     private string UserName => this.GetPrimaryKeyString();
@@ -87,8 +91,49 @@ public sealed class UserGrain(
     }
 
     public Task<UserProfile?> GetProfile() => Task.FromResult(state.State.Exists
-        ? new UserProfile(UserName, state.State.JoinedAt, state.State.RecentComments.AsEnumerable().Reverse().ToArray())
+        ? new UserProfile(UserName, state.State.JoinedAt, state.State.RecentComments.AsEnumerable().Reverse().ToArray(), state.State.Karma)
         : null);
+
+    public async Task<Comment> EditComment(string threadId, long seq, string body)
+    {
+        EnsureExists();
+        var comment = await GrainFactory.GetGrain<IThreadGrain>(threadId).EditComment(seq, UserName, body);
+        var recent = state.State.RecentComments;
+        var index = recent.FindIndex(r => r.ThreadId == threadId && r.Seq == seq);
+        if (index >= 0)
+        {
+            recent[index] = recent[index] with { Snippet = Snippet(body) };
+            _dirty = true;
+        }
+        return comment;
+    }
+
+    public async Task<Comment> DeleteComment(string threadId, long seq)
+    {
+        EnsureExists();
+        var comment = await GrainFactory.GetGrain<IThreadGrain>(threadId).DeleteComment(seq, UserName);
+        // A deleted comment's words must not live on on its author's page.
+        if (state.State.RecentComments.RemoveAll(r => r.ThreadId == threadId && r.Seq == seq) > 0) _dirty = true;
+        return comment;
+    }
+
+    public Task<long> Vote(string threadId, long seq, bool up)
+    {
+        EnsureExists();
+        if (!_votes.TryTake(out var retryAfter)) throw ChatException.RateLimited("votes", retryAfter);
+        return GrainFactory.GetGrain<IThreadGrain>(threadId).Vote(seq, UserName, up);
+    }
+
+    public Task AddKarma(long delta)
+    {
+        // Votes on a name that no longer exists (or a display name) have no account to credit.
+        if (!state.State.Exists || delta == 0) return Task.CompletedTask;
+        state.State.Karma += delta;
+        _dirty = true;
+        return Task.CompletedTask;
+    }
+
+    private static string Snippet(string body) => body.Length <= SnippetLength ? body : body[..SnippetLength] + "…";
 
     public async Task<long> PostComment(string threadId, long parentSeq, string body, string clientId)
     {
@@ -98,7 +143,7 @@ public sealed class UserGrain(
         var recent = state.State.RecentComments;
         if (!recent.Any(r => r.ThreadId == threadId && r.Seq == seq))
         {
-            recent.Add(new CommentRef(threadId, seq, body.Length <= SnippetLength ? body : body[..SnippetLength] + "…", DateTimeOffset.UtcNow));
+            recent.Add(new CommentRef(threadId, seq, Snippet(body), DateTimeOffset.UtcNow));
             if (recent.Count > RecentCommentsKept) recent.RemoveRange(0, recent.Count - RecentCommentsKept);
             _dirty = true;
         }

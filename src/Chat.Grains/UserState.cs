@@ -7,4 +7,6 @@ public sealed class UserState
     [Id(1)] public string PasswordHash { get; set; } = "";
     [Id(2)] public DateTimeOffset JoinedAt { get; set; }
     [Id(3)] public List<CommentRef> RecentComments { get; set; } = [];
+    /// <summary>Up-votes received on this user's comments and threads, minus those taken back.</summary>
+    [Id(4)] public long Karma { get; set; }
 }

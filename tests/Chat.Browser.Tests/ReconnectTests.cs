@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Xunit;
 using static Microsoft.Playwright.Assertions;
@@ -45,6 +46,8 @@ public sealed class ReconnectTests(BrowserFixture fixture)
         await Expect(b.Page.Locator("body")).Not.ToHaveAttributeAsync("data-connection", "connected");
 
         var missedSeq = await author.PostCommentSeqAsync(threadId, 0, "Posted while the page was offline.");
+        // Changes to a comment the page already shows are not in the re-join's result: re-read.
+        (await author.Http.PutAsJsonAsync($"/api/threads/{threadId}/comments/{firstSeq}", new { body = "Before the drop, edited while the page was offline." })).EnsureSuccessStatusCode();
         await Expect(b.Page.Locator($"#c{missedSeq}")).ToHaveCountAsync(0);
 
         await b.Context.SetOfflineAsync(false);
@@ -54,6 +57,8 @@ public sealed class ReconnectTests(BrowserFixture fixture)
         await Expect(b.Page.Locator($"#c{missedSeq}")).ToHaveCountAsync(1);
         await Expect(b.Page.Locator("#comments .comment")).ToHaveCountAsync(2);
         await Expect(b.Page.Locator("body")).ToHaveAttributeAsync("data-last-seq", missedSeq.ToString());
+        await Expect(b.Page.Locator($"#c{firstSeq} > .body")).ToHaveTextAsync("Before the drop, edited while the page was offline.");
+        await Expect(b.Page.Locator($"#c{firstSeq} > .comhead .edited")).ToBeVisibleAsync();
         b.AssertNoScriptErrors();
     }
 }

@@ -20,6 +20,12 @@ public sealed class ClusterFixture : IAsyncLifetime
     internal static string ConnectionString = "";
     internal static readonly TransactionCounter Transactions = new();
 
+    /// <summary>
+    /// The chat's clock in every silo (comment times, edit window). Only ever moved forward, and by
+    /// tests that look at comment times alone; Orleans keeps its own clock.
+    /// </summary>
+    public static readonly AdvancingClock Clock = new();
+
     private AzuriteServer? _azurite;
 
     public TestCluster Cluster { get; private set; } = null!;
@@ -55,6 +61,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 ["Chat:Threads:HotWindowSize"] = "50",
             }).Build();
             silo.AddChatGrains(configuration, ConnectionString);
+            silo.Services.AddKeyedSingleton<TimeProvider>(ThreadGrainOptions.ClockKey, Clock);
             silo.Services.AddSingleton<ICommentLog>(sp =>
             {
                 var options = ChatSiloExtensions.CommentLogClientOptions();
@@ -63,6 +70,16 @@ public sealed class ClusterFixture : IAsyncLifetime
             });
         }
     }
+}
+
+/// <summary>The system clock plus an offset that tests can advance: no waiting for time to pass.</summary>
+public sealed class AdvancingClock : TimeProvider
+{
+    private long _offsetTicks;
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
+
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
 }
 
 /// <summary>Counts table transactions ($batch requests) per thread id named in the request body.</summary>

@@ -16,6 +16,7 @@ public sealed class ThreadReader : IAsyncDisposable
     private readonly string _threadId;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<Comment> _received = [];
+    private readonly List<Comment> _updates = [];
     private readonly Lock _lock = new();
 
     private readonly string? _token;
@@ -44,11 +45,20 @@ public sealed class ThreadReader : IAsyncDisposable
 
     public int Viewers { get; private set; }
 
+    /// <summary>The thread's own points as last pushed (<c>threadPoints</c>).</summary>
+    public long ThreadPoints { get; private set; }
+
     /// <summary>Times this reader had to fill a gap over HTTP: 0 when live delivery kept up on its own.</summary>
     public int GapFetches { get; private set; }
 
     /// <summary>Pushed comments this reader already had (a join racing with a push causes a few; steady state none).</summary>
     public int DuplicatePushes { get; private set; }
+
+    /// <summary>Every <c>updates</c> push (edits, deletes, points), in arrival order.</summary>
+    public IReadOnlyList<Comment> Updates
+    {
+        get { lock (_lock) return [.. _updates]; }
+    }
 
     /// <summary>Comments in the order this reader took them in (each seq at most once).</summary>
     public IReadOnlyList<Comment> Received
@@ -81,6 +91,12 @@ public sealed class ThreadReader : IAsyncDisposable
         var connection = builder.Build();
         connection.On<string, Comment[]>("comments", (id, batch) => id == _threadId ? TakeAsync(batch) : Task.CompletedTask);
         connection.On<string, int>("viewers", (id, count) => { if (id == _threadId) Viewers = count; });
+        connection.On<string, long>("threadPoints", (id, points) => { if (id == _threadId) ThreadPoints = points; });
+        connection.On<string, Comment[]>("updates", (id, updates) =>
+        {
+            if (id != _threadId) return;
+            lock (_lock) _updates.AddRange(updates);
+        });
         connection.Reconnected += _ => JoinAsync();
         if (_nodes.Length > 1)
         {

@@ -52,6 +52,26 @@ public sealed class AbuseLimitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Voting_faster_than_the_per_user_bucket_is_refused_with_429_and_counts_nothing_and_posting_still_works()
+    {
+        using var author = await ChatApiClient.SignedUpAsync(_host.BaseAddress);
+        var threadId = await author.CreateThreadAsync();
+        var seq = await author.PostCommentSeqAsync(threadId, 0, "vote target");
+        using var voter = await ChatApiClient.SignedUpAsync(_host.BaseAddress);
+        for (var i = 0; i < 3; i++) // the burst: up, down, up
+            (await voter.Http.SendAsync(new HttpRequestMessage(i % 2 == 0 ? HttpMethod.Post : HttpMethod.Delete, $"/api/threads/{threadId}/comments/{seq}/vote"))).EnsureSuccessStatusCode();
+
+        var refused = await voter.Http.DeleteAsync($"/api/threads/{threadId}/comments/{seq}/vote");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.StartsWith("Too many votes: try again in", await DetailOf(refused));
+        Assert.Equal(1, (await voter.GetCommentsAsync(threadId)).Single().Points);
+        // Votes have their own bucket: the voter can still post.
+        await voter.PostCommentSeqAsync(threadId, seq, "still allowed to reply");
+    }
+
+    [Fact]
     public async Task Failed_logins_lock_the_user_name_even_for_the_right_password_and_not_other_names()
     {
         using var victim = await ChatApiClient.SignedUpAsync(_host.BaseAddress);

@@ -20,6 +20,12 @@ internal sealed class CommentEntity : ITableEntity
     public DateTimeOffset CreatedAt { get; set; }
     public string ClientId { get; set; } = "";
 
+    // Added with edit, delete and votes. Rows written before have none of them, which reads as
+    // "never edited, not deleted, 0 points"; older readers ignore them.
+    public DateTimeOffset? EditedAt { get; set; }
+    public bool Deleted { get; set; }
+    public long Points { get; set; }
+
     public static string RowKeyOf(long seq) => seq.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 
     public static CommentEntity From(StoredComment c) => new()
@@ -31,8 +37,11 @@ internal sealed class CommentEntity : ITableEntity
         Body = c.Comment.Body,
         CreatedAt = c.Comment.CreatedAt,
         ClientId = c.ClientId,
+        EditedAt = c.Comment.EditedAt,
+        Deleted = c.Comment.Deleted,
+        Points = c.Comment.Points,
     };
 
     public StoredComment ToStored() =>
-        new(new Comment(PartitionKey, long.Parse(RowKey, System.Globalization.CultureInfo.InvariantCulture), ParentSeq, Author, Body, CreatedAt), ClientId);
+        new(new Comment(PartitionKey, long.Parse(RowKey, System.Globalization.CultureInfo.InvariantCulture), ParentSeq, Author, Body, CreatedAt, EditedAt, Deleted, Points), ClientId);
 }

@@ -1,8 +1,9 @@
 namespace Chat.Grains.Storage;
 
 /// <summary>
-/// The durable, append-only list of a thread's comments. The thread grain is its only writer, so
-/// appends never race; the log is the truth about which seqs exist.
+/// The durable list of a thread's comments. The thread grain is its only writer, so appends never
+/// race; the log is the truth about which seqs exist. Rows are appended, and afterwards changed in
+/// place only by edits, deletes and vote counts (seqs never move or disappear).
 /// </summary>
 public interface ICommentLog
 {
@@ -15,6 +16,25 @@ public interface ICommentLog
 
     /// <summary>Comments with seq &gt; afterSeq in ascending order, at most limit.</summary>
     Task<IReadOnlyList<StoredComment>> ReadAsync(string threadId, long afterSeq, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>One comment as stored (deleted ones with their real author), or null if there is no such seq.</summary>
+    Task<StoredComment?> ReadOneAsync(string threadId, long seq, CancellationToken cancellationToken = default);
+
+    /// <summary>Overwrites an existing comment row (edit, delete) with the given content.</summary>
+    Task ReplaceAsync(StoredComment comment, CancellationToken cancellationToken = default);
+
+    /// <summary>The thread's own points (votes on seq 0); 0 before the first vote.</summary>
+    Task<long> ReadThreadPointsAsync(string threadId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records (up) or removes (!up) voter's vote on seq (0 = the thread) and sets the target's points
+    /// to pointsAfter, atomically. Returns false, changing nothing, if the voter had already voted
+    /// (up) or had not (!up).
+    /// </summary>
+    /// <summary>The seqs (0 = the thread) voter has up-voted in this thread.</summary>
+    Task<IReadOnlyList<long>> ReadVotesOfAsync(string threadId, string voter, CancellationToken cancellationToken = default);
+
+    Task<bool> ApplyVoteAsync(string threadId, long seq, string voter, bool up, long pointsAfter, CancellationToken cancellationToken = default);
 }
 
 public sealed class CommentLogUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -8,6 +8,17 @@ namespace Chat.Grains.Storage;
 /// The comment log on Azure Table Storage (Azurite locally). Group commit lives in the grain; this
 /// class only turns one batch into one transaction and one read into one range query.
 /// </summary>
+/// <remarks>
+/// Votes live in the same partition as the thread's comments, as one row per (voter, target) with
+/// RowKey "-v{voter}:{seq:D19}" (':' is not allowed in user names, so one voter's rows are one key
+/// range: a page asks for "my votes in this thread" with one range query), and each target's count lives in its comment row's Points column
+/// (the thread's own in the row "-thread"). Why here: a vote row and the count it changes are then
+/// in one partition, so one transaction writes both: the count can never drift from the votes, and
+/// "one vote per user" is enforced by the table itself (adding an existing row fails). Voter sets
+/// stay out of grain state, which could not hold a popular comment's thousands of voters. The
+/// rows' keys start with '-', which sorts before every digit, so the comment range queries
+/// (RowKey gt "000…") of this and of older versions never see them.
+/// </remarks>
 public sealed class TableCommentLog(TableClient table, ILogger<TableCommentLog> logger) : ICommentLog
 {
     private int _tableCreated;
@@ -56,6 +67,98 @@ public sealed class TableCommentLog(TableClient table, ILogger<TableCommentLog> 
         }
         return result;
     }
+
+    public async Task<StoredComment?> ReadOneAsync(string threadId, long seq, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync(cancellationToken);
+        try
+        {
+            var row = await table.GetEntityIfExistsAsync<CommentEntity>(threadId, CommentEntity.RowKeyOf(seq), cancellationToken: cancellationToken);
+            return row.HasValue ? row.Value!.ToStored() : null;
+        }
+        catch (Exception ex) when (IsStorageFailure(ex))
+        {
+            throw new CommentLogUnavailableException($"Reading comment {seq} of thread {threadId} failed: {ex.Message}", ex);
+        }
+    }
+
+    public async Task ReplaceAsync(StoredComment comment, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync(cancellationToken);
+        try
+        {
+            // Replace, not upsert: the row must exist (a comment is only ever changed after it was stored).
+            await table.UpdateEntityAsync(CommentEntity.From(comment), ETag.All, TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (Exception ex) when (IsStorageFailure(ex))
+        {
+            throw new CommentLogUnavailableException($"Updating comment {comment.Comment.Seq} of thread {comment.Comment.ThreadId} failed: {ex.Message}", ex);
+        }
+    }
+
+    public async Task<long> ReadThreadPointsAsync(string threadId, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync(cancellationToken);
+        try
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(threadId, ThreadPointsRowKey, ["Points"], cancellationToken);
+            return row.HasValue ? row.Value!.GetInt64("Points") ?? 0 : 0;
+        }
+        catch (Exception ex) when (IsStorageFailure(ex))
+        {
+            throw new CommentLogUnavailableException($"Reading the points of thread {threadId} failed: {ex.Message}", ex);
+        }
+    }
+
+    public async Task<bool> ApplyVoteAsync(string threadId, long seq, string voter, bool up, long pointsAfter, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync(cancellationToken);
+        var vote = new TableEntity(threadId, $"-v{voter}:{CommentEntity.RowKeyOf(seq)}");
+        var count = new TableEntity(threadId, seq == 0 ? ThreadPointsRowKey : CommentEntity.RowKeyOf(seq)) { ["Points"] = pointsAfter };
+        TableTransactionAction[] actions =
+        [
+            // Add fails if the vote exists, Delete if it does not: the table keeps one vote per user.
+            new(up ? TableTransactionActionType.Add : TableTransactionActionType.Delete, vote, ETag.All),
+            // Merge touches only Points; the thread's counter row is created by its first vote.
+            new(seq == 0 ? TableTransactionActionType.UpsertMerge : TableTransactionActionType.UpdateMerge, count, ETag.All),
+        ];
+        try
+        {
+            await table.SubmitTransactionAsync(actions, cancellationToken);
+            return true;
+        }
+        catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex == 0 && ex.Status is 404 or 409)
+        {
+            return false;
+        }
+        catch (Exception ex) when (IsStorageFailure(ex) || ex is TableTransactionFailedException)
+        {
+            throw new CommentLogUnavailableException($"Writing a vote on {seq} of thread {threadId} failed: {ex.Message}", ex);
+        }
+    }
+
+    public async Task<IReadOnlyList<long>> ReadVotesOfAsync(string threadId, string voter, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync(cancellationToken);
+        // ';' follows ':' in ordinal order: the range is exactly this voter's rows.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {threadId} and RowKey ge {"-v" + voter + ":"} and RowKey lt {"-v" + voter + ";"}");
+        var seqs = new List<long>();
+        try
+        {
+            await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+                seqs.Add(long.Parse(e.RowKey.AsSpan(e.RowKey.LastIndexOf(':') + 1), provider: System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception ex) when (IsStorageFailure(ex))
+        {
+            throw new CommentLogUnavailableException($"Reading the votes of {voter} in thread {threadId} failed: {ex.Message}", ex);
+        }
+        return seqs;
+    }
+
+    private const string ThreadPointsRowKey = "-thread";
+
+    private static bool IsStorageFailure(Exception ex) =>
+        ex is RequestFailedException or HttpRequestException or TaskCanceledException or OperationCanceledException or AggregateException;
 
     private async Task EnsureTableAsync(CancellationToken cancellationToken)
     {

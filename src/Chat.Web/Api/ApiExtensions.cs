@@ -14,6 +14,7 @@ public static class ApiExtensions
     public static WebApplication MapChatApi(this WebApplication app)
     {
         app.MapThreadEndpoints();
+        app.MapUserEndpoints();
         return app;
     }
 }

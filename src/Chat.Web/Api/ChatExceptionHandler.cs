@@ -28,6 +28,7 @@ public sealed class ChatExceptionHandler(IProblemDetailsService problems, ILogge
         ChatException { Kind: ChatErrorKind.Invalid } e => (StatusCodes.Status400BadRequest, e.Message),
         ChatException { Kind: ChatErrorKind.NotFound } e => (StatusCodes.Status404NotFound, e.Message),
         ChatException { Kind: ChatErrorKind.Conflict } e => (StatusCodes.Status409Conflict, e.Message),
+        ChatException { Kind: ChatErrorKind.Forbidden } e => (StatusCodes.Status403Forbidden, e.Message),
         ChatException { Kind: ChatErrorKind.StorageUnavailable } e => (StatusCodes.Status503ServiceUnavailable, e.Message),
         ChatException { Kind: ChatErrorKind.RateLimited } e => (StatusCodes.Status429TooManyRequests, e.Message),
         BadHttpRequestException e => (e.StatusCode, e.Message),

@@ -13,6 +13,10 @@ public static class ThreadEndpoints
 
     public sealed record PostedComment(long Seq);
 
+    public sealed record EditCommentRequest(string? Body);
+
+    public sealed record VoteResult(long Points);
+
     public static IEndpointRouteBuilder MapThreadEndpoints(this IEndpointRouteBuilder app)
     {
         var threads = app.MapGroup("/api/threads");
@@ -21,6 +25,13 @@ public static class ThreadEndpoints
         threads.MapGet("/{id}", GetThread);
         threads.MapGet("/{id}/comments", GetComments);
         threads.MapPost("/{id}/comments", PostComment).RequireAuthorization();
+        threads.MapPut("/{id}/comments/{seq:long}", EditComment).RequireAuthorization();
+        threads.MapDelete("/{id}/comments/{seq:long}", DeleteComment).RequireAuthorization();
+        threads.MapGet("/{id}/votes/mine", MyVotes).RequireAuthorization();
+        threads.MapPost("/{id}/votes", (string id, IGrainFactory grains, HttpContext context) => Vote(id, 0, true, grains, context)).RequireAuthorization();
+        threads.MapDelete("/{id}/votes", (string id, IGrainFactory grains, HttpContext context) => Vote(id, 0, false, grains, context)).RequireAuthorization();
+        threads.MapPost("/{id}/comments/{seq:long}/vote", (string id, long seq, IGrainFactory grains, HttpContext context) => Vote(id, seq, true, grains, context)).RequireAuthorization();
+        threads.MapDelete("/{id}/comments/{seq:long}/vote", (string id, long seq, IGrainFactory grains, HttpContext context) => Vote(id, seq, false, grains, context)).RequireAuthorization();
         return app;
     }
 
@@ -30,8 +41,7 @@ public static class ThreadEndpoints
             return Results.Problem(statusCode: 400, detail: "sort must be 'hot' or 'new'.");
         if (limit is < 1 or > 500)
             return Results.Problem(statusCode: 400, detail: "limit must be 1 to 500.");
-        // Until votes exist, hot and new are the same order: newest first.
-        return Results.Ok(await grains.GetGrain<IFrontPageGrain>(0).GetThreads(limit ?? 30));
+        return Results.Ok(await grains.GetGrain<IFrontPageGrain>(0).GetThreadsSorted(sort ?? "new", limit ?? 30));
     }
 
     private static async Task<IResult> CreateThread(CreateThreadRequest body, IGrainFactory grains, HttpContext context)
@@ -66,6 +76,34 @@ public static class ThreadEndpoints
         var user = grains.GetGrain<IUserGrain>(context.User.UserName()!);
         var seq = await ClusterRetry.PostAsync(() => user.PostComment(id, body.ParentSeq, body.Body!, body.ClientId!), logger);
         return Results.Created($"/api/threads/{id}/comments?after={seq - 1}&limit=1", new PostedComment(seq));
+    }
+
+    private static async Task<IResult> EditComment(string id, long seq, EditCommentRequest body, IGrainFactory grains, HttpContext context)
+    {
+        if (!Limits.IsValidThreadId(id)) return NoSuchThread(id);
+        if (Limits.CheckBody(body.Body) is { } bodyError) return Results.Problem(statusCode: 400, detail: bodyError);
+        return Results.Ok(await grains.GetGrain<IUserGrain>(context.User.UserName()!).EditComment(id, seq, body.Body!));
+    }
+
+    private static async Task<IResult> DeleteComment(string id, long seq, IGrainFactory grains, HttpContext context)
+    {
+        if (!Limits.IsValidThreadId(id)) return NoSuchThread(id);
+        return Results.Ok(await grains.GetGrain<IUserGrain>(context.User.UserName()!).DeleteComment(id, seq));
+    }
+
+    private static async Task<IResult> Vote(string id, long seq, bool up, IGrainFactory grains, HttpContext context)
+    {
+        if (!Limits.IsValidThreadId(id)) return NoSuchThread(id);
+        if (seq < 0) return Results.Problem(statusCode: 404, detail: $"There is no comment {seq} in this thread.");
+        return Results.Ok(new VoteResult(await grains.GetGrain<IUserGrain>(context.User.UserName()!).Vote(id, seq, up)));
+    }
+
+    public sealed record MyVotesResult(long[] Seqs);
+
+    private static async Task<IResult> MyVotes(string id, IGrainFactory grains, HttpContext context)
+    {
+        if (!Limits.IsValidThreadId(id)) return NoSuchThread(id);
+        return Results.Ok(new MyVotesResult(await grains.GetGrain<IThreadGrain>(id).GetVotesOf(context.User.UserName()!)));
     }
 
     private static IResult NoSuchThread(string id) => Results.Problem(statusCode: 404, detail: $"Thread {id} does not exist.");

@@ -10,6 +10,7 @@ public static class PagesExtensions
         app.MapFallbackToFile("/t/{id}", "thread.html");
         app.MapFallbackToFile("/login", "login.html");
         app.MapFallbackToFile("/submit", "submit.html");
+        app.MapFallbackToFile("/u/{name}", "user.html");
         app.MapGet("/lib/signalr.min.js", SignalRClientScript).ExcludeFromDescription();
         return app;
     }

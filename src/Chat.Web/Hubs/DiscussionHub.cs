@@ -49,6 +49,30 @@ public sealed class DiscussionHub(IGrainFactory grains, ThreadRelay relay, ChatM
         return new PostResult(await ClusterRetry.PostAsync(() => user.PostComment(threadId, parentSeq, body, clientId), logger));
     }
 
+    [Authorize]
+    public async Task<Comment> EditComment(string threadId, long seq, string body)
+    {
+        if (Limits.CheckThreadId(threadId) is { } idError) throw new HubException(idError);
+        if (Limits.CheckBody(body) is { } bodyError) throw new HubException(bodyError);
+        return await grains.GetGrain<IUserGrain>(Context.User!.UserName()!).EditComment(threadId, seq, body);
+    }
+
+    [Authorize]
+    public async Task<Comment> DeleteComment(string threadId, long seq)
+    {
+        if (Limits.CheckThreadId(threadId) is { } idError) throw new HubException(idError);
+        return await grains.GetGrain<IUserGrain>(Context.User!.UserName()!).DeleteComment(threadId, seq);
+    }
+
+    /// <summary>Up-vote (up = true) or take back a vote; seq 0 is the thread itself. Returns the points.</summary>
+    [Authorize]
+    public async Task<VoteResult> Vote(string threadId, long seq, bool up)
+    {
+        if (Limits.CheckThreadId(threadId) is { } idError) throw new HubException(idError);
+        if (seq < 0) throw new HubException("seq must be 0 (the thread) or a comment's seq.");
+        return new VoteResult(await grains.GetGrain<IUserGrain>(Context.User!.UserName()!).Vote(threadId, seq, up));
+    }
+
     public override Task OnConnectedAsync()
     {
         metrics.ConnectionOpened();

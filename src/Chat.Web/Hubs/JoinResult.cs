@@ -4,3 +4,5 @@ namespace Chat.Web.Hubs;
 public sealed record JoinResult(long LastSeq, Comment[] Comments, int Viewers);
 
 public sealed record PostResult(long Seq);
+
+public sealed record VoteResult(long Points);

@@ -131,6 +131,33 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
         return thread.Serialize(() => DeliverAsync(thread, batch));
     }
 
+    /// <summary>
+    /// Changed comments (edits, deletes, points) go out as their own message: readers skip a seq they
+    /// already hold in <c>comments</c>. Through the same per-thread queue as new comments, so that an
+    /// update never overtakes the comment it changes on this node.
+    /// </summary>
+    public Task OnUpdates(string threadId, Comment[] updates)
+    {
+        LocalThread? thread;
+        lock (_lock) _threads.TryGetValue(threadId, out thread);
+        if (thread is null || updates.Length == 0) return Task.CompletedTask;
+        return thread.Serialize(async () =>
+        {
+            await _hub.Clients.Group(threadId).SendAsync("updates", threadId, updates);
+            int readers;
+            lock (_lock) readers = thread.Connections.Count;
+            _metrics.SignalRGroupMessageSent(readers);
+        });
+    }
+
+    public Task OnThreadPoints(string threadId, long points)
+    {
+        LocalThread? thread;
+        lock (_lock) _threads.TryGetValue(threadId, out thread);
+        if (thread is null) return Task.CompletedTask;
+        return thread.Serialize(() => _hub.Clients.Group(threadId).SendAsync("threadPoints", threadId, points));
+    }
+
     public Task OnViewers(string threadId, int viewers)
     {
         LocalThread? thread;

@@ -1,16 +1,24 @@
-// Front page: newest threads first.
+// Front page: threads by "hot" (points and comments decaying with age, the default) or "new".
 import { api, initHeader, el, safeHttpUrl, domainOf, plural, timeElement, startRelativeTimeRefresh } from './api.js';
 
 const status = document.getElementById('status');
 const list = document.getElementById('threads');
 
+const sort = new URLSearchParams(location.search).get('sort') === 'new' ? 'new' : 'hot';
+document.getElementById('sort-' + sort)?.classList.add('current');
+document.getElementById('sort-' + sort)?.setAttribute('aria-current', 'page');
+
 initHeader();
 load();
+// Points and counts reach the front page through throttled updates; re-reading the list now and
+// then keeps an open front page current without a push channel of its own.
+// Not while the reader is tabbing through the list: redrawing it would take their focus away.
+setInterval(() => { if (!document.hidden && !list.contains(document.activeElement)) load(); }, 15_000);
 
 async function load() {
   let threads;
   try {
-    threads = await api('GET', '/api/threads?sort=new&limit=30');
+    threads = await api('GET', `/api/threads?sort=${sort}&limit=30`);
   } catch (e) {
     status.textContent = e.message;
     return;
@@ -47,7 +55,9 @@ function renderItem(t, rank) {
   const sub = el('div', 'subtext');
   const comments = el('a', 'comments-link', plural(Number(t.commentCount) || 0, 'comment'));
   comments.href = threadHref;
-  sub.append('by ', el('span', 'author', t.author), ' ', timeElement(t.createdAt), ' | ', comments);
+  const author = el('a', 'author', t.author);
+  author.href = '/u/' + encodeURIComponent(t.author);
+  sub.append(el('span', 'points', plural(Number(t.score) || 0, 'point')), ' by ', author, ' ', timeElement(t.createdAt), ' | ', comments);
 
   main.append(titleline, sub);
   li.append(main);

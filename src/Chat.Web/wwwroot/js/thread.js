@@ -26,6 +26,11 @@ let lastSeq = 0;         // highest seq rendered; all of 1..lastSeq are in the D
 let targetSeq = 0;       // highest seq the server told us exists (JoinThread's lastSeq, pushes)
 const pending = new Map();   // seq -> comment received but not yet renderable (gap before it)
 const childrenOf = new Map(); // seq -> that comment's .children element
+const shown = new Map();      // seq -> the comment as last rendered (updates replace it)
+const earlyUpdates = new Map(); // seq -> an `updates` push for a comment not rendered yet
+const myVotes = new Set();    // seqs I have up-voted here (0 = the thread)
+const collapsedKey = 'chat.collapsed.' + threadId;
+const collapsed = new Set(readCollapsed()); // remembered for the visit (sessionStorage)
 
 let connection = null;
 let joining = false;         // JoinThread in flight: pushes are buffered, not processed
@@ -33,8 +38,11 @@ let bufferedPushes = [];
 let chain = Promise.resolve();
 let gapRetryTimer = 0;
 let restartTimer = 0;
+/** Set when the server asked us to reconnect (it is shutting down): restart without the usual pause. */
+let reconnectNow = false;
 let hadFirstAttempt = false; // the banner is not shown before the very first connection attempt
 let scrolledToHash = false;
+let joinedOnce = false;      // a later join is a re-join: changes made meanwhile must be re-read
 
 setConnectionState('disconnected');
 setLastSeq(0);
@@ -60,8 +68,10 @@ async function main() {
     return;
   }
 
+  if (me) await loadMyVotes();
   renderThreadHeader();
   setupCommentForm();
+  window.addEventListener('hashchange', () => highlightHash(true));
   statusEl.hidden = true;
   threadEl.hidden = false;
   startRelativeTimeRefresh();
@@ -92,8 +102,13 @@ function renderThreadHeader() {
 
   const count = el('span', '', '');
   count.id = 'comment-count';
-  document.getElementById('thread-meta').append(
-    'by ', el('span', 'author', thread.author), ' ', timeElement(thread.createdAt), ' | ', count);
+  const points = el('span', 'points');
+  points.id = 'thread-points';
+  const meta = document.getElementById('thread-meta');
+  const vote = voteControl(0, thread.author);
+  if (vote) meta.append(vote, ' ');
+  meta.append(points, ' by ', authorLink(thread.author), ' ', timeElement(thread.createdAt), ' | ', count);
+  setThreadPoints(thread.points);
   updateCommentCount();
 
   const bodyEl = document.getElementById('thread-body');
@@ -104,6 +119,11 @@ function renderThreadHeader() {
 function updateCommentCount() {
   const countEl = document.getElementById('comment-count');
   if (countEl) countEl.textContent = plural(Math.max(Number(thread.commentCount) || 0, lastSeq), 'comment');
+}
+
+function setThreadPoints(points) {
+  thread.points = Number(points) || 0;
+  document.getElementById('thread-points').textContent = plural(thread.points, 'point');
 }
 
 function setViewers(count) {
@@ -191,6 +211,11 @@ function scheduleGapRetry() {
 
 function renderComment(c) {
   if (document.getElementById('c' + c.seq)) return; // defensive: never two elements per seq
+  if (earlyUpdates.has(c.seq)) {
+    // Its update overtook it (e.g. edited while this page was catching up): show the newer one.
+    c = earlyUpdates.get(c.seq);
+    earlyUpdates.delete(c.seq);
+  }
 
   const node = el('div', 'comment');
   node.id = 'c' + c.seq;
@@ -198,27 +223,300 @@ function renderComment(c) {
   node.dataset.parent = String(c.parentSeq ?? 0);
 
   const head = el('div', 'comhead');
-  const link = el('a', 'permalink', 'link');
-  link.href = '#c' + c.seq;
-  const replyButton = el('button', 'linkish reply-toggle', 'reply');
-  replyButton.type = 'button';
-  replyButton.setAttribute('aria-expanded', 'false');
-  head.append(el('span', 'author', c.author), ' ', timeElement(c.createdAt), ' | ', link, ' | ', replyButton);
-
   const body = el('div', 'body');
-  body.append(renderBody(c.body));
-
+  const editArea = el('div', 'edit-area');
+  editArea.hidden = true;
   const replyArea = el('div', 'reply-area');
   replyArea.hidden = true;
-
   const children = el('div', 'children');
-
-  node.append(head, body, replyArea, children);
-  replyButton.addEventListener('click', () => toggleReply(c, replyButton, replyArea));
+  node.append(head, body, editArea, replyArea, children);
 
   const parent = (c.parentSeq && childrenOf.get(c.parentSeq)) || commentsEl;
   parent.append(node);
   childrenOf.set(c.seq, children);
+  shown.set(c.seq, c);
+  fillComment(node, c);
+  if (collapsed.has(c.seq)) node.classList.add('collapsed');
+  refreshCollapsedCounts(node);
+}
+
+/** (Re)draws a comment's head and body from `c`; its forms and replies are left alone. */
+function fillComment(node, c) {
+  const head = node.querySelector(':scope > .comhead');
+  const body = node.querySelector(':scope > .body');
+  // Keep keyboard focus on the same control across a redraw (a vote arriving while tabbing).
+  const focusedClass = head.contains(document.activeElement) ? document.activeElement.classList[0] : null;
+  node.classList.toggle('deleted', !!c.deleted);
+  const mine = !!me && !c.deleted && c.author === me.userName;
+
+  const parts = [];
+  const vote = c.deleted ? null : voteControl(c.seq, c.author);
+  if (vote) parts.push(vote, ' ');
+  if (c.deleted) {
+    parts.push(el('span', 'author deleted-mark', '[deleted]'));
+  } else {
+    parts.push(authorLink(c.author));
+  }
+  parts.push(' ', timeElement(c.createdAt));
+  if (c.editedAt && !c.deleted) {
+    const edited = el('span', 'edited', 'edited');
+    edited.title = 'edited ' + c.editedAt;
+    parts.push(' ', edited);
+  }
+  if (!c.deleted) parts.push(' | ', el('span', 'points', plural(Number(c.points) || 0, 'point')));
+
+  const link = el('a', 'permalink', 'link');
+  link.href = '#c' + c.seq;
+  parts.push(' | ', link);
+
+  const collapse = el('button', 'linkish collapse-toggle');
+  collapse.type = 'button';
+  collapse.addEventListener('click', () => toggleCollapsed(node));
+  parts.push(' ', collapse);
+
+  if (!c.deleted) {
+    const replyButton = el('button', 'linkish reply-toggle', 'reply');
+    replyButton.type = 'button';
+    const replyArea = node.querySelector(':scope > .reply-area');
+    replyButton.setAttribute('aria-expanded', String(!replyArea.hidden));
+    replyButton.addEventListener('click', () => toggleReply(shown.get(c.seq), replyButton, replyArea));
+    parts.push(' | ', replyButton);
+  }
+  if (mine) {
+    const editButton = el('button', 'linkish edit-toggle', 'edit');
+    editButton.type = 'button';
+    const editArea = node.querySelector(':scope > .edit-area');
+    editButton.setAttribute('aria-expanded', String(!editArea.hidden));
+    editButton.addEventListener('click', () => toggleEdit(c.seq, editButton, editArea));
+    const deleteButton = el('button', 'linkish delete-button', 'delete');
+    deleteButton.type = 'button';
+    deleteButton.addEventListener('click', () => confirmDelete(c.seq, deleteButton));
+    parts.push(' | ', editButton, ' | ', deleteButton);
+  }
+  const error = el('span', 'form-error comment-error');
+  error.setAttribute('role', 'alert');
+  parts.push(' ', error);
+  head.replaceChildren(...parts);
+  updateCollapseLabel(node);
+
+  if (c.deleted) {
+    body.replaceChildren(el('p', 'deleted-body', '[deleted]'));
+    node.querySelector(':scope > .edit-area').hidden = true;
+    node.querySelector(':scope > .reply-area').hidden = true;
+  } else {
+    body.replaceChildren(renderBody(c.body));
+  }
+  if (focusedClass) head.querySelector('.' + focusedClass)?.focus();
+}
+
+function authorLink(name) {
+  const a = el('a', 'author', name);
+  a.href = '/u/' + encodeURIComponent(name);
+  return a;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Updates (edits, deletes, points): the same seq, redrawn in place
+
+function applyUpdates(updates) {
+  for (const c of updates ?? []) {
+    if (!c || !(c.seq > 0)) continue;
+    const node = document.getElementById('c' + c.seq);
+    if (node && shown.has(c.seq)) {
+      shown.set(c.seq, c);
+      fillComment(node, c);
+    } else if (pending.has(c.seq)) {
+      pending.set(c.seq, c);
+    } else {
+      earlyUpdates.set(c.seq, c);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Votes
+
+async function loadMyVotes() {
+  try {
+    const result = await api('GET', `/api/threads/${threadId}/votes/mine`);
+    for (const seq of result?.seqs ?? []) myVotes.add(Number(seq));
+  } catch (e) {
+    console.warn('reading my votes failed', e);
+  }
+}
+
+/** The up-vote arrow for seq (0 = the thread), or null where there is nothing to vote (own posts). */
+function voteControl(seq, author) {
+  if (!me) {
+    const a = el('a', 'vote', '▲');
+    a.href = loginHref('/t/' + threadId + (seq ? '#c' + seq : ''));
+    a.title = 'login to vote';
+    a.setAttribute('aria-label', 'login to vote');
+    return a;
+  }
+  if (author === me.userName) return null;
+  const voted = myVotes.has(seq);
+  const button = el('button', 'vote' + (voted ? ' voted' : ''), '▲');
+  button.type = 'button';
+  button.setAttribute('aria-label', voted ? 'take back your vote' : 'upvote');
+  button.setAttribute('aria-pressed', String(voted));
+  button.title = voted ? 'unvote' : 'upvote';
+  button.addEventListener('click', () => vote(seq, !myVotes.has(seq), button));
+  return button;
+}
+
+const votesInFlight = new Set();
+
+async function vote(seq, up, button) {
+  // Not `disabled`: a disabled button drops keyboard focus, and the arrow should keep it.
+  if (votesInFlight.has(seq)) return;
+  votesInFlight.add(seq);
+  button.setAttribute('aria-busy', 'true');
+  try {
+    const result = connection && connection.state === signalR.HubConnectionState.Connected
+      ? await connection.invoke('Vote', threadId, seq, up)
+      : await api(up ? 'POST' : 'DELETE', seq === 0 ? `/api/threads/${threadId}/votes` : `/api/threads/${threadId}/comments/${seq}/vote`);
+    if (up) myVotes.add(seq); else myVotes.delete(seq);
+    if (seq === 0) {
+      setThreadPoints(result.points);
+      const fresh = voteControl(0, thread.author);
+      const hadFocus = document.activeElement === button;
+      button.replaceWith(fresh);
+      if (hadFocus) fresh.focus();
+    } else {
+      const c = shown.get(seq);
+      // The `updates` push brings the same figure; drawing it now makes the click feel instant.
+      if (c) applyUpdates([{ ...c, points: result.points }]);
+    }
+  } catch (err) {
+    showCommentError(seq, readableError(err));
+  } finally {
+    votesInFlight.delete(seq);
+    button.removeAttribute('aria-busy');
+  }
+}
+
+function showCommentError(seq, text) {
+  const target = seq === 0 ? document.getElementById('comment-error')
+    : document.querySelector(`#c${seq} > .comhead .comment-error`);
+  if (target) target.textContent = text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edit and delete (own comments)
+
+function toggleEdit(seq, button, area) {
+  const open = area.hidden;
+  area.hidden = !open;
+  button.setAttribute('aria-expanded', String(open));
+  if (!open) return;
+  area.replaceChildren();
+  const c = shown.get(seq);
+  const form = el('form', 'edit-form');
+  form.noValidate = true;
+  const textarea = el('textarea', 'edit-text');
+  textarea.rows = 4;
+  textarea.value = c.body;
+  textarea.setAttribute('aria-label', 'Edit your comment');
+  const save = el('button', 'edit-submit', 'save');
+  save.type = 'submit';
+  const cancel = el('button', 'linkish edit-cancel', 'cancel');
+  cancel.type = 'button';
+  const error = el('span', 'form-error');
+  error.setAttribute('role', 'alert');
+  const actions = el('div', 'form-actions');
+  actions.append(save, ' ', cancel, ' ', error);
+  form.append(textarea, actions);
+  area.append(form);
+  submitOnCtrlEnter(textarea);
+
+  const close = () => {
+    area.hidden = true;
+    area.replaceChildren();
+    const toggle = document.querySelector(`#c${seq} > .comhead .edit-toggle`);
+    toggle?.setAttribute('aria-expanded', 'false');
+    toggle?.focus();
+  };
+  cancel.addEventListener('click', close);
+  textarea.addEventListener('keydown', e => {
+    if (e.key === 'Escape') { e.preventDefault(); close(); }
+  });
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    if (save.disabled) return;
+    save.disabled = true;
+    error.textContent = '';
+    try {
+      const updated = connection && connection.state === signalR.HubConnectionState.Connected
+        ? await connection.invoke('EditComment', threadId, seq, textarea.value)
+        : await api('PUT', `/api/threads/${threadId}/comments/${seq}`, { body: textarea.value });
+      applyUpdates([updated]);
+      close();
+    } catch (err) {
+      error.textContent = readableError(err);
+      save.disabled = false;
+    }
+  });
+  textarea.focus();
+}
+
+/** Two steps (no blocking dialog): "delete" becomes "really delete?", a second press deletes. */
+async function confirmDelete(seq, button) {
+  if (button.dataset.confirm !== '1') {
+    button.dataset.confirm = '1';
+    button.textContent = 'really delete?';
+    return;
+  }
+  button.disabled = true;
+  try {
+    const updated = connection && connection.state === signalR.HubConnectionState.Connected
+      ? await connection.invoke('DeleteComment', threadId, seq)
+      : await api('DELETE', `/api/threads/${threadId}/comments/${seq}`);
+    applyUpdates([updated]);
+  } catch (err) {
+    button.disabled = false;
+    showCommentError(seq, readableError(err));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Collapse: "[-]" hides a comment's body and replies, "[+N]" says how many comments are hidden
+
+function readCollapsed() {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(collapsedKey) ?? '[]');
+    return Array.isArray(value) ? value.map(Number).filter(n => n > 0) : [];
+  } catch {
+    return [];
+  }
+}
+
+function toggleCollapsed(node) {
+  const seq = Number(node.dataset.seq);
+  const now = !node.classList.contains('collapsed');
+  node.classList.toggle('collapsed', now);
+  if (now) collapsed.add(seq); else collapsed.delete(seq);
+  try { sessionStorage.setItem(collapsedKey, JSON.stringify([...collapsed])); } catch { /* private mode: not remembered */ }
+  updateCollapseLabel(node);
+}
+
+function updateCollapseLabel(node) {
+  const button = node.querySelector(':scope > .comhead .collapse-toggle');
+  if (!button) return;
+  const isCollapsed = node.classList.contains('collapsed');
+  const hidden = node.querySelectorAll(':scope > .children .comment').length;
+  button.textContent = isCollapsed ? `[+${hidden}]` : '[-]';
+  button.setAttribute('aria-expanded', String(!isCollapsed));
+  button.setAttribute('aria-label', isCollapsed
+    ? `expand: ${hidden} ${hidden === 1 ? 'reply' : 'replies'} hidden`
+    : 'collapse this comment and its replies');
+}
+
+/** A new reply changes the hidden count of every collapsed comment above it. */
+function refreshCollapsedCounts(node) {
+  for (let p = node.parentElement?.closest('.comment'); p; p = p.parentElement?.closest('.comment')) {
+    if (p.classList.contains('collapsed')) updateCollapseLabel(p);
+  }
 }
 
 function toggleReply(c, button, area) {
@@ -259,8 +557,10 @@ function buildReplyForm(c, toggle, area) {
 
   const close = () => {
     area.hidden = true;
-    toggle.setAttribute('aria-expanded', 'false');
-    toggle.focus();
+    // The head may have been redrawn (an update) since the form opened: find its button anew.
+    const current = document.querySelector(`#c${c.seq} > .comhead .reply-toggle`) ?? toggle;
+    current.setAttribute('aria-expanded', 'false');
+    current.focus();
   };
   cancel.addEventListener('click', close);
   textarea.addEventListener('keydown', e => {
@@ -350,8 +650,22 @@ function connect() {
     if (joining) bufferedPushes.push(comments);
     else enqueue(() => applyComments(comments));
   });
+  // Changed comments (edit, delete, points) under their old seq: not part of the seq sequence.
+  connection.on('updates', (id, updates) => {
+    if (id === threadId) enqueue(() => applyUpdates(updates));
+  });
+  connection.on('threadPoints', (id, points) => {
+    if (id === threadId) setThreadPoints(points);
+  });
   connection.on('viewers', (id, count) => {
     if (id === threadId) setViewers(count);
+  });
+
+  // The web node is shutting down: drop this connection and connect again at once (the load
+  // balancer picks another node), rejoining with lastSeq so nothing is missed.
+  connection.on('reconnect', () => {
+    reconnectNow = true;
+    connection.stop();
   });
 
   connection.onreconnecting(() => setConnectionState('reconnecting'));
@@ -367,7 +681,8 @@ function connect() {
   });
   connection.onclose(() => {
     setConnectionState('disconnected');
-    scheduleRestart();
+    scheduleRestart(reconnectNow ? 0 : 3000);
+    reconnectNow = false;
   });
 
   startAndJoin();
@@ -395,12 +710,12 @@ async function startAndJoin() {
   }
 }
 
-function scheduleRestart() {
+function scheduleRestart(delay = 3000) {
   if (restartTimer) return;
   restartTimer = setTimeout(() => {
     restartTimer = 0;
     startAndJoin();
-  }, 3000);
+  }, delay);
 }
 
 /**
@@ -427,16 +742,52 @@ async function join() {
   }
   setViewers(result.viewers);
   await chain;
+  if (joinedOnce) enqueue(refreshShown);
+  joinedOnce = true;
+}
+
+/**
+ * After a reconnect: JoinThread only returns seqs after ours, so edits, deletes and points pushed
+ * while we were away are missing. Re-read what the page shows and redraw only what changed.
+ */
+async function refreshShown() {
+  const upTo = lastSeq;
+  let after = 0;
+  try {
+    const info = await api('GET', '/api/threads/' + threadId);
+    setThreadPoints(info?.points);
+    while (after < upTo) {
+      const page = await api('GET', `/api/threads/${threadId}/comments?after=${after}&limit=1000`);
+      if (!Array.isArray(page) || page.length === 0) break;
+      applyUpdates(page.filter(c => c.seq <= upTo && differs(shown.get(c.seq), c)));
+      after = page[page.length - 1].seq;
+    }
+  } catch (e) {
+    console.warn('refreshing comments after a reconnect failed', e);
+  }
+}
+
+function differs(a, b) {
+  return !a || a.body !== b.body || a.author !== b.author || !!a.deleted !== !!b.deleted
+    || (a.editedAt ?? null) !== (b.editedAt ?? null) || (Number(a.points) || 0) !== (Number(b.points) || 0);
 }
 
 /** The page was opened at /t/{id}#c{seq}: the target only exists once comments are rendered. */
 function scrollToHashOnce() {
   if (scrolledToHash) return;
   scrolledToHash = true;
+  highlightHash(true);
+}
+
+/** Highlights the comment the address points at (#c{seq}), opening collapsed comments above it. */
+function highlightHash(scroll) {
+  for (const old of document.querySelectorAll('.comment.highlight')) old.classList.remove('highlight', 'target');
   if (!/^#c\d+$/.test(location.hash)) return;
   const target = document.getElementById(location.hash.slice(1));
-  if (target) {
-    target.classList.add('target');
-    target.scrollIntoView();
+  if (!target) return;
+  for (let p = target.parentElement?.closest('.comment.collapsed'); p; p = p.parentElement?.closest('.comment.collapsed')) {
+    toggleCollapsed(p);
   }
+  target.classList.add('highlight', 'target');
+  if (scroll) target.scrollIntoView({ block: 'center' });
 }
