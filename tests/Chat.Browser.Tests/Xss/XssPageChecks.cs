@@ -48,14 +48,15 @@ public static class XssPageChecks
             const rel = (a.getAttribute('rel') ?? '').split(/\s+/);
             if (!rel.includes('nofollow') || !rel.includes('noopener')) problems.push(`link ${href} has rel="${a.getAttribute('rel')}"`);
           }
-          // Every other link is the UI's own: a permalink, a thread, login, or an http(s) thread URL.
+          // Every other link is the UI's own: a permalink, a thread, a user page (names are
+          // [a-z0-9_-] only), login, or an http(s) thread URL.
           for (const a of root.querySelectorAll('a')) {
             if (a.closest('.body')) continue;
             const href = a.getAttribute('href') ?? '';
             if (/^https?:\/\//i.test(href)) {
               const rel = (a.getAttribute('rel') ?? '').split(/\s+/);
               if (!rel.includes('nofollow') || !rel.includes('noopener')) problems.push(`title link ${href} has rel="${a.getAttribute('rel')}"`);
-            } else if (!/^(#c\d+|\/t\/[a-z0-9]{12}|\/login(\?return=.*)?)$/.test(href)) {
+            } else if (!/^(#c\d+|\/t\/[a-z0-9]{12}(#c\d+)?|\/u\/[a-z0-9_-]{3,32}|\/login(\?return=.*)?)$/.test(href)) {
               problems.push(`link with unexpected href "${href}": ${a.outerHTML.slice(0, 120)}`);
             }
           }
