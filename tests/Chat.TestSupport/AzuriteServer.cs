@@ -28,7 +28,15 @@ public sealed class AzuriteServer : IAsyncDisposable
     public static async Task<AzuriteServer> StartAsync(string? location = null, int? port = null)
     {
         var server = new AzuriteServer(port ?? FreePort.Next(), location);
-        await server.StartProcessAsync();
+        try
+        {
+            await server.StartProcessAsync();
+        }
+        catch
+        {
+            await server.StopAsync(); // do not leave a half-started Azurite behind
+            throw;
+        }
         return server;
     }
 
