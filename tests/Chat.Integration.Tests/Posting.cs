@@ -11,8 +11,6 @@ public sealed class Poster(ThreadReader connection, string name)
 {
     public ConcurrentDictionary<long, string> Acknowledged { get; } = new();
     public int Failures => _failures;
-    public TimeSpan? FirstFailureAt { get; private set; }
-    public TimeSpan? ResumedAfterFailureAt { get; private set; }
 
     /// <summary>The slowest post, retries included: how long posting stalled at worst.</summary>
     public TimeSpan SlowestPost { get; private set; }
@@ -51,13 +49,11 @@ public sealed class Poster(ThreadReader connection, string name)
             {
                 var seq = await connection.PostAsync(0, body, clientId);
                 Acknowledged[seq] = body;
-                if (FirstFailureAt is not null && ResumedAfterFailureAt is null) ResumedAfterFailureAt = clock.Elapsed;
                 return;
             }
             catch (Exception) when (clock.Elapsed < deadline)
             {
                 Interlocked.Increment(ref _failures);
-                FirstFailureAt ??= clock.Elapsed;
                 await Task.Delay(100); // back off before retrying the same clientId
             }
         }

@@ -116,12 +116,6 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
         foreach (var threadId in joined ?? []) await RemoveReaderAsync(threadId, connectionId);
     }
 
-    /// <summary>Readers of this thread on this node (for tests and metrics).</summary>
-    public int LocalReaders(string threadId)
-    {
-        lock (_lock) return _threads.TryGetValue(threadId, out var t) ? t.Connections.Count : 0;
-    }
-
     public Task OnComments(string threadId, Comment[] batch)
     {
         LocalThread? thread;
