@@ -6,6 +6,8 @@ namespace Chat.Contracts;
 /// EditedAt, Deleted and Points came later: they sit at the end with new ids so that silos and web
 /// nodes of the previous version still read (and ignore) them during a rolling upgrade. A deleted
 /// comment keeps its seq and parent (replies stay in place) but its author and body are blanked.
+/// Hidden (by a moderator) came after that, the same way: a hidden comment is blanked like a deleted
+/// one for readers, and pages remove it (keeping a stub only while it has replies).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Chat.Comment")]
 public sealed record Comment(
@@ -17,4 +19,5 @@ public sealed record Comment(
     [property: Id(5)] DateTimeOffset CreatedAt,
     [property: Id(6)] DateTimeOffset? EditedAt = null,
     [property: Id(7)] bool Deleted = false,
-    [property: Id(8)] long Points = 0);
+    [property: Id(8)] long Points = 0,
+    [property: Id(9)] bool Hidden = false);

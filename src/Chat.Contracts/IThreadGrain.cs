@@ -65,6 +65,28 @@ public interface IThreadGrain : IGrainWithStringKey
     [Alias("GetVotesOf")]
     Task<long[]> GetVotesOf(string voter);
 
+    /// <summary>
+    /// Locks (no new comments; edits, deletes and votes still work) or unlocks the thread. The caller
+    /// (the web tier) has checked that moderator is one: roles are decided at sign-in there.
+    /// Returns the thread as it is now; every open page learns of it at once.
+    /// </summary>
+    [Alias("SetLocked")]
+    Task<ThreadInfo> SetLocked(bool locked, string moderator);
+
+    /// <summary>
+    /// Hides (or shows again) comment seq for everyone: pages remove it live. Moderators only, checked
+    /// by the caller like <see cref="SetLocked"/>. Returns the comment as readers now see it.
+    /// </summary>
+    [Alias("SetHidden")]
+    Task<Comment> SetHidden(long seq, bool hidden, string moderator);
+
+    /// <summary>
+    /// userName is writing a reply to seq (0 = a top-level comment). Passed on to every open page,
+    /// at most about once a second per user; never stored. One-way: typing must never wait on anything.
+    /// </summary>
+    [OneWay, Alias("Typing")]
+    Task Typing(string userName, long parentSeq);
+
     [Alias("Unsubscribe")]
     Task Unsubscribe(string nodeId, IThreadObserver observer);
 }

@@ -21,6 +21,14 @@ public interface IThreadObserver : IGrainObserver
     [OneWay, Alias("OnThreadPoints")]
     Task OnThreadPoints(string threadId, long points);
 
+    /// <summary>A moderator locked or unlocked the thread.</summary>
+    [OneWay, Alias("OnThreadLocked")]
+    Task OnThreadLocked(string threadId, bool locked);
+
+    /// <summary>userName is writing a reply to parentSeq (0 = top level). Ephemeral: pages show it briefly.</summary>
+    [OneWay, Alias("OnTyping")]
+    Task OnTyping(string threadId, string userName, long parentSeq);
+
     [OneWay, Alias("OnViewers")]
     Task OnViewers(string threadId, int viewers);
 }

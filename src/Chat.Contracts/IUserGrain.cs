@@ -60,6 +60,13 @@ public interface IUserGrain : IGrainWithStringKey
     [OneWay, Alias("AddKarma")]
     Task AddKarma(long delta);
 
+    /// <summary>
+    /// A moderator hid one of this user's comments: it leaves the user's page. One-way from the
+    /// thread grain, like karma.
+    /// </summary>
+    [OneWay, Alias("ForgetComment")]
+    Task ForgetComment(string threadId, long seq);
+
     /// <summary>Creates a thread authored by this user.</summary>
     [Alias("CreateThread")]
     Task<ThreadInfo> CreateThread(string title, string? url, string? body);

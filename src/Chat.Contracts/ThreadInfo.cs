@@ -1,6 +1,6 @@
 namespace Chat.Contracts;
 
-/// <summary>A thread's metadata, as <c>GET /api/threads/{id}</c> returns it. Points (up-votes) came later: last, with a new id.</summary>
+/// <summary>A thread's metadata, as <c>GET /api/threads/{id}</c> returns it. Points (up-votes) and Locked (a moderator closed it to new comments) came later: last, with new ids.</summary>
 [GenerateSerializer, Immutable, Alias("Chat.ThreadInfo")]
 public sealed record ThreadInfo(
     [property: Id(0)] string Id,
@@ -11,4 +11,5 @@ public sealed record ThreadInfo(
     [property: Id(5)] DateTimeOffset CreatedAt,
     [property: Id(6)] long CommentCount,
     [property: Id(7)] long LastSeq,
-    [property: Id(8)] long Points = 0);
+    [property: Id(8)] long Points = 0,
+    [property: Id(9)] bool Locked = false);

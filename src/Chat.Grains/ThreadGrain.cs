@@ -50,6 +50,14 @@ public sealed class ThreadGrain(
     // comment never both count from the same old value. Posting does not wait on this.
     private readonly SemaphoreSlim _changeGate = new(1, 1);
 
+    // Grain state is written by the housekeeping timer, on deactivation and by a lock or unlock: one
+    // write at a time, or two would race on the ETag.
+    private readonly SemaphoreSlim _stateGate = new(1, 1);
+
+    // When each user's typing signal last went out: at most one per user per TypingPeriod, so a fast
+    // typist (or a script) costs the nodes little. Never stored.
+    private readonly Dictionary<string, (long ParentSeq, DateTimeOffset SentAt)> _typingSentAt = new(StringComparer.Ordinal);
+
     private string Id => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -124,6 +132,8 @@ public sealed class ThreadGrain(
         var clientKey = comment.Author + "\n" + comment.ClientId;
         if (_seqByClientKey.TryGetValue(clientKey, out var seq)) return Task.FromResult(seq);
         if (_pendingByClientKey.TryGetValue(clientKey, out var inFlight)) return inFlight.Completion.Task;
+        // After the retry checks: a post acknowledged before the lock still gets its seq when retried.
+        if (state.State.Locked) throw ChatException.Forbidden("This thread is locked: it takes no new comments.");
 
         var pending = new PendingPost(comment, clientKey);
         _pendingByClientKey.Add(clientKey, pending);
@@ -281,6 +291,7 @@ public sealed class ThreadGrain(
             var c = stored.Comment;
             if (c.Author != author) throw ChatException.Forbidden("Only its author can edit a comment.");
             if (c.Deleted) throw ChatException.Invalid("This comment was deleted.");
+            if (c.Hidden) throw ChatException.Forbidden("A moderator hid this comment.");
             var now = time.GetUtcNow();
             if (now - c.CreatedAt > _options.EditWindow)
                 throw ChatException.Forbidden($"Comments can only be edited within {FormatWindow(_options.EditWindow)} of posting.");
@@ -334,6 +345,7 @@ public sealed class ThreadGrain(
             var c = stored.Comment;
             if (c.Author == voter) throw ChatException.Forbidden("You cannot vote on your own comment.");
             if (c.Deleted) throw ChatException.Invalid("This comment was deleted.");
+            if (c.Hidden && up) throw ChatException.Forbidden("A moderator hid this comment.");
             var after = c.Points + (up ? 1 : -1);
             if (!await ApplyVoteAsync(seq, voter, up, after)) return null;
             GrainFactory.GetGrain<IUserGrain>(c.Author).AddKarma(up ? 1 : -1).Ignore();
@@ -405,8 +417,59 @@ public sealed class ThreadGrain(
         }
     }
 
-    /// <summary>What readers see: a deleted comment keeps its place, but not its author or body.</summary>
-    private static Comment Public(Comment c) => c.Deleted ? c with { Author = "", Body = "" } : c;
+    public async Task<ThreadInfo> SetLocked(bool locked, string moderator)
+    {
+        EnsureExists();
+        if (state.State.Locked == locked) return Info();
+        state.State.Locked = locked;
+        try
+        {
+            await WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            state.State.Locked = !locked;
+            logger.LogWarning(ex, "Saving the lock of thread {ThreadId} failed", Id);
+            throw ChatException.StorageUnavailable();
+        }
+        logger.LogInformation("Thread {ThreadId} {Action} by moderator {Moderator}", Id, locked ? "locked" : "unlocked", moderator);
+        foreach (var node in _nodes.Values) node.Observer.OnThreadLocked(Id, locked).Ignore();
+        return Info();
+    }
+
+    public async Task<Comment> SetHidden(long seq, bool hidden, string moderator)
+    {
+        EnsureExists();
+        return await ChangeAsync(seq, async stored =>
+        {
+            if (stored.Comment.Hidden == hidden) return null;
+            var changed = stored with { Comment = stored.Comment with { Hidden = hidden } };
+            await log.ReplaceAsync(changed);
+            logger.LogInformation("Comment {Seq} of thread {ThreadId} {Action} by moderator {Moderator}", seq, Id, hidden ? "hidden" : "shown again", moderator);
+            // Off the author's page too (one-way: a display list must not hold up moderation).
+            if (hidden && !stored.Comment.Deleted) GrainFactory.GetGrain<IUserGrain>(stored.Comment.Author).ForgetComment(Id, seq).Ignore();
+            return changed.Comment;
+        });
+    }
+
+    public Task Typing(string userName, long parentSeq)
+    {
+        // One-way from a web node that has checked the user; anything odd is dropped, not answered.
+        if (!state.State.Exists || state.State.Locked || string.IsNullOrEmpty(userName) || parentSeq < 0 || parentSeq > _lastSeq)
+            return Task.CompletedTask;
+        var now = time.GetUtcNow();
+        if (_typingSentAt.TryGetValue(userName, out var last) && last.ParentSeq == parentSeq && now - last.SentAt < _options.TypingPeriod)
+            return Task.CompletedTask;
+        _typingSentAt[userName] = (parentSeq, now);
+        foreach (var node in _nodes.Values) node.Observer.OnTyping(Id, userName, parentSeq).Ignore();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// What readers see: a deleted or hidden comment keeps its place (so that replies stay readable),
+    /// but not its author or body.
+    /// </summary>
+    private static Comment Public(Comment c) => c.Deleted || c.Hidden ? c with { Author = "", Body = "" } : c;
 
     private static string FormatWindow(TimeSpan window) =>
         window.TotalMinutes >= 1 && window.Seconds == 0 ? $"{(int)window.TotalMinutes} minutes" : $"{(int)window.TotalSeconds} seconds";
@@ -450,6 +513,10 @@ public sealed class ThreadGrain(
 
         if (_frontPageDirty && now - _frontPageSentAt >= _options.FrontPageUpdatePeriod) SendFrontPageUpdate();
 
+        var typingNow = time.GetUtcNow();
+        foreach (var user in _typingSentAt.Where(t => typingNow - t.Value.SentAt > _options.TypingPeriod).Select(t => t.Key).ToList())
+            _typingSentAt.Remove(user);
+
         if (_stateDirty && !_stateWriteInFlight)
         {
             try { await WriteStateAsync(); }
@@ -467,6 +534,7 @@ public sealed class ThreadGrain(
     /// <summary>At most one state write in flight: reentrancy would otherwise let two race on the ETag.</summary>
     private async Task WriteStateAsync()
     {
+        await _stateGate.WaitAsync();
         _stateWriteInFlight = true;
         try
         {
@@ -478,6 +546,7 @@ public sealed class ThreadGrain(
         finally
         {
             _stateWriteInFlight = false;
+            _stateGate.Release();
         }
     }
 
@@ -486,7 +555,7 @@ public sealed class ThreadGrain(
         if (!state.State.Exists) throw ChatException.NotFound($"Thread {Id} does not exist.");
     }
 
-    private ThreadInfo Info() => new(Id, state.State.Title, state.State.Url, state.State.Body, state.State.Author, state.State.CreatedAt, _lastSeq, _lastSeq, _threadPoints);
+    private ThreadInfo Info() => new(Id, state.State.Title, state.State.Url, state.State.Body, state.State.Author, state.State.CreatedAt, _lastSeq, _lastSeq, _threadPoints, state.State.Locked);
 
     private ThreadSummary Summary() => new(Id, state.State.Title, state.State.Url, state.State.Author, state.State.CreatedAt, _lastSeq, _threadPoints);
 

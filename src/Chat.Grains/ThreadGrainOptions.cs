@@ -26,4 +26,7 @@ public sealed class ThreadGrainOptions
 
     /// <summary>At most one front-page update per thread per period, so the front page is never the hot spot.</summary>
     public TimeSpan FrontPageUpdatePeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>At most one "is replying" signal per user and comment per period goes out to the pages.</summary>
+    public TimeSpan TypingPeriod { get; set; } = TimeSpan.FromSeconds(1);
 }

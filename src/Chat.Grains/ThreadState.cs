@@ -15,4 +15,6 @@ public sealed class ThreadState
     [Id(4)] public string Author { get; set; } = "";
     [Id(5)] public DateTimeOffset CreatedAt { get; set; }
     [Id(6)] public long LastSeq { get; set; }
+    /// <summary>Closed by a moderator: no new comments. Kept here (not in the log) because it is thread metadata.</summary>
+    [Id(7)] public bool Locked { get; set; }
 }

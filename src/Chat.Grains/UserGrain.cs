@@ -124,6 +124,12 @@ public sealed class UserGrain(
         return GrainFactory.GetGrain<IThreadGrain>(threadId).Vote(seq, UserName, up);
     }
 
+    public Task ForgetComment(string threadId, long seq)
+    {
+        if (state.State.RecentComments.RemoveAll(r => r.ThreadId == threadId && r.Seq == seq) > 0) _dirty = true;
+        return Task.CompletedTask;
+    }
+
     public Task AddKarma(long delta)
     {
         // Votes on a name that no longer exists (or a display name) have no account to credit.

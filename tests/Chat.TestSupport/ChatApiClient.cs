@@ -30,18 +30,37 @@ public sealed class ChatApiClient : IDisposable
 
     public static ChatApiClient Anonymous(Uri baseAddress) => new(baseAddress);
 
+    private const string Password = "correct horse battery";
+
     /// <summary>Registers a fresh user (random name unless given) and logs in to get a bearer token.</summary>
     public static async Task<ChatApiClient> SignedUpAsync(Uri baseAddress, string? userName = null)
     {
         var client = new ChatApiClient(baseAddress);
         userName ??= "u" + Guid.NewGuid().ToString("N")[..10];
-        const string password = "correct horse battery";
-        (await client.Http.PostAsJsonAsync("/api/auth/register", new { userName, password })).EnsureSuccessStatusCode();
-        var login = await client.Http.PostAsJsonAsync("/api/auth/login", new { userName, password });
+        (await client.Http.PostAsJsonAsync("/api/auth/register", new { userName, password = Password })).EnsureSuccessStatusCode();
+        return await client.LogInAsync(userName);
+    }
+
+    /// <summary>
+    /// Signs in as userName, registering it first if nobody has yet: for names several tests share,
+    /// such as <see cref="TestSettings.ModeratorName"/>.
+    /// </summary>
+    public static async Task<ChatApiClient> SignedInAsync(Uri baseAddress, string userName)
+    {
+        var client = new ChatApiClient(baseAddress);
+        var register = await client.Http.PostAsJsonAsync("/api/auth/register", new { userName, password = Password });
+        if (register.StatusCode != HttpStatusCode.Conflict) register.EnsureSuccessStatusCode();
+        return await client.LogInAsync(userName);
+    }
+
+    /// <summary>Logs in (setting the auth cookie) and keeps the bearer token for the hub.</summary>
+    private async Task<ChatApiClient> LogInAsync(string userName)
+    {
+        var login = await Http.PostAsJsonAsync("/api/auth/login", new { userName, password = Password });
         login.EnsureSuccessStatusCode();
-        client.Token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
-        client.UserName = userName;
-        return client;
+        Token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
+        UserName = userName;
+        return this;
     }
 
     public async Task<string> CreateThreadAsync(string title = "A thread", string? url = null, string? body = null)

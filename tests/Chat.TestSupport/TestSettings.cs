@@ -6,9 +6,16 @@ namespace Chat.TestSupport;
 /// </summary>
 public static class TestSettings
 {
+    /// <summary>
+    /// A configured moderator (Chat:Moderators) on every test site, so that tests need not depend on
+    /// who registered first. Sign in as it with <see cref="ChatApiClient.SignedInAsync"/>.
+    /// </summary>
+    public const string ModeratorName = "moderator";
+
     public static readonly IReadOnlyDictionary<string, string> Defaults = new Dictionary<string, string>
     {
         ["Chat:SeedDemo"] = "false",
+        ["Chat:Moderators:0"] = ModeratorName,
         ["Chat:Limits:PostsPerSecondPerUser"] = "10000",
         ["Chat:Limits:PostBurstPerUser"] = "10000",
         ["Chat:Limits:HubInvocationsPerSecond"] = "10000",

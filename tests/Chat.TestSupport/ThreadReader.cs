@@ -60,6 +60,17 @@ public sealed class ThreadReader : IAsyncDisposable
         get { lock (_lock) return [.. _updates]; }
     }
 
+    /// <summary>The last <c>threadLocked</c> push (null: none yet).</summary>
+    public bool? Locked { get; private set; }
+
+    /// <summary>Every <c>typing</c> push: who is writing a reply to which seq (0 = top level).</summary>
+    public IReadOnlyList<(string UserName, long ParentSeq)> Typing
+    {
+        get { lock (_lock) return [.. _typing]; }
+    }
+
+    private readonly List<(string UserName, long ParentSeq)> _typing = [];
+
     /// <summary>Comments in the order this reader took them in (each seq at most once).</summary>
     public IReadOnlyList<Comment> Received
     {
@@ -92,6 +103,12 @@ public sealed class ThreadReader : IAsyncDisposable
         connection.On<string, Comment[]>("comments", (id, batch) => id == _threadId ? TakeAsync(batch) : Task.CompletedTask);
         connection.On<string, int>("viewers", (id, count) => { if (id == _threadId) Viewers = count; });
         connection.On<string, long>("threadPoints", (id, points) => { if (id == _threadId) ThreadPoints = points; });
+        connection.On<string, bool>("threadLocked", (id, locked) => { if (id == _threadId) Locked = locked; });
+        connection.On<string, string, long>("typing", (id, user, parentSeq) =>
+        {
+            if (id != _threadId) return;
+            lock (_lock) _typing.Add((user, parentSeq));
+        });
         connection.On<string, Comment[]>("updates", (id, updates) =>
         {
             if (id != _threadId) return;

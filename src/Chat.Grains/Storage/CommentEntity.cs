@@ -26,6 +26,9 @@ internal sealed class CommentEntity : ITableEntity
     public bool Deleted { get; set; }
     public long Points { get; set; }
 
+    // Added with moderation; absent on older rows (= not hidden).
+    public bool Hidden { get; set; }
+
     public static string RowKeyOf(long seq) => seq.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 
     public static CommentEntity From(StoredComment c) => new()
@@ -40,8 +43,9 @@ internal sealed class CommentEntity : ITableEntity
         EditedAt = c.Comment.EditedAt,
         Deleted = c.Comment.Deleted,
         Points = c.Comment.Points,
+        Hidden = c.Comment.Hidden,
     };
 
     public StoredComment ToStored() =>
-        new(new Comment(PartitionKey, long.Parse(RowKey, System.Globalization.CultureInfo.InvariantCulture), ParentSeq, Author, Body, CreatedAt, EditedAt, Deleted, Points), ClientId);
+        new(new Comment(PartitionKey, long.Parse(RowKey, System.Globalization.CultureInfo.InvariantCulture), ParentSeq, Author, Body, CreatedAt, EditedAt, Deleted, Points, Hidden), ClientId);
 }

@@ -73,6 +73,18 @@ public sealed class DiscussionHub(IGrainFactory grains, ThreadRelay relay, ChatM
         return new VoteResult(await grains.GetGrain<IUserGrain>(Context.User!.UserName()!).Vote(threadId, seq, up));
     }
 
+    /// <summary>
+    /// The caller is writing a reply to seq parentSeq (0 = top level). Pages call it while typing, every
+    /// few seconds at most; the thread passes it on to open pages, throttled, and stores nothing.
+    /// </summary>
+    [Authorize]
+    public Task Typing(string threadId, long parentSeq)
+    {
+        if (Limits.CheckThreadId(threadId) is { } idError) throw new HubException(idError);
+        if (parentSeq < 0) throw new HubException("parentSeq must be 0 (top level) or a comment's seq.");
+        return grains.GetGrain<IThreadGrain>(threadId).Typing(Context.User!.UserName()!, parentSeq);
+    }
+
     public override Task OnConnectedAsync()
     {
         metrics.ConnectionOpened();

@@ -152,6 +152,23 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
         return thread.Serialize(() => _hub.Clients.Group(threadId).SendAsync("threadPoints", threadId, points));
     }
 
+    /// <summary>Through the per-thread queue: a comment flushed before the lock reaches pages before the lock does.</summary>
+    public Task OnThreadLocked(string threadId, bool locked)
+    {
+        LocalThread? thread;
+        lock (_lock) _threads.TryGetValue(threadId, out thread);
+        if (thread is null) return Task.CompletedTask;
+        return thread.Serialize(() => _hub.Clients.Group(threadId).SendAsync("threadLocked", threadId, locked));
+    }
+
+    /// <summary>Ephemeral and unordered: straight to the group, not through the per-thread queue.</summary>
+    public Task OnTyping(string threadId, string userName, long parentSeq)
+    {
+        bool local;
+        lock (_lock) local = _threads.ContainsKey(threadId);
+        return local ? _hub.Clients.Group(threadId).SendAsync("typing", threadId, userName, parentSeq) : Task.CompletedTask;
+    }
+
     public Task OnViewers(string threadId, int viewers)
     {
         LocalThread? thread;

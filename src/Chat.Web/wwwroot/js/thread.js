@@ -110,6 +110,17 @@ function renderThreadHeader() {
   meta.append(points, ' by ', authorLink(thread.author), ' ', timeElement(thread.createdAt), ' | ', count);
   setThreadPoints(thread.points);
   updateCommentCount();
+  if (me?.moderator) {
+    const lockButton = el('button', 'linkish lock-toggle');
+    lockButton.type = 'button';
+    lockButton.id = 'lock-toggle';
+    lockButton.addEventListener('click', () => toggleLock(lockButton));
+    const lockError = el('span', 'form-error');
+    lockError.id = 'lock-error';
+    lockError.setAttribute('role', 'alert');
+    meta.append(' | ', lockButton, ' ', lockError);
+  }
+  setLocked(!!thread.locked);
 
   const bodyEl = document.getElementById('thread-body');
   if (thread.body && thread.body.trim()) bodyEl.append(renderBody(thread.body));
@@ -124,6 +135,29 @@ function updateCommentCount() {
 function setThreadPoints(points) {
   thread.points = Number(points) || 0;
   document.getElementById('thread-points').textContent = plural(thread.points, 'point');
+}
+
+/** A locked thread takes no new comments: forms and reply links go (CSS keys off .locked). */
+function setLocked(locked) {
+  thread.locked = !!locked;
+  threadEl.classList.toggle('locked', thread.locked);
+  document.getElementById('locked-notice').hidden = !thread.locked;
+  const lockButton = document.getElementById('lock-toggle');
+  if (lockButton) lockButton.textContent = thread.locked ? 'unlock' : 'lock';
+}
+
+async function toggleLock(button) {
+  button.disabled = true;
+  const error = document.getElementById('lock-error');
+  error.textContent = '';
+  try {
+    const info = await api(thread.locked ? 'DELETE' : 'POST', `/api/threads/${threadId}/lock`);
+    setLocked(info?.locked);
+  } catch (e) {
+    error.textContent = e.message;
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function setViewers(count) {
@@ -233,6 +267,7 @@ function renderComment(c) {
 
   const parent = (c.parentSeq && childrenOf.get(c.parentSeq)) || commentsEl;
   parent.append(node);
+  endTyping(c.author, Number(c.parentSeq) || 0);
   childrenOf.set(c.seq, children);
   shown.set(c.seq, c);
   fillComment(node, c);
@@ -247,12 +282,17 @@ function fillComment(node, c) {
   // Keep keyboard focus on the same control across a redraw (a vote arriving while tabbing).
   const focusedClass = head.contains(document.activeElement) ? document.activeElement.classList[0] : null;
   node.classList.toggle('deleted', !!c.deleted);
+  // Hidden by a moderator: CSS removes it, or keeps a stub while it still has visible replies.
+  node.classList.toggle('moderated', !!c.hidden);
+  if (c.hidden) c = { ...c, deleted: true };
   const mine = !!me && !c.deleted && c.author === me.userName;
 
   const parts = [];
   const vote = c.deleted ? null : voteControl(c.seq, c.author);
   if (vote) parts.push(vote, ' ');
-  if (c.deleted) {
+  if (c.hidden) {
+    parts.push(el('span', 'author deleted-mark', '[hidden]'));
+  } else if (c.deleted) {
     parts.push(el('span', 'author deleted-mark', '[deleted]'));
   } else {
     parts.push(authorLink(c.author));
@@ -293,6 +333,12 @@ function fillComment(node, c) {
     deleteButton.addEventListener('click', () => confirmDelete(c.seq, deleteButton));
     parts.push(' | ', editButton, ' | ', deleteButton);
   }
+  if (me?.moderator && !c.hidden) {
+    const hideButton = el('button', 'linkish hide-button', 'hide');
+    hideButton.type = 'button';
+    hideButton.addEventListener('click', () => hideComment(c.seq, hideButton));
+    parts.push(' | ', hideButton);
+  }
   const error = el('span', 'form-error comment-error');
   error.setAttribute('role', 'alert');
   parts.push(' ', error);
@@ -300,13 +346,23 @@ function fillComment(node, c) {
   updateCollapseLabel(node);
 
   if (c.deleted) {
-    body.replaceChildren(el('p', 'deleted-body', '[deleted]'));
+    body.replaceChildren(el('p', 'deleted-body', c.hidden ? '[hidden by a moderator]' : '[deleted]'));
     node.querySelector(':scope > .edit-area').hidden = true;
     node.querySelector(':scope > .reply-area').hidden = true;
   } else {
     body.replaceChildren(renderBody(c.body));
   }
   if (focusedClass) head.querySelector('.' + focusedClass)?.focus();
+}
+
+async function hideComment(seq, button) {
+  button.disabled = true;
+  try {
+    applyUpdates([await api('POST', `/api/threads/${threadId}/comments/${seq}/hide`)]);
+  } catch (e) {
+    button.disabled = false;
+    showCommentError(seq, e.message);
+  }
 }
 
 function authorLink(name) {
@@ -597,6 +653,7 @@ function wirePostForm(form, textarea, button, errorEl, parentSeq, onSuccess) {
   let clientId = null;
   let inFlight = false;
   submitOnCtrlEnter(textarea);
+  textarea.addEventListener('input', () => sendTyping(parentSeq));
 
   form.addEventListener('submit', async e => {
     e.preventDefault();
@@ -659,6 +716,12 @@ function connect() {
   });
   connection.on('viewers', (id, count) => {
     if (id === threadId) setViewers(count);
+  });
+  connection.on('threadLocked', (id, locked) => {
+    if (id === threadId) setLocked(locked);
+  });
+  connection.on('typing', (id, userName, parentSeq) => {
+    if (id === threadId) showTyping(String(userName), Number(parentSeq) || 0);
   });
 
   // The web node is shutting down: drop this connection and connect again at once (the load
@@ -756,6 +819,7 @@ async function refreshShown() {
   try {
     const info = await api('GET', '/api/threads/' + threadId);
     setThreadPoints(info?.points);
+    setLocked(info?.locked);
     while (after < upTo) {
       const page = await api('GET', `/api/threads/${threadId}/comments?after=${after}&limit=1000`);
       if (!Array.isArray(page) || page.length === 0) break;
@@ -768,7 +832,7 @@ async function refreshShown() {
 }
 
 function differs(a, b) {
-  return !a || a.body !== b.body || a.author !== b.author || !!a.deleted !== !!b.deleted
+  return !a || a.body !== b.body || a.author !== b.author || !!a.deleted !== !!b.deleted || !!a.hidden !== !!b.hidden
     || (a.editedAt ?? null) !== (b.editedAt ?? null) || (Number(a.points) || 0) !== (Number(b.points) || 0);
 }
 
@@ -790,4 +854,59 @@ function highlightHash(scroll) {
   }
   target.classList.add('highlight', 'target');
   if (scroll) target.scrollIntoView({ block: 'center' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Typing: "alice is replying..." under the comment being replied to. Never stored: the server
+// passes signals on (throttled) and each page forgets a typist a few seconds after the last one.
+
+const TYPING_SEND_EVERY_MS = 3000;
+const TYPING_SHOWN_FOR_MS = 6000;
+const typingSentAt = new Map();  // parentSeq -> when this page last said we are typing there
+const typists = new Map();       // parentSeq -> Map(userName -> expiry timer)
+
+function sendTyping(parentSeq) {
+  if (!me || thread.locked || !connection || connection.state !== signalR.HubConnectionState.Connected) return;
+  const now = Date.now();
+  if (now - (typingSentAt.get(parentSeq) ?? 0) < TYPING_SEND_EVERY_MS) return;
+  typingSentAt.set(parentSeq, now);
+  connection.invoke('Typing', threadId, parentSeq).catch(e => console.warn('typing signal failed', e));
+}
+
+function showTyping(userName, parentSeq) {
+  if (!userName || userName === me?.userName) return;
+  if (!typists.has(parentSeq)) typists.set(parentSeq, new Map());
+  const users = typists.get(parentSeq);
+  clearTimeout(users.get(userName));
+  users.set(userName, setTimeout(() => endTyping(userName, parentSeq), TYPING_SHOWN_FOR_MS));
+  renderTyping(parentSeq);
+}
+
+function endTyping(userName, parentSeq) {
+  const users = typists.get(parentSeq);
+  if (!users || !users.has(userName)) return;
+  clearTimeout(users.get(userName));
+  users.delete(userName);
+  renderTyping(parentSeq);
+}
+
+function renderTyping(parentSeq) {
+  const names = [...(typists.get(parentSeq)?.keys() ?? [])];
+  let line = parentSeq === 0
+    ? document.getElementById('typing-top')
+    : document.querySelector(`#c${parentSeq} > .typing`);
+  if (!line && parentSeq !== 0) {
+    const node = document.getElementById('c' + parentSeq);
+    if (!node || names.length === 0) return;
+    line = el('p', 'typing');
+    line.setAttribute('aria-live', 'polite');
+    node.querySelector(':scope > .children').before(line);
+  }
+  if (!line) return;
+  const verb = parentSeq === 0 ? 'commenting' : 'replying';
+  line.textContent = names.length === 0 ? ''
+    : names.length === 1 ? `${names[0]} is ${verb}…`
+    : names.length === 2 ? `${names[0]} and ${names[1]} are ${verb}…`
+    : `${names.length} people are ${verb}…`;
+  line.hidden = names.length === 0;
 }
