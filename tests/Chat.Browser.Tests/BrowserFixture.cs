@@ -63,6 +63,27 @@ public sealed class BrowserFixture : IAsyncLifetime
         return new SignedInBrowser(context, page, userName);
     }
 
+    /// <summary>
+    /// The site's configured moderator (<see cref="TestSettings.ModeratorName"/>), signed in through
+    /// the login endpoint from the page's context; registered by whichever test needs it first.
+    /// </summary>
+    public async Task<SignedInBrowser> ModeratorAsync()
+    {
+        var context = await NewContextAsync();
+        var credentials = new { userName = TestSettings.ModeratorName, password = Password };
+        var register = await context.APIRequest.PostAsync("/api/auth/register", new() { DataObject = credentials });
+        Assert.True(register.Ok || register.Status == 409, $"register the moderator: {register.Status} {await register.TextAsync()}");
+        // Registering may have signed the context in by cookie already: then the login is a change made
+        // with a cookie, and carries the header the site's own pages send.
+        var login = await context.APIRequest.PostAsync("/api/auth/login", new()
+        {
+            DataObject = credentials,
+            Headers = new Dictionary<string, string> { ["X-Chat-Request"] = "1" },
+        });
+        Assert.True(login.Ok, $"log in the moderator: {login.Status} {await login.TextAsync()}");
+        return new SignedInBrowser(context, await context.NewPageAsync(), TestSettings.ModeratorName);
+    }
+
     /// <summary>A thread created by a separate user over the HTTP API, optionally with a first comment.</summary>
     public async Task<(ChatApiClient Author, string ThreadId)> NewThreadAsync(string title = "A thread for a browser test", string? body = null)
     {
