@@ -170,7 +170,7 @@ public sealed class HubFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
             < 3 => "PostComment",
             < 5 => "JoinThread",
             < 7 => "LeaveThread",
-            7 => fuzz.Pick("jointhread", "POSTCOMMENT"), // SignalR matches names case-insensitively
+            7 => fuzz.Pick("jointhread", "POSTCOMMENT", "Typing", "typing"), // SignalR matches names case-insensitively
             _ => fuzz.Pick("Unknown", "OnConnectedAsync", "OnDisconnectedAsync", "Dispose", "ToString", "GetHashCode", "Context",
                 "JoinThread\0", new string('M', 5000), "Groups.AddToGroupAsync", "comments", "viewers"),
         };
@@ -182,7 +182,7 @@ public sealed class HubFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
             args[i] = (method.ToLowerInvariant(), i) switch
             {
                 (_, 0) when fuzz.Chance(70) => fuzz.ThreadId(),
-                ("postcomment", 1) or ("jointhread", 1) when fuzz.Chance(60) => fuzz.Pick<object?>(0L, 1L, -1L, long.MinValue, long.MaxValue, 99999L),
+                ("postcomment", 1) or ("jointhread", 1) or ("typing", 1) when fuzz.Chance(60) => fuzz.Pick<object?>(0L, 1L, -1L, long.MinValue, long.MaxValue, 99999L),
                 ("postcomment", 2) when fuzz.Chance(50) => "hub fuzz " + fuzz.Ascii(fuzz.Random.Next(1, 30)),
                 ("postcomment", 3) when fuzz.Chance(50) => Guid.NewGuid().ToString("N"),
                 _ => Argument(fuzz),
