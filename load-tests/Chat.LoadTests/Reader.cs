@@ -19,6 +19,9 @@ public sealed class Reader : IAsyncDisposable
     private readonly Lock _lock = new();
     private byte[] _seen = new byte[1024];
     private long _maxPushed;
+    private long _knownLast;   // the highest seq known to exist (from the join or a push)
+    private int _fillScheduled;
+    private readonly SortedDictionary<long, Comment> _ahead = [];
 
     public Reader(Uri node, string threadId, Stats stats, string? token = null)
     {
@@ -76,37 +79,77 @@ public sealed class Reader : IAsyncDisposable
         await _gate.WaitAsync();
         try
         {
-            Append(batch, now);
-            var upTo = Math.Max(knownLast, batch.Length > 0 ? batch[^1].Seq : 0);
-            while (LastSeq < upTo)
-            {
-                Interlocked.Increment(ref _stats.GapFetches);
-                Comment[] missing;
-                try { missing = (await _http.GetFromJsonAsync<Comment[]>($"/api/threads/{ThreadId}/comments?after={LastSeq}&limit=1000", ApiClient.Json))!; }
-                catch (Exception e) { _stats.Error($"gap fetch: {e.Message}", ref _stats.ConnectionErrors); break; }
-                if (missing.Length == 0) break;
-                Append(missing, System.Diagnostics.Stopwatch.GetTimestamp());
-                Append(batch, now);
-            }
+            Take(batch, now);
+            _knownLast = Math.Max(_knownLast, Math.Max(knownLast, batch.Length > 0 ? batch[^1].Seq : 0));
+            if (LastSeq >= _knownLast) return;
+            // The join tells how far the thread goes (it returns at most a page): read the rest now.
+            // A push ahead of a gap most likely means the missing seqs are on their way (another node
+            // published them a moment later): give them GapGrace to arrive before asking over HTTP,
+            // as the site's own page does, instead of every reader fetching at once.
+            if (!pushed) await FillAsync();
+            else ScheduleFill();
         }
         finally { _gate.Release(); }
     }
 
-    private void Append(Comment[] comments, long now)
+    /// <summary>How long a gap may stay open before the reader fills it over HTTP.</summary>
+    public static readonly TimeSpan GapGrace = TimeSpan.FromMilliseconds(500);
+
+    private void ScheduleFill()
+    {
+        if (Interlocked.Exchange(ref _fillScheduled, 1) == 1) return;
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(GapGrace);
+            Interlocked.Exchange(ref _fillScheduled, 0);
+            await _gate.WaitAsync();
+            try { if (LastSeq < _knownLast) await FillAsync(); }
+            finally { _gate.Release(); }
+        });
+    }
+
+    /// <summary>Reads what is missing up to the highest seq known to exist. Called holding the gate.</summary>
+    private async Task FillAsync()
+    {
+        while (LastSeq < _knownLast)
+        {
+            Interlocked.Increment(ref _stats.GapFetches);
+            Comment[] missing;
+            try { missing = (await _http.GetFromJsonAsync<Comment[]>($"/api/threads/{ThreadId}/comments?after={LastSeq}&limit=1000", ApiClient.Json))!; }
+            catch (Exception e) { _stats.Error($"gap fetch: {e.Message}", ref _stats.ConnectionErrors); return; }
+            if (missing.Length == 0) return;
+            Take(missing, System.Diagnostics.Stopwatch.GetTimestamp());
+        }
+    }
+
+    /// <summary>
+    /// Delivers comments in seq order: the next one at once, later ones held until the gap before them
+    /// closes (then they count as delivered at that moment: that is when a reader could show them).
+    /// </summary>
+    private void Take(Comment[] comments, long now)
     {
         lock (_lock)
         {
             foreach (var c in comments)
             {
-                if (c.Seq != LastSeq + 1) continue; // had it already, or still ahead of a gap
-                Grow(c.Seq);
-                _seen[c.Seq] |= Held;
-                LastSeq = c.Seq;
-                Interlocked.Increment(ref _stats.Deliveries);
-                var age = Stamp.AgeMicros(c.Body, now);
-                if (age > 0) _stats.Delivery.RecordValue(Math.Min(age, 600_000_000));
+                if (c.Seq <= LastSeq) continue; // had it already
+                if (c.Seq == LastSeq + 1) Deliver(c, now);
+                else _ahead.TryAdd(c.Seq, c);
             }
+            while (_ahead.Remove(LastSeq + 1, out var next)) Deliver(next, now);
+            // Anything at or below LastSeq left in _ahead came twice; drop it.
+            while (_ahead.Count > 0 && _ahead.Keys.First() <= LastSeq) _ahead.Remove(_ahead.Keys.First());
         }
+    }
+
+    private void Deliver(Comment c, long now)
+    {
+        Grow(c.Seq);
+        _seen[c.Seq] |= Held;
+        LastSeq = c.Seq;
+        Interlocked.Increment(ref _stats.Deliveries);
+        var age = Stamp.AgeMicros(c.Body, now);
+        if (age > 0) _stats.Delivery.RecordValue(Math.Min(age, 600_000_000));
     }
 
     private void Grow(long seq)
