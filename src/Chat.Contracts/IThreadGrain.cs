@@ -89,4 +89,14 @@ public interface IThreadGrain : IGrainWithStringKey
 
     [Alias("Unsubscribe")]
     Task Unsubscribe(string nodeId, IThreadObserver observer);
+
+    /// <summary>
+    /// Importer only (a moderator's import): appends already-written comments, in the given order,
+    /// through the same group commit as posts, so open pages get them live. A parent must come
+    /// before its replies (in this call or an earlier one). Comments whose Key an earlier import
+    /// stored are not stored again; authors must be display names (<see cref="ImportedAuthor"/>).
+    /// Nothing is queued unless every comment of the call is acceptable.
+    /// </summary>
+    [Alias("Import")]
+    Task<ImportResult> Import(ImportedComment[] comments);
 }

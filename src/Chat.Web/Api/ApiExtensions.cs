@@ -1,3 +1,5 @@
+using Chat.Web.Import;
+
 namespace Chat.Web.Api;
 
 public static class ApiExtensions
@@ -6,8 +8,10 @@ public static class ApiExtensions
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ChatExceptionHandler>();
-        // Bodies are at most 10,000 characters; nothing the API takes needs more than this.
+        // Bodies are at most 10,000 characters; nothing the API takes needs more than this (but an
+        // import file: its endpoint raises the limit for moderators).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 256 * 1024);
+        builder.Services.AddSingleton<ImportRun>();
         return builder;
     }
 
@@ -16,6 +20,7 @@ public static class ApiExtensions
         app.MapThreadEndpoints();
         app.MapUserEndpoints();
         app.MapModerationEndpoints();
+        app.MapImportEndpoints();
         return app;
     }
 }
