@@ -15,6 +15,7 @@ public static class ApiExtensions
     {
         app.MapThreadEndpoints();
         app.MapUserEndpoints();
+        app.MapInboxEndpoints();
         return app;
     }
 }
