@@ -40,6 +40,7 @@ function goLive() {
       // A push that came meanwhile was read after the join's list: it is at least as new.
       if (!pushedWhileJoining) render(threads);
       renderedLive = true;
+      document.body.dataset.frontPage = 'live'; // for tests: changes are pushed from now on
     } finally {
       joining = false;
     }

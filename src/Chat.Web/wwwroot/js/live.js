@@ -94,6 +94,7 @@ export function watchInbox(render) {
   onHubConnected(async () => {
     const result = await c.invoke('JoinInbox');
     render(Number(result?.unread) || 0);
+    document.body.dataset.inbox = 'live'; // for tests: pushes of the count reach this page from now on
   });
   startHub().catch(e => console.warn('connecting for the inbox count failed', e));
 }
