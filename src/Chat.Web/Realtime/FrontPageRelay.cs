@@ -89,7 +89,7 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
     public async Task<ThreadSummary[]> JoinAsync(string sort, string connectionId)
     {
         lock (_lock) _sortByConnection[connectionId] = sort;
-        if (!_subscribed) await SubscribeAsync();
+        if (!_subscribed) await SubscribeAsync(pushIfChanged: false);
         return await ListAsync(sort, fresh: false);
     }
 
@@ -163,14 +163,15 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
         return threads;
     }
 
-    private async Task SubscribeAsync()
+    /// <summary>
+    /// A refresh pushes a change this node did not hear of (the grain moved, or a notice was lost);
+    /// a join does not need to: the joining reader reads the list itself.
+    /// </summary>
+    private async Task SubscribeAsync(bool pushIfChanged)
     {
-        var wasSubscribed = _subscribed;
         var version = await Grain.Subscribe(_nodeId, Self);
         _subscribed = true;
-        // A change this node did not hear of (the grain moved, or a notification was lost): push it
-        // now. On a first subscription the joining readers read the list themselves.
-        if (Interlocked.Exchange(ref _version, version) != version && wasSubscribed) RequestPush();
+        if (Interlocked.Exchange(ref _version, version) != version && pushIfChanged) RequestPush();
     }
 
     private async Task RefreshLoopAsync(PeriodicTimer timer)
@@ -181,7 +182,7 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
             lock (_lock) readers = _sortByConnection.Count > 0;
             try
             {
-                if (readers) await SubscribeAsync();
+                if (readers) await SubscribeAsync(pushIfChanged: true);
                 else if (_subscribed)
                 {
                     _subscribed = false;

@@ -87,22 +87,19 @@ public sealed class InboxRelay : IInboxObserver, IHostedService, IDisposable
         return unread;
     }
 
-    public async Task LeaveAllAsync(string connectionId)
+    /// <summary>
+    /// The subscription outlives the user's last connection until the next refresh: going from page
+    /// to page closes one connection and opens the next, and should not cost an unsubscribe and a
+    /// subscribe each time (nor let the two race).
+    /// </summary>
+    public Task LeaveAllAsync(string connectionId)
     {
-        string? userName;
-        bool last = false;
         lock (_lock)
         {
-            if (!_userByConnection.Remove(connectionId, out userName)) return;
-            if (_users.TryGetValue(userName, out var user) && user.Connections.Remove(connectionId) && user.Connections.Count == 0)
-            {
-                _users.Remove(userName);
-                last = true;
-            }
+            if (_userByConnection.Remove(connectionId, out var userName) && _users.TryGetValue(userName, out var user))
+                user.Connections.Remove(connectionId);
         }
-        if (!last) return;
-        try { await _grains.GetGrain<IUserGrain>(userName).UnsubscribeInbox(_nodeId); }
-        catch (Exception ex) { _logger.LogDebug(ex, "Unsubscribing from {UserName}'s inbox failed; the subscription will expire", userName); }
+        return Task.CompletedTask;
     }
 
     public Task OnInbox(string userName, int unread)
@@ -121,7 +118,21 @@ public sealed class InboxRelay : IInboxObserver, IHostedService, IDisposable
         while (await timer.WaitForNextTickAsync())
         {
             LocalUser[] users;
-            lock (_lock) users = [.. _users.Values];
+            List<string> gone = [];
+            lock (_lock)
+            {
+                foreach (var user in _users.Values.Where(u => u.Connections.Count == 0).ToList())
+                {
+                    _users.Remove(user.UserName);
+                    gone.Add(user.UserName);
+                }
+                users = [.. _users.Values];
+            }
+            foreach (var userName in gone)
+            {
+                try { await _grains.GetGrain<IUserGrain>(userName).UnsubscribeInbox(_nodeId); }
+                catch (Exception ex) { _logger.LogDebug(ex, "Unsubscribing from {UserName}'s inbox failed; the subscription will expire", userName); }
+            }
             foreach (var user in users)
             {
                 try
