@@ -1,3 +1,5 @@
+using Chat.Browser.Tests.Xss;
+using Chat.Contracts;
 using Chat.TestSupport;
 using Microsoft.Playwright;
 using Xunit;
@@ -86,5 +88,41 @@ public sealed class InboxAndFrontPageTests(BrowserFixture fixture)
         await Expect(row.Locator(".comments-link")).ToBeFocusedAsync();
         Assert.Equal(0, navigations);
         Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Markup_in_thread_titles_and_replies_shows_as_text_in_the_inbox()
+    {
+        await using var alice = await fixture.SignedUpAsync();
+        using var aliceApi = await ChatApiClient.SignedUpAsync(fixture.BaseAddress);
+        var title = XssCorpus.Chunks(XssCorpus.Payloads, Limits.TitleMaxLength, " ").First(c => c.Trim().Length is > 0 and <= Limits.TitleMaxLength);
+        var threadId = await aliceApi.CreateThreadAsync(title);
+        // The browser person's own comment, so that the replies land in the inbox the page shows.
+        var response = await alice.Context.APIRequest.PostAsync($"/api/threads/{threadId}/comments", new()
+        {
+            Headers = new Dictionary<string, string> { ["X-Chat-Request"] = "1" },
+            DataObject = new { parentSeq = 0, body = "reply to me", clientId = Guid.NewGuid().ToString("N") },
+        });
+        Assert.True(response.Ok, await response.TextAsync());
+        var parentSeq = (await response.JsonAsync())!.Value.GetProperty("seq").GetInt64();
+        using var replier = await ChatApiClient.SignedUpAsync(fixture.BaseAddress);
+        // Whole in a snippet (at most 140 characters), so the page must show each one exactly.
+        var bodies = XssCorpus.Chunks(XssCorpus.Payloads, InboxItem.SnippetLength, "\n").Where(b => b.Length <= InboxItem.SnippetLength && b.Trim().Length > 0).ToList();
+        foreach (var body in bodies) await replier.PostCommentSeqAsync(threadId, parentSeq, body);
+
+        var page = alice.Page;
+        await Eventually.True(async () =>
+        {
+            await page.GotoAsync("/inbox");
+            await Expect(page.Locator("#inbox")).ToBeVisibleAsync();
+            return await page.Locator("#inbox-items .inbox-item").CountAsync() == bodies.Count;
+        }, TimeSpan.FromSeconds(20), $"{bodies.Count} replies in the inbox");
+
+        var shown = await page.Locator("#inbox-items .inbox-item .comment-link").AllTextContentsAsync();
+        Assert.Equal(Enumerable.Reverse(bodies), shown);
+        Assert.All(await page.Locator("#inbox-items .thread-link").AllTextContentsAsync(), t => Assert.Equal(title, t));
+        var problems = await XssPageChecks.ProblemsAsync(page, "#inbox-items", XssPageChecks.FrontPageTags);
+        Assert.True(problems.Length == 0, string.Join("\n", problems));
+        alice.AssertNoScriptErrors();
     }
 }
