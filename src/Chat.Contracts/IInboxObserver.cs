@@ -9,5 +9,5 @@ namespace Chat.Contracts;
 public interface IInboxObserver : IGrainObserver
 {
     [OneWay, Alias("OnInbox")]
-    Task OnInbox(string userName, int unread);
+    Task OnInbox(string userName, InboxStatus status);
 }

@@ -89,7 +89,7 @@ public interface IUserGrain : IGrainWithStringKey
     /// unread count now.
     /// </summary>
     [Alias("SubscribeInbox")]
-    Task<int> SubscribeInbox(string nodeId, IInboxObserver observer);
+    Task<InboxStatus> SubscribeInbox(string nodeId, IInboxObserver observer);
 
     [Alias("UnsubscribeInbox")]
     Task UnsubscribeInbox(string nodeId);

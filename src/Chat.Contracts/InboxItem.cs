@@ -25,3 +25,13 @@ public sealed record InboxItem(
 public sealed record Inbox(
     [property: Id(0)] IReadOnlyList<InboxItem> Items,
     [property: Id(1)] int Unread);
+
+/// <summary>
+/// A user's unread count as a web node learns it. Version grows with every change (and starts past
+/// the last activation's on a new one), so a node can drop a notice that arrives after a newer one:
+/// one-way calls are not delivered in order.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Chat.InboxStatus")]
+public sealed record InboxStatus(
+    [property: Id(0)] int Unread,
+    [property: Id(1)] long Version);

@@ -446,7 +446,8 @@ public sealed class ThreadGrain(
         foreach (var reply in stored.Select(s => s.Comment))
         {
             if (reply.ParentSeq <= 0) continue;
-            if (_hot.Count > 0 && reply.ParentSeq >= _hot[0].Seq) SendReply(_hot[(int)(reply.ParentSeq - _hot[0].Seq)], reply);
+            var index = _hot.Count > 0 ? reply.ParentSeq - _hot[0].Seq : -1;
+            if (index >= 0 && index < _hot.Count) SendReply(_hot[(int)index], reply);
             else (olderParents ??= []).Add(reply);
         }
         if (olderParents is not null) NotifyRepliedToFromLogAsync(olderParents).Ignore();

@@ -36,6 +36,9 @@ public sealed class UserGrain(
     // the new activation on their next refresh.
     private readonly Dictionary<string, InboxSubscription> _inboxNodes = new(StringComparer.Ordinal);
 
+    // Past any earlier activation's: ticks grow far faster than changes are counted.
+    private long _inboxVersion = DateTime.UtcNow.Ticks;
+
     private string UserName => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -164,7 +167,10 @@ public sealed class UserGrain(
         var inbox = state.State.Inbox;
         // A thread re-reading its log after a failed write may tell of the same reply twice.
         if (inbox.Any(i => i.ThreadId == reply.ThreadId && i.Seq == reply.Seq)) return Task.CompletedTask;
-        inbox.Add(reply);
+        // One-way calls may arrive out of order: keep the list in the order the replies were stored.
+        var at = inbox.Count;
+        while (at > 0 && IsLater(inbox[at - 1], reply)) at--;
+        inbox.Insert(at, reply);
         _dirty = true;
         var size = Math.Max(1, inboxOptions.Value.Size);
         if (inbox.Count > size) inbox.RemoveRange(0, inbox.Count - size);
@@ -194,11 +200,17 @@ public sealed class UserGrain(
         return Task.FromResult(CurrentInbox());
     }
 
-    public Task<int> SubscribeInbox(string nodeId, IInboxObserver observer)
+    public Task<InboxStatus> SubscribeInbox(string nodeId, IInboxObserver observer)
     {
-        if (!state.State.Exists) return Task.FromResult(0);
-        _inboxNodes[nodeId] = new InboxSubscription(observer, time.GetUtcNow() + inboxOptions.Value.SubscriptionExpiry);
-        return Task.FromResult(state.State.InboxUnread);
+        if (state.State.Exists) _inboxNodes[nodeId] = new InboxSubscription(observer, time.GetUtcNow() + inboxOptions.Value.SubscriptionExpiry);
+        return Task.FromResult(new InboxStatus(state.State.InboxUnread, _inboxVersion));
+    }
+
+    private static bool IsLater(InboxItem a, InboxItem b)
+    {
+        var order = a.CreatedAt.CompareTo(b.CreatedAt);
+        if (order == 0) order = string.CompareOrdinal(a.ThreadId, b.ThreadId);
+        return order == 0 ? a.Seq > b.Seq : order > 0;
     }
 
     public Task UnsubscribeInbox(string nodeId)
@@ -216,7 +228,8 @@ public sealed class UserGrain(
         if (unread == state.State.InboxUnread) return;
         state.State.InboxUnread = unread;
         _dirty = true;
-        foreach (var node in _inboxNodes.Values) node.Observer.OnInbox(UserName, unread).Ignore();
+        var status = new InboxStatus(unread, ++_inboxVersion);
+        foreach (var node in _inboxNodes.Values) node.Observer.OnInbox(UserName, status).Ignore();
     }
 
     public async Task<long> PostComment(string threadId, long parentSeq, string body, string clientId)

@@ -111,7 +111,12 @@ public sealed class InboxAndFrontPageTests(WebFixture fixture)
         await alice.Http.PostAsync("/api/inbox/read", null);
 
         await Eventually.True(() => alice1.LastOrDefault() == 0 && alice2.LastOrDefault() == 0, Deadline, "alice's pages show 0 after reading");
-        Assert.Equal([1, 2, 0], alice1);
+        // The node drops notices older than one it has (they travel out of order): a page's count
+        // only ever went up until it was read.
+        var shown = alice1.ToArray();
+        Assert.Equal(0, shown[^1]);
+        Assert.Equal(shown[..^1].Order(), shown[..^1]);
+        Assert.All(shown[..^1], n => Assert.InRange(n, 1, 2));
         Assert.Equal([1], xavierCounts);
     }
 

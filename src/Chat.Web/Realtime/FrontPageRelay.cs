@@ -27,7 +27,7 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
     private readonly Dictionary<string, CachedList> _lists = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _pushGate = new(1, 1);
-    private long _version;
+    private long _version = long.MinValue;
     private bool _subscribed;
     private int _pushRequested;
     private IFrontPageObserver? _self;
@@ -103,9 +103,22 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
 
     public Task OnFrontPageChanged(long version)
     {
-        if (Interlocked.Exchange(ref _version, version) == version) return Task.CompletedTask;
-        RequestPush();
+        if (AdvanceVersion(version)) RequestPush();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Versions only move forward: notices travel out of order, and one older than what the node
+    /// has seen (or read) has nothing new. A new grain activation starts its counter further on.
+    /// </summary>
+    private bool AdvanceVersion(long version)
+    {
+        while (true)
+        {
+            var seen = Interlocked.Read(ref _version);
+            if (version <= seen) return false;
+            if (Interlocked.CompareExchange(ref _version, version, seen) == seen) return true;
+        }
     }
 
     /// <summary>
@@ -171,7 +184,7 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
     {
         var version = await Grain.Subscribe(_nodeId, Self);
         _subscribed = true;
-        if (Interlocked.Exchange(ref _version, version) != version && pushIfChanged) RequestPush();
+        if (AdvanceVersion(version) && pushIfChanged) RequestPush();
     }
 
     private async Task RefreshLoopAsync(PeriodicTimer timer)

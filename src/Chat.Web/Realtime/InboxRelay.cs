@@ -82,9 +82,8 @@ public sealed class InboxRelay : IInboxObserver, IHostedService, IDisposable
         }
         // Every join asks the grain, even when the node is subscribed already: it is how a page
         // learns the count, and it refreshes the subscription on the way.
-        var unread = await _grains.GetGrain<IUserGrain>(userName).SubscribeInbox(_nodeId, Self);
-        user.Unread = unread;
-        return unread;
+        user.Apply(await _grains.GetGrain<IUserGrain>(userName).SubscribeInbox(_nodeId, Self));
+        return user.Unread;
     }
 
     /// <summary>
@@ -102,16 +101,16 @@ public sealed class InboxRelay : IInboxObserver, IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
-    public Task OnInbox(string userName, int unread)
+    public Task OnInbox(string userName, InboxStatus status)
     {
         LocalUser? user;
         lock (_lock) _users.TryGetValue(userName, out user);
-        if (user is null) return Task.CompletedTask;
-        user.Unread = unread;
-        return SendAsync(userName, unread);
+        if (user is null || !user.Apply(status)) return Task.CompletedTask;
+        return SendAsync(user);
     }
 
-    private Task SendAsync(string userName, int unread) => _hub.Clients.User(userName).SendAsync("inbox", new InboxCount(unread));
+    /// <summary>The newest count this node knows, whichever notice made it send.</summary>
+    private Task SendAsync(LocalUser user) => _hub.Clients.User(user.UserName).SendAsync("inbox", new InboxCount(user.Unread));
 
     private async Task RefreshLoopAsync(PeriodicTimer timer)
     {
@@ -139,12 +138,9 @@ public sealed class InboxRelay : IInboxObserver, IHostedService, IDisposable
                 {
                     // A count that moved without telling us (the grain moved to another silo and
                     // its notification went to nobody) is put right here.
-                    var unread = await _grains.GetGrain<IUserGrain>(user.UserName).SubscribeInbox(_nodeId, Self);
-                    if (unread != user.Unread)
-                    {
-                        user.Unread = unread;
-                        await SendAsync(user.UserName, unread);
-                    }
+                    var before = user.Unread;
+                    if (user.Apply(await _grains.GetGrain<IUserGrain>(user.UserName).SubscribeInbox(_nodeId, Self)) && user.Unread != before)
+                        await SendAsync(user);
                 }
                 catch (Exception ex) { _logger.LogWarning(ex, "Re-subscribing to {UserName}'s inbox failed; will retry", user.UserName); }
             }
@@ -153,8 +149,23 @@ public sealed class InboxRelay : IInboxObserver, IHostedService, IDisposable
 
     private sealed class LocalUser(string userName)
     {
+        private readonly Lock _lock = new();
+        private long _version = long.MinValue;
+
         public string UserName { get; } = userName;
         public HashSet<string> Connections { get; } = new(StringComparer.Ordinal);
-        public int Unread { get; set; }
+        public int Unread { get; private set; }
+
+        /// <summary>Takes a status unless a newer one came first (notices travel out of order). True if taken.</summary>
+        public bool Apply(InboxStatus status)
+        {
+            lock (_lock)
+            {
+                if (status.Version <= _version) return false;
+                _version = status.Version;
+                Unread = status.Unread;
+                return true;
+            }
+        }
     }
 }
