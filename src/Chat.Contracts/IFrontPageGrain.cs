@@ -20,4 +20,15 @@ public interface IFrontPageGrain : IGrainWithIntegerKey
     /// </summary>
     [Alias("Update")]
     Task Update(ThreadSummary thread);
+
+    /// <summary>
+    /// Subscribes (or refreshes) a web node's observer, which then hears of changes at most about once
+    /// per <c>Chat:FrontPage:PushPeriod</c>. Nodes refresh well within <c>Chat:FrontPage:SubscriptionExpiry</c>
+    /// or are dropped. Returns the change counter, so a node can tell whether it missed a change.
+    /// </summary>
+    [Alias("Subscribe")]
+    Task<long> Subscribe(string nodeId, IFrontPageObserver observer);
+
+    [Alias("Unsubscribe")]
+    Task Unsubscribe(string nodeId);
 }

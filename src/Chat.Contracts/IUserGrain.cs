@@ -70,4 +70,34 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Creates a thread authored by this user.</summary>
     [Alias("CreateThread")]
     Task<ThreadInfo> CreateThread(string title, string? url, string? body);
+
+    /// <summary>
+    /// Someone replied to one of this user's comments. One-way from the thread grain, after the reply
+    /// is stored: a notification must never hold up posting.
+    /// </summary>
+    [OneWay, Alias("AddReply")]
+    Task AddReply(InboxItem reply);
+
+    /// <summary>The reply was deleted: its words leave the inbox too. One-way, like AddReply.</summary>
+    [OneWay, Alias("RemoveReply")]
+    Task RemoveReply(string threadId, long seq);
+
+    /// <summary>The replies to this user's comments, newest first, and how many are unread.</summary>
+    [Alias("GetInbox")]
+    Task<Inbox> GetInbox();
+
+    /// <summary>Marks every reply read. Returns the inbox as it is now (unread 0).</summary>
+    [Alias("MarkInboxRead")]
+    Task<Inbox> MarkInboxRead();
+
+    /// <summary>
+    /// Subscribes (or refreshes) a web node that holds pages of this user; it hears of every change of
+    /// the unread count until it stops refreshing (<c>Chat:Inbox:SubscriptionExpiry</c>). Returns the
+    /// unread count now.
+    /// </summary>
+    [Alias("SubscribeInbox")]
+    Task<InboxStatus> SubscribeInbox(string nodeId, IInboxObserver observer);
+
+    [Alias("UnsubscribeInbox")]
+    Task UnsubscribeInbox(string nodeId);
 }

@@ -49,6 +49,8 @@ public static class ChatSiloExtensions
         silo.Services.AddChatMetrics();
         silo.Services.Configure<ThreadGrainOptions>(configuration.GetSection("Chat:Threads"));
         silo.Services.Configure<LimitsOptions>(configuration.GetSection(LimitsOptions.Section));
+        silo.Services.Configure<FrontPageOptions>(configuration.GetSection(FrontPageOptions.Section));
+        silo.Services.Configure<InboxOptions>(configuration.GetSection(InboxOptions.Section));
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(ThreadGrainOptions.ClockKey, TimeProvider.System);
         silo.Services.AddSingleton<ICommentLog>(sp => new TableCommentLog(

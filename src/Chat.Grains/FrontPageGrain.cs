@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Chat.Grains;
 
@@ -6,19 +7,33 @@ namespace Chat.Grains;
 /// The front page's list of threads. Rows arrive from thread grains at most every couple of seconds
 /// per thread. A new thread is saved at once (so it is never lost from the list); count changes are
 /// saved on a timer, since the threads themselves hold the true counts.
+/// Web nodes with front-page readers subscribe an observer each; however many rows change, nodes hear
+/// of it at most once per <see cref="FrontPageOptions.PushPeriod"/>, and then read the list themselves.
 /// </summary>
 public sealed class FrontPageGrain(
     [PersistentState("frontpage", ChatStorage.GrainStorageName)] IPersistentState<FrontPageState> state,
     TimeProvider time,
+    IOptions<FrontPageOptions> options,
     ILogger<FrontPageGrain> logger) : Grain, IFrontPageGrain
 {
     /// <summary>Keeps grain state far below the ~1 MB that table grain storage accepts.</summary>
     private const int MaxThreads = 1_000;
     private bool _dirty;
+    private readonly FrontPageOptions _options = options.Value;
+    private readonly Dictionary<string, NodeSubscription> _nodes = new(StringComparer.Ordinal);
+
+    // Starts somewhere new on each activation, so that a node that saw the old activation's counter
+    // does not mistake the new one's for news it already has.
+    private long _version = DateTime.UtcNow.Ticks;
+    private DateTimeOffset _pushedAt = DateTimeOffset.MinValue;
+    private bool _pushPending;
+    private IGrainTimer? _pushTimer;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        this.RegisterGrainTimer(SaveIfDirtyAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)));
+        this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)));
+        // Armed only while a push waits for its turn.
+        _pushTimer = this.RegisterGrainTimer(PushPendingAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
         return Task.CompletedTask;
     }
 
@@ -49,8 +64,10 @@ public sealed class FrontPageGrain(
         var index = threads.FindIndex(t => t.Id == thread.Id);
         if (index >= 0)
         {
+            if (threads[index] == thread) return;
             threads[index] = thread;
             _dirty = true;
+            Changed();
             return;
         }
         threads.Add(thread);
@@ -59,8 +76,57 @@ public sealed class FrontPageGrain(
             threads.Sort((a, b) => b.CreatedAt.CompareTo(a.CreatedAt));
             threads.RemoveRange(MaxThreads, threads.Count - MaxThreads);
         }
+        Changed();
         await state.WriteStateAsync();
         _dirty = false;
+    }
+
+    public Task<long> Subscribe(string nodeId, IFrontPageObserver observer)
+    {
+        _nodes[nodeId] = new NodeSubscription(observer, DateTimeOffset.UtcNow + _options.SubscriptionExpiry);
+        return Task.FromResult(_version);
+    }
+
+    public Task Unsubscribe(string nodeId)
+    {
+        _nodes.Remove(nodeId);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A change goes out at once if the last push is a period ago, else when the period is up.</summary>
+    private void Changed()
+    {
+        _version++;
+        if (_pushPending) return;
+        var wait = _pushedAt + _options.PushPeriod - DateTimeOffset.UtcNow;
+        if (wait <= TimeSpan.Zero)
+        {
+            Push();
+            return;
+        }
+        _pushPending = true;
+        _pushTimer?.Change(wait, Timeout.InfiniteTimeSpan);
+    }
+
+    private Task PushPendingAsync(CancellationToken cancellationToken)
+    {
+        if (_pushPending) Push();
+        return Task.CompletedTask;
+    }
+
+    private Task OnTimerAsync(CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var nodeId in _nodes.Where(n => n.Value.ExpiresAt < now).Select(n => n.Key).ToList()) _nodes.Remove(nodeId);
+        return SaveIfDirtyAsync(cancellationToken);
+    }
+
+    private void Push()
+    {
+        _pushPending = false;
+        _pushedAt = DateTimeOffset.UtcNow;
+        // One-way: a dead node costs nothing but its expiry.
+        foreach (var node in _nodes.Values) node.Observer.OnFrontPageChanged(_version).Ignore();
     }
 
     private async Task SaveIfDirtyAsync(CancellationToken cancellationToken)
@@ -74,4 +140,6 @@ public sealed class FrontPageGrain(
             logger.LogWarning(ex, "Saving the front page failed; will retry");
         }
     }
+
+    private sealed record NodeSubscription(IFrontPageObserver Observer, DateTimeOffset ExpiresAt);
 }

@@ -297,6 +297,7 @@ public sealed class ThreadGrain(
             _queue.RemoveRange(0, count);
             Absorb(batch);
             Notify(batch.Select(c => c.Comment).ToArray());
+            NotifyRepliedTo(batch);
         }
     }
 
@@ -313,6 +314,7 @@ public sealed class ThreadGrain(
                 Absorb(landed);
                 _queue.RemoveAll(p => p.Completion.Task.IsCompleted);
                 Notify(landed.Select(c => c.Comment).ToArray());
+                NotifyRepliedTo(landed);
             }
             return true;
         }
@@ -569,6 +571,47 @@ public sealed class ThreadGrain(
             node.Observer.OnComments(Id, batch).Ignore();
             metrics.ObserverNotificationSent();
         }
+    }
+
+    /// <summary>
+    /// Tells the authors of the comments replied to in a stored batch (one-way, so posting never waits
+    /// on it). Parents are nearly always in the hot window; older ones are read from the log in the
+    /// background, after the posts were acknowledged.
+    /// </summary>
+    private void NotifyRepliedTo(IReadOnlyList<StoredComment> stored)
+    {
+        List<Comment>? olderParents = null;
+        foreach (var reply in stored.Select(s => s.Comment))
+        {
+            if (reply.ParentSeq <= 0) continue;
+            var index = _hot.Count > 0 ? reply.ParentSeq - _hot[0].Seq : -1;
+            if (index >= 0 && index < _hot.Count) SendReply(_hot[(int)index], reply);
+            else (olderParents ??= []).Add(reply);
+        }
+        if (olderParents is not null) NotifyRepliedToFromLogAsync(olderParents).Ignore();
+    }
+
+    private async Task NotifyRepliedToFromLogAsync(List<Comment> replies)
+    {
+        foreach (var reply in replies)
+        {
+            try
+            {
+                if (await log.ReadOneAsync(Id, reply.ParentSeq) is { } parent) SendReply(parent.Comment, reply);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Thread {ThreadId}: reading comment {Seq} to notify its author of a reply failed", Id, reply.ParentSeq);
+            }
+        }
+    }
+
+    /// <summary>Not for a reply to yourself, nor to a deleted comment (it has no author any more).</summary>
+    private void SendReply(Comment parent, Comment reply)
+    {
+        if (parent.Deleted || parent.Author.Length == 0 || parent.Author == reply.Author) return;
+        var item = new InboxItem(Id, state.State.Title, reply.Seq, reply.ParentSeq, reply.Author, InboxItem.SnippetOf(reply.Body), reply.CreatedAt);
+        GrainFactory.GetGrain<IUserGrain>(parent.Author).AddReply(item).Ignore();
     }
 
     private void RecountViewers()

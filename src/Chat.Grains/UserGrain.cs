@@ -13,6 +13,7 @@ namespace Chat.Grains;
 public sealed class UserGrain(
     [PersistentState("user", ChatStorage.GrainStorageName)] IPersistentState<UserState> state,
     IOptions<LimitsOptions> limits,
+    IOptions<InboxOptions> inboxOptions,
     TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
@@ -31,11 +32,18 @@ public sealed class UserGrain(
 
     private readonly Queue<DateTimeOffset> _failedLogins = new();
 
+    // Web nodes holding pages of this user, by node id. In memory only: after a move, nodes find
+    // the new activation on their next refresh.
+    private readonly Dictionary<string, InboxSubscription> _inboxNodes = new(StringComparer.Ordinal);
+
+    // Past any earlier activation's: ticks grow far faster than changes are counted.
+    private long _inboxVersion = DateTime.UtcNow.Ticks;
+
     private string UserName => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        this.RegisterGrainTimer(SaveIfDirtyAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { Interleave = true });
+        this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { Interleave = true });
         return Task.CompletedTask;
     }
 
@@ -112,8 +120,10 @@ public sealed class UserGrain(
     {
         EnsureExists();
         var comment = await GrainFactory.GetGrain<IThreadGrain>(threadId).DeleteComment(seq, UserName);
-        // A deleted comment's words must not live on on its author's page.
+        // A deleted comment's words must not live on on its author's page, nor in the inbox of the
+        // one it replied to.
         if (state.State.RecentComments.RemoveAll(r => r.ThreadId == threadId && r.Seq == seq) > 0) _dirty = true;
+        if (comment.ParentSeq > 0) ForgetReplyAsync(threadId, comment.ParentSeq, seq).Ignore();
         return comment;
     }
 
@@ -141,6 +151,93 @@ public sealed class UserGrain(
 
     private static string Snippet(string body) => body.Length <= SnippetLength ? body : body[..SnippetLength] + "…";
 
+    /// <summary>Off the deleting path: finds whom the deleted reply was to, and takes it out of their inbox.</summary>
+    private async Task ForgetReplyAsync(string threadId, long parentSeq, long seq)
+    {
+        try
+        {
+            var parent = (await GrainFactory.GetGrain<IThreadGrain>(threadId).GetComments(parentSeq - 1, 1)).Comments.FirstOrDefault();
+            if (parent is { Deleted: false, Author.Length: > 0 } && parent.Seq == parentSeq && parent.Author != UserName)
+                await GrainFactory.GetGrain<IUserGrain>(parent.Author).RemoveReply(threadId, seq);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Removing deleted reply {ThreadId}#{Seq} from an inbox failed", threadId, seq);
+        }
+    }
+
+    public Task AddReply(InboxItem reply)
+    {
+        // A reply to a name without an account (demo content) has no inbox to land in.
+        if (!state.State.Exists) return Task.CompletedTask;
+        var inbox = state.State.Inbox;
+        // A thread re-reading its log after a failed write may tell of the same reply twice.
+        if (inbox.Any(i => i.ThreadId == reply.ThreadId && i.Seq == reply.Seq)) return Task.CompletedTask;
+        // One-way calls may arrive out of order: keep the list in the order the replies were stored.
+        var at = inbox.Count;
+        while (at > 0 && IsLater(inbox[at - 1], reply)) at--;
+        inbox.Insert(at, reply);
+        _dirty = true;
+        var size = Math.Max(1, inboxOptions.Value.Size);
+        if (inbox.Count > size) inbox.RemoveRange(0, inbox.Count - size);
+        SetUnread(state.State.InboxUnread + 1);
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveReply(string threadId, long seq)
+    {
+        var inbox = state.State.Inbox;
+        var index = inbox.FindIndex(i => i.ThreadId == threadId && i.Seq == seq);
+        if (index < 0) return Task.CompletedTask;
+        inbox.RemoveAt(index);
+        _dirty = true;
+        // Unread are the newest (last) ones: was it one of them?
+        var wasUnread = inbox.Count - index < state.State.InboxUnread;
+        SetUnread(state.State.InboxUnread - (wasUnread ? 1 : 0));
+        return Task.CompletedTask;
+    }
+
+    public Task<Inbox> GetInbox() => Task.FromResult(CurrentInbox());
+
+    public Task<Inbox> MarkInboxRead()
+    {
+        EnsureExists();
+        SetUnread(0);
+        return Task.FromResult(CurrentInbox());
+    }
+
+    public Task<InboxStatus> SubscribeInbox(string nodeId, IInboxObserver observer)
+    {
+        if (state.State.Exists) _inboxNodes[nodeId] = new InboxSubscription(observer, time.GetUtcNow() + inboxOptions.Value.SubscriptionExpiry);
+        return Task.FromResult(new InboxStatus(state.State.InboxUnread, _inboxVersion));
+    }
+
+    private static bool IsLater(InboxItem a, InboxItem b)
+    {
+        var order = a.CreatedAt.CompareTo(b.CreatedAt);
+        if (order == 0) order = string.CompareOrdinal(a.ThreadId, b.ThreadId);
+        return order == 0 ? a.Seq > b.Seq : order > 0;
+    }
+
+    public Task UnsubscribeInbox(string nodeId)
+    {
+        _inboxNodes.Remove(nodeId);
+        return Task.CompletedTask;
+    }
+
+    private Inbox CurrentInbox() => new(state.State.Inbox.AsEnumerable().Reverse().ToArray(), state.State.InboxUnread);
+
+    /// <summary>Saved lazily, like recent comments; every node with a page of this user hears of the new count.</summary>
+    private void SetUnread(int unread)
+    {
+        unread = Math.Clamp(unread, 0, state.State.Inbox.Count);
+        if (unread == state.State.InboxUnread) return;
+        state.State.InboxUnread = unread;
+        _dirty = true;
+        var status = new InboxStatus(unread, ++_inboxVersion);
+        foreach (var node in _inboxNodes.Values) node.Observer.OnInbox(UserName, status).Ignore();
+    }
+
     public async Task<long> PostComment(string threadId, long parentSeq, string body, string clientId)
     {
         EnsureExists();
@@ -161,6 +258,13 @@ public sealed class UserGrain(
         EnsureExists();
         TakePostToken("posts");
         return GrainFactory.GetGrain<IThreadGrain>(Limits.NewThreadId()).Create(new NewThread(title, url, body, UserName));
+    }
+
+    private Task OnTimerAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var nodeId in _inboxNodes.Where(n => n.Value.ExpiresAt < now).Select(n => n.Key).ToList()) _inboxNodes.Remove(nodeId);
+        return SaveIfDirtyAsync(cancellationToken);
     }
 
     private async Task SaveIfDirtyAsync(CancellationToken cancellationToken)
@@ -193,4 +297,6 @@ public sealed class UserGrain(
     {
         if (!state.State.Exists) throw ChatException.NotFound($"There is no user {UserName}.");
     }
+
+    private sealed record InboxSubscription(IInboxObserver Observer, DateTimeOffset ExpiresAt);
 }

@@ -9,4 +9,8 @@ public sealed class UserState
     [Id(3)] public List<CommentRef> RecentComments { get; set; } = [];
     /// <summary>Up-votes received on this user's comments and threads, minus those taken back.</summary>
     [Id(4)] public long Karma { get; set; }
+    /// <summary>Replies to this user's comments, oldest first (the grain lists them newest first).</summary>
+    [Id(5)] public List<InboxItem> Inbox { get; set; } = [];
+    /// <summary>How many of the newest <see cref="Inbox"/> items are unread.</summary>
+    [Id(6)] public int InboxUnread { get; set; }
 }

@@ -21,6 +21,7 @@ public static class ApiExtensions
         app.MapUserEndpoints();
         app.MapModerationEndpoints();
         app.MapImportEndpoints();
+        app.MapInboxEndpoints();
         return app;
     }
 }

@@ -11,6 +11,7 @@ public static class PagesExtensions
         app.MapFallbackToFile("/login", "login.html");
         app.MapFallbackToFile("/submit", "submit.html");
         app.MapFallbackToFile("/u/{name}", "user.html");
+        app.MapFallbackToFile("/inbox", "inbox.html");
         app.MapGet("/lib/signalr.min.js", SignalRClientScript).ExcludeFromDescription();
         return app;
     }

@@ -11,7 +11,7 @@ namespace Chat.Web.Hubs;
 /// The realtime contract at /hubs/discussion. Reading is anonymous; posting needs sign-in and the
 /// author is always the signed-in user.
 /// </summary>
-public sealed class DiscussionHub(IGrainFactory grains, ThreadRelay relay, ChatMetrics metrics, ILogger<DiscussionHub> logger) : Hub
+public sealed partial class DiscussionHub(IGrainFactory grains, ThreadRelay relay, FrontPageRelay frontPage, InboxRelay inbox, ChatMetrics metrics, ILogger<DiscussionHub> logger) : Hub
 {
     /// <summary>The first screen; the rest comes over HTTP in pages.</summary>
     public const int JoinPageSize = 500;
@@ -94,6 +94,7 @@ public sealed class DiscussionHub(IGrainFactory grains, ThreadRelay relay, ChatM
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         metrics.ConnectionClosed();
-        return relay.LeaveAllAsync(Context.ConnectionId);
+        frontPage.Leave(Context.ConnectionId);
+        return Task.WhenAll(relay.LeaveAllAsync(Context.ConnectionId), inbox.LeaveAllAsync(Context.ConnectionId));
     }
 }

@@ -20,6 +20,11 @@ public static class RealtimeExtensions
         builder.Services.Configure<RelayOptions>(builder.Configuration.GetSection("Chat:Relay"));
         builder.Services.AddSingleton<ThreadRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ThreadRelay>());
+        builder.Services.AddSingleton<FrontPageRelay>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FrontPageRelay>());
+        builder.Services.AddSingleton<InboxRelay>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxRelay>());
+        builder.Services.AddSingleton<IUserIdProvider, UserNameIdProvider>();
         return builder;
     }
 

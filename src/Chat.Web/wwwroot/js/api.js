@@ -4,6 +4,8 @@
 // Security note: everything here builds DOM with createElement/textContent.
 // Never use innerHTML with anything that came from the server.
 
+import { watchInbox } from './live.js';
+
 /** Error thrown for a non-2xx response; `message` is the text to show to a person. */
 export class ApiError extends Error {
   constructor(status, message, problem) {
@@ -151,7 +153,8 @@ export function startRelativeTimeRefresh() {
 }
 
 /**
- * Fills the header's #user-area: "login" link, or "{userName} | logout".
+ * Fills the header's #user-area: "login" link, or "{userName} | inbox (N) | logout", where the
+ * unread reply count N is kept live over the page's SignalR connection.
  * Resolves with the signed-in user or null. Never throws: a failing /api/me
  * is treated as signed out so the page still renders.
  */
@@ -163,7 +166,18 @@ export async function initHeader() {
     console.warn('GET /api/me failed', e);
   }
   renderUserArea(me);
+  if (me) watchInbox(setInboxCount);
   return me;
+}
+
+/** "inbox (N)" while N replies are unread, plain "inbox" when none are. */
+export function setInboxCount(unread) {
+  const link = document.getElementById('inbox-link');
+  if (!link) return;
+  const n = Math.max(0, Number(unread) || 0);
+  link.textContent = n > 0 ? `inbox (${n})` : 'inbox';
+  link.classList.toggle('unread', n > 0);
+  link.title = n === 0 ? 'replies to your comments' : n === 1 ? '1 unread reply' : `${n} unread replies`;
 }
 
 export function renderUserArea(me) {
@@ -195,7 +209,10 @@ export function renderUserArea(me) {
     }
     location.reload();
   });
-  area.append(name, ' | ', logout);
+  const inbox = el('a', 'inbox-link', 'inbox');
+  inbox.id = 'inbox-link';
+  inbox.href = '/inbox';
+  area.append(name, ' | ', inbox, ' | ', logout);
 }
 
 /** Generates a client id for idempotent posting; randomUUID needs a secure context, so fall back. */

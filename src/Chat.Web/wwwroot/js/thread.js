@@ -11,6 +11,7 @@ import {
   startRelativeTimeRefresh, loginHref, newClientId, submitOnCtrlEnter,
 } from './api.js';
 import { renderBody } from './format.js';
+import { hubConnection, startHub } from './live.js';
 
 const threadId = location.pathname.split('/').filter(Boolean).pop() ?? '';
 
@@ -696,10 +697,8 @@ function readableError(err) {
 // Connection
 
 function connect() {
-  connection = new signalR.HubConnectionBuilder()
-    .withUrl('/hubs/discussion')
-    .withAutomaticReconnect([0, 1000, 2000, 5000, 5000, 10000])
-    .build();
+  // The page's one connection, shared with the header's inbox count (live.js).
+  connection = hubConnection();
 
   // Registered before start() so no push can be missed.
   connection.on('comments', (id, comments) => {
@@ -754,7 +753,7 @@ function connect() {
 /** Start the connection and join the thread; on failure keep retrying every few seconds. */
 async function startAndJoin() {
   try {
-    if (connection.state === signalR.HubConnectionState.Disconnected) await connection.start();
+    await startHub();
   } catch (e) {
     console.warn('connecting failed', e);
     hadFirstAttempt = true;

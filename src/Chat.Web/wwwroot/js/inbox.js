@@ -1,0 +1,91 @@
+// Inbox /inbox: replies to the signed-in user's comments, newest first, each linking to the reply.
+// Opening the page marks them read; while it is open, new replies appear (and are marked read) live.
+import { api, initHeader, el, timeElement, startRelativeTimeRefresh, loginHref, setInboxCount } from './api.js';
+import { hubConnection } from './live.js';
+
+const status = document.getElementById('status');
+const section = document.getElementById('inbox');
+const list = document.getElementById('inbox-items');
+let loading = null;
+
+main();
+
+async function main() {
+  const me = await initHeader();
+  if (!me) {
+    status.replaceChildren('Sign in to see the replies to your comments: ');
+    const a = el('a', '', 'login');
+    a.href = loginHref('/inbox');
+    status.append(a);
+    return;
+  }
+  // The header's count is kept by api.js; this page also redraws its list when replies arrive.
+  hubConnection()?.on('inbox', message => { if (Number(message?.unread) > 0) load(); });
+  await load();
+  startRelativeTimeRefresh();
+}
+
+/** Reads the inbox and marks it read; a call while one is running runs once more after it. */
+function load() {
+  if (loading) {
+    loading.again = true;
+    return loading.promise;
+  }
+  const state = { again: false };
+  state.promise = (async () => {
+    do {
+      state.again = false;
+      await loadOnce();
+    } while (state.again);
+    loading = null;
+  })();
+  loading = state;
+  return state.promise;
+}
+
+async function loadOnce() {
+  let inbox;
+  try {
+    inbox = await api('GET', '/api/inbox');
+  } catch (e) {
+    status.textContent = e.message;
+    status.hidden = false;
+    return;
+  }
+  render(inbox);
+  if (inbox.unread > 0) {
+    try {
+      const after = await api('POST', '/api/inbox/read');
+      setInboxCount(after?.unread ?? 0);
+    } catch (e) {
+      console.warn('marking the inbox read failed', e);
+    }
+  }
+}
+
+function render(inbox) {
+  const items = Array.isArray(inbox?.items) ? inbox.items : [];
+  const unread = Number(inbox?.unread) || 0;
+  list.replaceChildren(...items.map((r, i) => renderItem(r, i < unread)));
+  if (items.length === 0) list.append(el('li', 'status', 'No replies yet.'));
+  status.hidden = true;
+  section.hidden = false;
+}
+
+function renderItem(r, isNew) {
+  const li = el('li', 'inbox-item' + (isNew ? ' new' : ''));
+  const link = el('a', 'comment-link', r.snippet);
+  // Built here from the ids, not taken from the server's `link`: the page only ever links into this site.
+  link.href = `/t/${encodeURIComponent(r.threadId)}#c${Number(r.seq)}`;
+
+  const sub = el('div', 'subtext');
+  const author = el('a', 'author', r.author);
+  author.href = '/u/' + encodeURIComponent(r.author);
+  const thread = el('a', 'thread-link', r.threadTitle);
+  thread.href = '/t/' + encodeURIComponent(r.threadId);
+  sub.append(author, ' replied on ', thread, ' ', timeElement(r.createdAt));
+  if (isNew) sub.append(' ', el('span', 'new-mark', 'new'));
+
+  li.append(link, sub);
+  return li;
+}
