@@ -61,11 +61,11 @@ public interface IUserGrain : IGrainWithStringKey
     Task AddKarma(long delta);
 
     /// <summary>
-    /// A moderator hid one of this user's comments: it leaves the user's page. One-way from the
-    /// thread grain, like karma.
+    /// A moderator hid one of this user's comments: it leaves the user's page, and (when it was a
+    /// reply) the inbox of the one it replied to. One-way from the thread grain, like karma.
     /// </summary>
     [OneWay, Alias("ForgetComment")]
-    Task ForgetComment(string threadId, long seq);
+    Task ForgetComment(string threadId, long seq, long parentSeq);
 
     /// <summary>Creates a thread authored by this user.</summary>
     [Alias("CreateThread")]

@@ -523,8 +523,10 @@ public sealed class ThreadGrain(
             var changed = stored with { Comment = stored.Comment with { Hidden = hidden } };
             await log.ReplaceAsync(changed);
             logger.LogInformation("Comment {Seq} of thread {ThreadId} {Action} by moderator {Moderator}", seq, Id, hidden ? "hidden" : "shown again", moderator);
-            // Off the author's page too (one-way: a display list must not hold up moderation).
-            if (hidden && !stored.Comment.Deleted) GrainFactory.GetGrain<IUserGrain>(stored.Comment.Author).ForgetComment(Id, seq).Ignore();
+            // Off the author's page and the replied-to's inbox too (one-way: display lists must not
+            // hold up moderation).
+            if (hidden && !stored.Comment.Deleted)
+                GrainFactory.GetGrain<IUserGrain>(stored.Comment.Author).ForgetComment(Id, seq, stored.Comment.ParentSeq).Ignore();
             return changed.Comment;
         });
     }

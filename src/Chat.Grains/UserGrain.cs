@@ -134,9 +134,10 @@ public sealed class UserGrain(
         return GrainFactory.GetGrain<IThreadGrain>(threadId).Vote(seq, UserName, up);
     }
 
-    public Task ForgetComment(string threadId, long seq)
+    public Task ForgetComment(string threadId, long seq, long parentSeq)
     {
         if (state.State.RecentComments.RemoveAll(r => r.ThreadId == threadId && r.Seq == seq) > 0) _dirty = true;
+        if (parentSeq > 0) ForgetReplyAsync(threadId, parentSeq, seq).Ignore();
         return Task.CompletedTask;
     }
 
@@ -151,7 +152,7 @@ public sealed class UserGrain(
 
     private static string Snippet(string body) => body.Length <= SnippetLength ? body : body[..SnippetLength] + "…";
 
-    /// <summary>Off the deleting path: finds whom the deleted reply was to, and takes it out of their inbox.</summary>
+    /// <summary>Off the deleting (or hiding) path: finds whom the reply was to, and takes it out of their inbox.</summary>
     private async Task ForgetReplyAsync(string threadId, long parentSeq, long seq)
     {
         try

@@ -104,6 +104,16 @@ public sealed class ModerationAndTypingTests(WebFixture fixture)
             return page.GetProperty("recentComments").GetArrayLength() == 0;
         }, Deadline, "the hidden comment leaves its author's page");
 
+        // A hidden reply leaves the inbox of the one it replied to.
+        using var replied = await ChatApiClient.SignedUpAsync(fixture.BaseAddress);
+        var target = await replied.PostCommentSeqAsync(threadId, 0, "an honest question");
+        var insult = await replier.PostCommentSeqAsync(threadId, target, "a rude answer");
+        await Eventually.True(async () => (await Json(await replied.Http.GetAsync("/api/inbox"))).GetProperty("items").EnumerateArray().Any(i => i.GetProperty("seq").GetInt64() == insult),
+            Deadline, "the reply reaches the inbox");
+        await Json(await moderator.Http.PostAsync($"/api/threads/{threadId}/comments/{insult}/hide", null));
+        await Eventually.True(async () => !(await Json(await replied.Http.GetAsync("/api/inbox"))).GetProperty("items").EnumerateArray().Any(i => i.GetProperty("seq").GetInt64() == insult),
+            Deadline, "the hidden reply leaves the inbox");
+
         var shown = await Json(await moderator.Http.DeleteAsync($"/api/threads/{threadId}/comments/{seq}/hide"));
         Assert.False(shown.GetProperty("hidden").GetBoolean());
         Assert.Equal("something rude", shown.GetProperty("body").GetString());
