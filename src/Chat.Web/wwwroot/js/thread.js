@@ -55,7 +55,10 @@ const collapsed = new Set(readCollapsed()); // remembered for the visit (session
 let connection = null;
 let joining = false;         // JoinThread in flight: pushes are buffered, not processed
 let bufferedPushes = [];
-let chain = Promise.resolve();
+/** Called once the header is drawn and my votes are known: comments are drawn only after that. */
+let pageReady = null;
+let chain = new Promise(resolve => { pageReady = resolve; });
+let gaveUp = false;          // no such thread (or it could not be read): stop connecting
 let gapRetryTimer = 0;
 let restartTimer = 0;
 /** Set when the server asked us to reconnect (it is shutting down): restart without the usual pause. */
@@ -75,6 +78,9 @@ async function main() {
     return;
   }
 
+  // Connect and join while the user and the thread load, so the first page is on its way sooner;
+  // the chain holds it until the page around it is ready (pageReady below).
+  connect();
   let meResult;
   [meResult, thread] = await Promise.all([
     initHeader(),
@@ -83,6 +89,9 @@ async function main() {
   me = meResult;
 
   if (thread instanceof Error) {
+    gaveUp = true;
+    connection.stop();
+    setConnectionState('disconnected');
     if (thread instanceof ApiError && thread.status === 404) showNoSuchThread();
     else statusEl.textContent = thread.message;
     return;
@@ -96,7 +105,7 @@ async function main() {
   statusEl.hidden = true;
   threadEl.hidden = false;
   startRelativeTimeRefresh();
-  connect();
+  pageReady();
 }
 
 function showNoSuchThread() {
@@ -193,7 +202,7 @@ function setViewers(count) {
 function setConnectionState(state) {
   document.body.dataset.connection = state;
   // The banner is for losing a connection we had (or never getting one); hide it once connected.
-  bannerEl.hidden = state === 'connected' || !hadFirstAttempt;
+  bannerEl.hidden = state === 'connected' || !hadFirstAttempt || gaveUp;
 }
 
 function setLastSeq(seq) {
@@ -882,6 +891,7 @@ function connect() {
 
 /** Start the connection and join the thread; on failure keep retrying every few seconds. */
 async function startAndJoin() {
+  if (gaveUp) return;
   try {
     await startHub();
   } catch (e) {
@@ -903,7 +913,7 @@ async function startAndJoin() {
 }
 
 function scheduleRestart(delay = 3000) {
-  if (restartTimer) return;
+  if (restartTimer || gaveUp) return;
   restartTimer = setTimeout(() => {
     restartTimer = 0;
     startAndJoin();
