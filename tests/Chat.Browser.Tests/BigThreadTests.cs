@@ -126,8 +126,8 @@ public sealed class BigThreadTests(BrowserFixture fixture, ITestOutputHelper out
     }
 
     /// <summary>
-    /// The page connects and joins while it still loads the thread (so that the first page comes
-    /// sooner): for a thread that does not exist it must still just say so, and stop there.
+    /// The page connects while it still loads the thread (so that the first page comes sooner): for
+    /// a thread that does not exist it must still just say so, never join it, and stop there.
     /// </summary>
     [Fact]
     public async Task A_thread_that_does_not_exist_says_so_without_a_connection_banner()
@@ -136,6 +136,8 @@ public sealed class BigThreadTests(BrowserFixture fixture, ITestOutputHelper out
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, e) => { lock (errors) errors.Add(e); };
+        var sent = new List<string>();
+        page.WebSocket += (_, socket) => socket.FrameSent += (_, frame) => { lock (sent) sent.Add(frame.Text ?? ""); };
         await page.GotoAsync("/t/nosuchthread");
         await Expect(page.Locator("#status")).ToHaveTextAsync("No such thread.");
         await Expect(page).ToHaveTitleAsync("No such thread | chat");
@@ -143,6 +145,7 @@ public sealed class BigThreadTests(BrowserFixture fixture, ITestOutputHelper out
         await Expect(page.Locator("#connection-banner")).ToBeHiddenAsync();
         await Expect(page.Locator("body")).ToHaveAttributeAsync("data-connection", "disconnected");
         lock (errors) Assert.Empty(errors);
+        lock (sent) Assert.DoesNotContain(sent, frame => frame.Contains("JoinThread", StringComparison.Ordinal));
     }
 
     /// <summary>

@@ -57,8 +57,13 @@ let joining = false;         // JoinThread in flight: pushes are buffered, not p
 let bufferedPushes = [];
 /** Called once the header is drawn and my votes are known: comments are drawn only after that. */
 let pageReady = null;
-let chain = new Promise(resolve => { pageReady = resolve; });
+let isReady = false;
+const ready = new Promise(resolve => { pageReady = resolve; });
+let chain = ready;
 let gaveUp = false;          // no such thread (or it could not be read): stop connecting
+/** Called once GET /api/threads/{id} found the thread: joining waits for it (no join of a 404). */
+let threadFound = null;
+const found = new Promise(resolve => { threadFound = resolve; });
 let gapRetryTimer = 0;
 let restartTimer = 0;
 /** Set when the server asked us to reconnect (it is shutting down): restart without the usual pause. */
@@ -78,8 +83,8 @@ async function main() {
     return;
   }
 
-  // Connect and join while the user and the thread load, so the first page is on its way sooner;
-  // the chain holds it until the page around it is ready (pageReady below).
+  // Connect while the user and the thread load, and join as soon as the thread is known to exist,
+  // so the first page is on its way sooner; the chain holds it until the page around it is ready.
   connect();
   let meResult;
   [meResult, thread] = await Promise.all([
@@ -96,6 +101,7 @@ async function main() {
     else statusEl.textContent = thread.message;
     return;
   }
+  threadFound();
 
   if (me) await loadMyVotes();
   renderThreadHeader();
@@ -105,7 +111,13 @@ async function main() {
   statusEl.hidden = true;
   threadEl.hidden = false;
   startRelativeTimeRefresh();
+  isReady = true;
   pageReady();
+}
+
+/** Pushes that change the header wait until it is drawn: the page connects before that. */
+function whenReady(fn) {
+  if (isReady) fn(); else ready.then(fn);
 }
 
 function showNoSuchThread() {
@@ -850,13 +862,13 @@ function connect() {
     if (id === threadId) enqueue(() => applyUpdates(updates));
   });
   connection.on('threadPoints', (id, points) => {
-    if (id === threadId) setThreadPoints(points);
+    if (id === threadId) whenReady(() => setThreadPoints(points));
   });
   connection.on('viewers', (id, count) => {
     if (id === threadId) setViewers(count);
   });
   connection.on('threadLocked', (id, locked) => {
-    if (id === threadId) setLocked(locked);
+    if (id === threadId) whenReady(() => setLocked(locked));
   });
   connection.on('typing', (id, userName, parentSeq) => {
     if (id === threadId) showTyping(String(userName), Number(parentSeq) || 0);
@@ -903,6 +915,7 @@ async function startAndJoin() {
   }
   hadFirstAttempt = true;
   try {
+    await found;
     await join();
     setConnectionState('connected');
     scrollToHashOnce();
