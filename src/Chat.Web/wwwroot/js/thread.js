@@ -60,7 +60,7 @@ let pageReady = null;
 let isReady = false;
 const ready = new Promise(resolve => { pageReady = resolve; });
 let chain = ready;
-let gaveUp = false;          // no such thread (or it could not be read): stop connecting
+let gaveUp = false;          // no such thread (or it could not be read): no joining, no banner
 /** Called once GET /api/threads/{id} found the thread: joining waits for it (no join of a 404). */
 let threadFound = null;
 const found = new Promise(resolve => { threadFound = resolve; });
@@ -94,8 +94,8 @@ async function main() {
   me = meResult;
 
   if (thread instanceof Error) {
+    // Never joined (see `found`); the connection itself is the page's, shared with the inbox count.
     gaveUp = true;
-    connection.stop();
     setConnectionState('disconnected');
     if (thread instanceof ApiError && thread.status === 404) showNoSuchThread();
     else statusEl.textContent = thread.message;
