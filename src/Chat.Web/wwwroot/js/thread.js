@@ -1,10 +1,15 @@
 // Thread page: metadata, live comment tree over SignalR, top-level and reply forms.
 //
 // Core invariant: a comment is rendered only when its seq === lastSeq + 1, after which lastSeq
-// advances. Every source of comments (JoinThread result, `comments` pushes, HTTP catch-up pages)
-// feeds the `pending` map and then `drain()` renders whatever is contiguous. That makes
-// "render each comment exactly once, in seq order" hold no matter how sources overlap or race.
+// advances. Every source of comments (JoinThread result, `comments` pushes, HTTP pages) feeds the
+// `pending` map and then `drain()` renders whatever is contiguous. That makes "render each comment
+// exactly once, in seq order" hold no matter how sources overlap or race. The one exception: a
+// reply whose parent is on screen is drawn at once, in seq order among its siblings (see drain).
 // All of that processing runs one step at a time on a promise chain (`enqueue`).
+//
+// Big threads load in pages: JoinThread's first page is drawn at once, further pages come over
+// HTTP only when the reader scrolls near the end (or presses "load more", or opens a permalink
+// further down). Until then, pushes beyond what is loaded wait in `pending` (bounded).
 
 import {
   api, ApiError, initHeader, el, safeHttpUrl, domainOf, plural, timeElement,
@@ -25,18 +30,40 @@ let me = null;           // {userName} or null
 let thread = null;       // GET /api/threads/{id} result
 let lastSeq = 0;         // highest seq rendered; all of 1..lastSeq are in the DOM
 let targetSeq = 0;       // highest seq the server told us exists (JoinThread's lastSeq, pushes)
+let wantUpTo = 0;        // the reader asked for comments up to here (scrolling, "load more", permalink)
+let hashSeq = 0;         // a permalink's comment not loaded yet: highlighted once its page is in
+let loadingMore = false;
+let moreNear = false;    // the "load more" row is within reach of the viewport
+let moreObserver = null;
 const pending = new Map();   // seq -> comment received but not yet renderable (gap before it)
 const childrenOf = new Map(); // seq -> that comment's .children element
 const shown = new Map();      // seq -> the comment as last rendered (updates replace it)
 const earlyUpdates = new Map(); // seq -> an `updates` push for a comment not rendered yet
 const myVotes = new Set();    // seqs I have up-voted here (0 = the thread)
+
+/** Comments per HTTP page while scrolling (JoinThread's first page is the server's, at most 500). */
+const PAGE_SIZE = 500;
+/** The API's largest page: a permalink far down gets there in fewer round trips. */
+const JUMP_PAGE_SIZE = 1000;
+/** Pushes (and updates) kept for comments not loaded yet; beyond this they are re-read with their page. */
+const MAX_HELD = 2000;
+const moreEl = document.getElementById('more-comments');
+const moreButton = document.getElementById('load-more');
 const collapsedKey = 'chat.collapsed.' + threadId;
 const collapsed = new Set(readCollapsed()); // remembered for the visit (sessionStorage)
 
 let connection = null;
 let joining = false;         // JoinThread in flight: pushes are buffered, not processed
 let bufferedPushes = [];
-let chain = Promise.resolve();
+/** Called once the header is drawn and my votes are known: comments are drawn only after that. */
+let pageReady = null;
+let isReady = false;
+const ready = new Promise(resolve => { pageReady = resolve; });
+let chain = ready;
+let gaveUp = false;          // no such thread (or it could not be read): no joining, no banner
+/** Called once GET /api/threads/{id} found the thread: joining waits for it (no join of a 404). */
+let threadFound = null;
+const found = new Promise(resolve => { threadFound = resolve; });
 let gapRetryTimer = 0;
 let restartTimer = 0;
 /** Set when the server asked us to reconnect (it is shutting down): restart without the usual pause. */
@@ -56,6 +83,9 @@ async function main() {
     return;
   }
 
+  // Connect while the user and the thread load, and join as soon as the thread is known to exist,
+  // so the first page is on its way sooner; the chain holds it until the page around it is ready.
+  connect();
   let meResult;
   [meResult, thread] = await Promise.all([
     initHeader(),
@@ -64,19 +94,30 @@ async function main() {
   me = meResult;
 
   if (thread instanceof Error) {
+    // Never joined (see `found`); the connection itself is the page's, shared with the inbox count.
+    gaveUp = true;
+    setConnectionState('disconnected');
     if (thread instanceof ApiError && thread.status === 404) showNoSuchThread();
     else statusEl.textContent = thread.message;
     return;
   }
+  threadFound();
 
   if (me) await loadMyVotes();
   renderThreadHeader();
   setupCommentForm();
+  setupPaging();
   window.addEventListener('hashchange', () => highlightHash(true));
   statusEl.hidden = true;
   threadEl.hidden = false;
   startRelativeTimeRefresh();
-  connect();
+  isReady = true;
+  pageReady();
+}
+
+/** Pushes that change the header wait until it is drawn: the page connects before that. */
+function whenReady(fn) {
+  if (isReady) fn(); else ready.then(fn);
 }
 
 function showNoSuchThread() {
@@ -130,7 +171,8 @@ function renderThreadHeader() {
 
 function updateCommentCount() {
   const countEl = document.getElementById('comment-count');
-  if (countEl) countEl.textContent = plural(Math.max(Number(thread.commentCount) || 0, lastSeq), 'comment');
+  // The thread's full count, not what is loaded so far.
+  if (countEl) countEl.textContent = plural(Math.max(Number(thread.commentCount) || 0, targetSeq), 'comment');
 }
 
 function setThreadPoints(points) {
@@ -172,7 +214,7 @@ function setViewers(count) {
 function setConnectionState(state) {
   document.body.dataset.connection = state;
   // The banner is for losing a connection we had (or never getting one); hide it once connected.
-  bannerEl.hidden = state === 'connected' || !hadFirstAttempt;
+  bannerEl.hidden = state === 'connected' || !hadFirstAttempt || gaveUp;
 }
 
 function setLastSeq(seq) {
@@ -191,46 +233,133 @@ function enqueue(fn) {
 
 /** Process a batch of comments (any order, possibly overlapping what we have). Run via enqueue. */
 async function applyComments(comments, knownLastSeq = 0) {
-  for (const c of comments ?? []) {
-    if (c && c.seq > lastSeq && !pending.has(c.seq)) pending.set(c.seq, c);
-  }
-  for (const seq of pending.keys()) if (seq > targetSeq) targetSeq = seq;
-  if (knownLastSeq > targetSeq) targetSeq = knownLastSeq;
-
+  take(comments, knownLastSeq);
   drain();
-  if (lastSeq < targetSeq) await catchUp();
+  await loadWanted();
 }
 
-/** Render every pending comment that continues the contiguous run. */
-function drain() {
-  let rendered = false;
-  while (pending.has(lastSeq + 1)) {
-    const c = pending.get(lastSeq + 1);
-    pending.delete(lastSeq + 1);
-    renderComment(c);
-    setLastSeq(c.seq);
-    rendered = true;
+/** Keeps what is new in `pending` and learns how far the thread goes. */
+function take(comments, knownLastSeq = 0) {
+  let target = Math.max(targetSeq, knownLastSeq);
+  for (const c of comments ?? []) {
+    if (!c || !(c.seq > lastSeq) || shown.has(c.seq)) continue;
+    if (!pending.has(c.seq)) pending.set(c.seq, c);
+    if (c.seq > target) target = c.seq;
   }
-  // Anything at or below lastSeq can no longer be rendered (duplicates); forget it.
-  for (const seq of pending.keys()) if (seq <= lastSeq) pending.delete(seq);
-  if (rendered) updateCommentCount();
+  if (target > targetSeq) {
+    targetSeq = target;
+    updateCommentCount();
+  }
 }
 
-/** Fill the gap lastSeq+1..targetSeq over HTTP, page by page. */
-async function catchUp() {
+/** Render every pending comment that continues the contiguous run, then replies to what is shown. */
+function drain() {
+  // New top-level comments go into the page in one append, not one layout invalidation each.
+  const fragment = document.createDocumentFragment();
+  let seq = lastSeq;
+  for (;;) {
+    const c = pending.get(seq + 1);
+    if (c) {
+      pending.delete(seq + 1);
+      renderComment(c, fragment);
+    } else if (!shown.has(seq + 1)) {
+      break;
+    }
+    seq++;
+  }
+  commentsEl.append(fragment);
+  if (seq !== lastSeq) setLastSeq(seq);
+  // Anything at or below lastSeq can no longer be rendered (duplicates); forget it.
+  for (const s of pending.keys()) if (s <= lastSeq) pending.delete(s);
+
+  if (pending.size > 0) {
+    const held = [...pending.keys()].sort((a, b) => a - b);
+    // A live reply to a comment the reader can see belongs under it now, not pages later; pages
+    // are in seq order, so whatever they bring later is placed before it among its siblings.
+    for (const s of held) {
+      const c = pending.get(s);
+      if (c.parentSeq > 0 && shown.has(c.parentSeq)) {
+        pending.delete(s);
+        renderComment(c);
+      }
+    }
+    // A reader who stays on the first pages of a busy thread must not collect all of it in
+    // memory: drop the furthest; they are still below targetSeq, so their page brings them.
+    if (pending.size > MAX_HELD) {
+      for (const s of [...pending.keys()].sort((a, b) => a - b).slice(MAX_HELD)) pending.delete(s);
+    }
+  }
+  updateMore();
+}
+
+/**
+ * Does the reader want the next page now? When they asked (scrolling near the end, "load more", a
+ * permalink further down), and always for a small rest: a live gap or the last page costs one read.
+ */
+function wantsMore() {
+  return lastSeq < targetSeq && (lastSeq < wantUpTo || targetSeq - lastSeq <= PAGE_SIZE);
+}
+
+/** Fetch pages after lastSeq over HTTP while the reader wants them. Run via enqueue. */
+async function loadWanted() {
   try {
-    while (lastSeq < targetSeq) {
+    while (wantsMore()) {
       const before = lastSeq;
-      const page = await api('GET',
-        `/api/threads/${threadId}/comments?after=${lastSeq}&limit=1000`);
-      for (const c of page ?? []) if (c.seq > lastSeq && !pending.has(c.seq)) pending.set(c.seq, c);
+      setLoadingMore(true);
+      const limit = hashSeq - lastSeq > PAGE_SIZE ? JUMP_PAGE_SIZE : PAGE_SIZE;
+      const page = await api('GET', `/api/threads/${threadId}/comments?after=${lastSeq}&limit=${limit}`);
+      take(page);
       drain();
       if (lastSeq === before) break; // the server has nothing newer (yet): retry later
     }
   } catch (e) {
-    console.warn('catching up on comments failed', e);
+    console.warn('loading comments failed', e);
+  } finally {
+    setLoadingMore(false);
   }
-  if (lastSeq < targetSeq) scheduleGapRetry();
+  if (wantsMore()) scheduleGapRetry();
+  if (hashSeq && shown.has(hashSeq)) highlightHash(true);
+  // Still near the end after this page (a short page, a tall window)? The observer says so again.
+  if (lastSeq < targetSeq && moreObserver) {
+    moreObserver.unobserve(moreEl);
+    moreObserver.observe(moreEl);
+  }
+}
+
+/** The reader scrolled near the end, or pressed "load more": one more page. */
+function requestMore(fromScrolling) {
+  enqueue(() => {
+    if (fromScrolling) {
+      if (!moreNear) return;
+      moreNear = false; // until the observer has seen this page's layout (loadWanted asks it again)
+    }
+    if (lastSeq >= targetSeq) return;
+    wantUpTo = Math.max(wantUpTo, lastSeq + PAGE_SIZE);
+    return loadWanted();
+  });
+}
+
+function setupPaging() {
+  // Starts loading before the end is on screen, so a reader scrolling steadily rarely waits.
+  moreObserver = new IntersectionObserver(entries => {
+    for (const entry of entries) moreNear = entry.isIntersecting;
+    if (moreNear) requestMore(true);
+  }, { rootMargin: '0px 0px 1500px 0px' });
+  moreObserver.observe(moreEl);
+  moreButton.addEventListener('click', () => { if (!loadingMore) requestMore(false); });
+}
+
+function setLoadingMore(loading) {
+  loadingMore = loading;
+  moreButton.setAttribute('aria-busy', String(loading));
+  updateMore();
+}
+
+/** The "load more" row: shown while some of the thread is not on the page, with how much. */
+function updateMore() {
+  const notShown = targetSeq - shown.size;
+  moreEl.hidden = lastSeq >= targetSeq;
+  moreButton.textContent = loadingMore ? 'loading more comments…' : `load more comments (${notShown} more)`;
 }
 
 function scheduleGapRetry() {
@@ -244,8 +373,9 @@ function scheduleGapRetry() {
 // ---------------------------------------------------------------------------------------------
 // Comment tree
 
-function renderComment(c) {
-  if (document.getElementById('c' + c.seq)) return; // defensive: never two elements per seq
+/** Draws c under its parent (or at the end of `topLevel`), in seq order among its siblings. */
+function renderComment(c, topLevel = commentsEl) {
+  if (shown.has(c.seq)) return; // defensive: never two elements per seq
   if (earlyUpdates.has(c.seq)) {
     // Its update overtook it (e.g. edited while this page was catching up): show the newer one.
     c = earlyUpdates.get(c.seq);
@@ -266,8 +396,11 @@ function renderComment(c) {
   const children = el('div', 'children');
   node.append(head, body, editArea, replyArea, children);
 
-  const parent = (c.parentSeq && childrenOf.get(c.parentSeq)) || commentsEl;
-  parent.append(node);
+  const parent = (c.parentSeq && childrenOf.get(c.parentSeq)) || topLevel;
+  // Almost always the last sibling; only a reply drawn early (see drain) has later siblings.
+  let before = parent.lastElementChild;
+  while (before && Number(before.dataset.seq) > c.seq) before = before.previousElementSibling;
+  if (before) before.after(node); else parent.prepend(node);
   endTyping(c.author, Number(c.parentSeq) || 0);
   childrenOf.set(c.seq, children);
   shown.set(c.seq, c);
@@ -385,7 +518,10 @@ function applyUpdates(updates) {
     } else if (pending.has(c.seq)) {
       pending.set(c.seq, c);
     } else {
+      earlyUpdates.delete(c.seq);
       earlyUpdates.set(c.seq, c);
+      // Only an update racing a page in flight matters: a page read later is at least as new.
+      if (earlyUpdates.size > MAX_HELD) earlyUpdates.delete(earlyUpdates.keys().next().value);
     }
   }
 }
@@ -641,8 +777,23 @@ function setupCommentForm() {
   }
   form.hidden = false;
   const textarea = document.getElementById('comment-text');
-  wirePostForm(form, textarea, document.getElementById('comment-submit'),
-    document.getElementById('comment-error'), 0, () => { textarea.value = ''; });
+  const error = document.getElementById('comment-error');
+  const posted = el('span', 'comment-posted');
+  posted.id = 'comment-posted';
+  posted.setAttribute('role', 'status');
+  error.after(posted);
+  wirePostForm(form, textarea, document.getElementById('comment-submit'), error, 0, result => {
+    textarea.value = '';
+    // A new top-level comment goes at the very end: in a big thread that is pages below what is
+    // loaded, so say where it went rather than leave the poster wondering.
+    const seq = Number(result?.seq) || 0;
+    posted.replaceChildren();
+    if (seq - lastSeq > PAGE_SIZE) {
+      const link = el('a', '', 'view your comment');
+      link.href = '#c' + seq;
+      posted.append('Posted at the end of the thread: ', link);
+    }
+  });
 }
 
 /**
@@ -664,9 +815,9 @@ function wirePostForm(form, textarea, button, errorEl, parentSeq, onSuccess) {
     errorEl.textContent = '';
     clientId ??= newClientId();
     try {
-      await postComment(parentSeq, textarea.value, clientId);
+      const result = await postComment(parentSeq, textarea.value, clientId);
       clientId = null;
-      onSuccess();
+      onSuccess(result);
     } catch (err) {
       errorEl.textContent = readableError(err);
     } finally {
@@ -711,13 +862,13 @@ function connect() {
     if (id === threadId) enqueue(() => applyUpdates(updates));
   });
   connection.on('threadPoints', (id, points) => {
-    if (id === threadId) setThreadPoints(points);
+    if (id === threadId) whenReady(() => setThreadPoints(points));
   });
   connection.on('viewers', (id, count) => {
     if (id === threadId) setViewers(count);
   });
   connection.on('threadLocked', (id, locked) => {
-    if (id === threadId) setLocked(locked);
+    if (id === threadId) whenReady(() => setLocked(locked));
   });
   connection.on('typing', (id, userName, parentSeq) => {
     if (id === threadId) showTyping(String(userName), Number(parentSeq) || 0);
@@ -752,6 +903,7 @@ function connect() {
 
 /** Start the connection and join the thread; on failure keep retrying every few seconds. */
 async function startAndJoin() {
+  if (gaveUp) return;
   try {
     await startHub();
   } catch (e) {
@@ -763,6 +915,7 @@ async function startAndJoin() {
   }
   hadFirstAttempt = true;
   try {
+    await found;
     await join();
     setConnectionState('connected');
     scrollToHashOnce();
@@ -773,7 +926,7 @@ async function startAndJoin() {
 }
 
 function scheduleRestart(delay = 3000) {
-  if (restartTimer) return;
+  if (restartTimer || gaveUp) return;
   restartTimer = setTimeout(() => {
     restartTimer = 0;
     startAndJoin();
@@ -782,9 +935,9 @@ function scheduleRestart(delay = 3000) {
 
 /**
  * JoinThread(threadId, lastSeq): returns comments after lastSeq (at most 500) plus the thread's
- * lastSeq; applyComments fetches the rest over HTTP. Pushes arriving meanwhile are buffered and
- * processed after the join result, so they normally need no extra fetch.
- * Resolves once everything the server reported is rendered (or a retry is scheduled).
+ * lastSeq; the rest comes page by page as the reader scrolls (loadWanted). Pushes arriving
+ * meanwhile are buffered and processed after the join result, so they normally need no extra fetch.
+ * Resolves once that first page is rendered.
  */
 async function join() {
   joining = true;
@@ -813,7 +966,8 @@ async function join() {
  * while we were away are missing. Re-read what the page shows and redraw only what changed.
  */
 async function refreshShown() {
-  const upTo = lastSeq;
+  let upTo = lastSeq;
+  for (const seq of shown.keys()) if (seq > upTo) upTo = seq; // replies drawn ahead of the pages
   let after = 0;
   try {
     const info = await api('GET', '/api/threads/' + threadId);
@@ -822,7 +976,7 @@ async function refreshShown() {
     while (after < upTo) {
       const page = await api('GET', `/api/threads/${threadId}/comments?after=${after}&limit=1000`);
       if (!Array.isArray(page) || page.length === 0) break;
-      applyUpdates(page.filter(c => c.seq <= upTo && differs(shown.get(c.seq), c)));
+      applyUpdates(page.filter(c => shown.has(c.seq) && differs(shown.get(c.seq), c)));
       after = page[page.length - 1].seq;
     }
   } catch (e) {
@@ -845,9 +999,19 @@ function scrollToHashOnce() {
 /** Highlights the comment the address points at (#c{seq}), opening collapsed comments above it. */
 function highlightHash(scroll) {
   for (const old of document.querySelectorAll('.comment.highlight')) old.classList.remove('highlight', 'target');
+  hashSeq = 0;
   if (!/^#c\d+$/.test(location.hash)) return;
   const target = document.getElementById(location.hash.slice(1));
-  if (!target) return;
+  if (!target) {
+    // Not loaded yet: load the pages up to it; loadWanted comes back here once it is drawn.
+    const seq = Number(location.hash.slice(2));
+    if (seq > lastSeq) {
+      hashSeq = seq;
+      wantUpTo = Math.max(wantUpTo, seq);
+      enqueue(loadWanted);
+    }
+    return;
+  }
   for (let p = target.parentElement?.closest('.comment.collapsed'); p; p = p.parentElement?.closest('.comment.collapsed')) {
     toggleCollapsed(p);
   }
