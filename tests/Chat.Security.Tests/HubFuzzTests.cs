@@ -170,11 +170,12 @@ public sealed class HubFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
             < 3 => "PostComment",
             < 5 => "JoinThread",
             < 7 => "LeaveThread",
-            7 => fuzz.Pick("jointhread", "POSTCOMMENT", "Typing", "typing"), // SignalR matches names case-insensitively
+            // SignalR matches names case-insensitively.
+            7 => fuzz.Pick("jointhread", "POSTCOMMENT", "Typing", "typing", "JoinFrontPage", "LeaveFrontPage", "JoinInbox"),
             _ => fuzz.Pick("Unknown", "OnConnectedAsync", "OnDisconnectedAsync", "Dispose", "ToString", "GetHashCode", "Context",
                 "JoinThread\0", new string('M', 5000), "Groups.AddToGroupAsync", "comments", "viewers"),
         };
-        var expected = method.ToLowerInvariant() switch { "postcomment" => 4, "jointhread" => 2, "leavethread" => 1, _ => 2 };
+        var expected = method.ToLowerInvariant() switch { "postcomment" => 4, "jointhread" => 2, "leavethread" or "joinfrontpage" => 1, "leavefrontpage" or "joininbox" => 0, _ => 2 };
         var count = fuzz.Chance(65) ? expected : fuzz.Random.Next(0, 7);
         var args = new object?[count];
         for (var i = 0; i < count; i++)
