@@ -62,6 +62,11 @@ public sealed class ApiClient : IDisposable
         var builder = new HubConnectionBuilder().WithUrl(new Uri(node, "/hubs/discussion"), o =>
         {
             if (token is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            // WebSockets straight away, as production clients that know the server do: with the
+            // negotiate request first, every reader would also leave an idle keep-alive HTTP
+            // connection on the server, doubling what idle-connections measures per reader.
+            o.SkipNegotiation = true;
+            o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
         });
         if (reconnect) builder.WithAutomaticReconnect();
         var connection = builder.Build();

@@ -193,11 +193,16 @@ public static partial class Scenarios
         return best > 0 ? 0 : 1;
     }
 
-    /// <summary>N idle readers of one thread; the server's memory growth per connection.</summary>
+    /// <summary>
+    /// N idle readers of one thread; the server's memory per connection. Connected in two halves,
+    /// measured after each: the first half also pays one-time costs (JIT of the hub's paths, pools,
+    /// SignalR's and the relay's first allocations), so the figure judged is the second half's
+    /// growth per connection (the marginal cost); the whole growth per connection is reported too.
+    /// </summary>
     public static async Task<int> IdleConnectionsAsync(Options o, Ui ui, CancellationToken ct)
     {
         var urls = RequireUrls(o);
-        var n = o.Int("readers", 1_000, 1, 50_000);
+        var n = o.Int("readers", 1_000, 2, 50_000);
         var hold = o.Duration("duration", TimeSpan.FromSeconds(10), MaxDuration);
         var pid = o.Has("server-pid") ? o.Int("server-pid", 0, 1) : (int?)null;
         var outDir = OutDir(o);
@@ -210,20 +215,31 @@ public static partial class Scenarios
         try
         {
             var done = 0;
-            await Parallel.ForEachAsync(readers, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (r, c) =>
-            {
-                try { await r.StartAsync(c); } catch (Exception e) when (e is not OperationCanceledException) { stats.Error(e.Message, ref stats.ConnectionErrors); }
-                if (Interlocked.Increment(ref done) % 500 == 0) ui.Line($"connected {done}/{n}");
-            });
-            ui.Line($"holding {n} idle connections for {hold.TotalSeconds}s");
-            await Task.Delay(hold, ct);
+            async Task ConnectAsync(IEnumerable<Reader> some) =>
+                await Parallel.ForEachAsync(some, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (r, c) =>
+                {
+                    try { await r.StartAsync(c); } catch (Exception e) when (e is not OperationCanceledException) { stats.Error(e.Message, ref stats.ConnectionErrors); }
+                    if (Interlocked.Increment(ref done) % 500 == 0) ui.Line($"connected {done}/{n}");
+                });
+            var half = n / 2;
+            await ConnectAsync(readers.Take(half));
+            await Task.Delay(hold / 2, ct);
+            var middle = await ServerMemoryAsync(urls[0], pid);
+            var errorsAtHalf = stats.ConnectionErrors;
+            await ConnectAsync(readers.Skip(half));
+            ui.Line($"holding {n} idle connections for {hold.TotalSeconds / 2}s");
+            await Task.Delay(hold / 2, ct);
             var after = await ServerMemoryAsync(urls[0], pid);
             var connected = n - stats.ConnectionErrors;
+            var secondHalf = n - half - (stats.ConnectionErrors - errorsAtHalf);
             double? perConn = before.Bytes is long b && after.Bytes is long a && connected > 0 ? (a - b) / (double)connected : null;
-            ui.Line($"server memory ({after.Source}): before {Mb(before.Bytes)}, with {connected} idle connections {Mb(after.Bytes)}, " +
-                    $"per connection {(perConn is null ? "unknown (give --server-pid, or expose process memory in /metrics)" : $"{perConn / 1024:0.0} KB")}; connection errors {stats.ConnectionErrors}");
+            double? marginal = middle.Bytes is long m && after.Bytes is long a2 && secondHalf > 0 ? (a2 - m) / (double)secondHalf : null;
+            string Kb(double? v) => v is null ? "unknown (give --server-pid, or expose process memory in /metrics)" : $"{v / 1024:0.0} KB";
+            ui.Line($"server memory ({after.Source}): before {Mb(before.Bytes)}, with {half} connections {Mb(middle.Bytes)}, with {connected} {Mb(after.Bytes)}; " +
+                    $"per connection: {Kb(marginal)} marginal (second half), {Kb(perConn)} overall; connection errors {stats.ConnectionErrors}");
             Report.WriteJson(outDir, $"idle-connections-{DateTime.Now:yyyyMMdd-HHmmss}",
-                new { readers = n, connected, source = after.Source, beforeBytes = before.Bytes, afterBytes = after.Bytes, bytesPerConnection = perConn, connectionErrors = stats.ConnectionErrors });
+                new { readers = n, connected, source = after.Source, beforeBytes = before.Bytes, halfBytes = middle.Bytes, afterBytes = after.Bytes,
+                      bytesPerConnection = perConn, marginalBytesPerConnection = marginal, connectionErrors = stats.ConnectionErrors });
             return stats.ConnectionErrors > n * o.Double("max-error-rate", 0.01, 0, 1) ? 1 : 0;
         }
         finally

@@ -15,8 +15,10 @@ public static class ObservabilityExtensions
 
     public static WebApplicationBuilder AddChatObservability(this WebApplicationBuilder builder)
     {
+        // "System.Runtime": the runtime's own meter (working set, GC heap sizes, thread pool), so that
+        // memory per connection can be read from /metrics where /proc is out of reach (a pod).
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ChatMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections")
+            .AddMeter(ChatMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections", "System.Runtime")
             .AddPrometheusExporter());
         // The checks that decide readiness come with the Orleans role: AddChatSilo (silo active,
         // storage answers) or AddChatClient (a silo answers).
