@@ -30,7 +30,6 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
     private long _version = long.MinValue;
     private bool _subscribed;
     private int _pushRequested;
-    private IFrontPageObserver? _self;
     private PeriodicTimer? _refreshTimer;
     private Task _refreshLoop = Task.CompletedTask;
 
@@ -40,17 +39,19 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
         _hub = hub;
         _options = options.Value;
         _logger = logger;
+        _observer = new NodeObserverReference<IFrontPageObserver>(grains, logger, "front-page relay");
     }
 
     public static string GroupName(string sort) => "front:" + sort;
 
-    private IFrontPageObserver Self => _self ?? throw new InvalidOperationException("The front-page relay has not started.");
+    private readonly NodeObserverReference<IFrontPageObserver> _observer;
+    private IFrontPageObserver Self => _observer.Reference;
 
     private IFrontPageGrain Grain => _grains.GetGrain<IFrontPageGrain>(0);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _self = _grains.CreateObjectReference<IFrontPageObserver>(this);
+        _observer.Create(this);
         _refreshTimer = new PeriodicTimer(_options.RefreshPeriod);
         _refreshLoop = RefreshLoopAsync(_refreshTimer);
         return Task.CompletedTask;
@@ -65,22 +66,15 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
             try { await Grain.Unsubscribe(_nodeId); }
             catch (Exception ex) { _logger.LogDebug(ex, "Unsubscribing from the front page on shutdown failed; the subscription will expire"); }
         }
-        DeleteSelf();
+        _observer.Delete();
     }
 
     public void Dispose()
     {
         _refreshTimer?.Dispose();
-        DeleteSelf();
+        _observer.Delete();
     }
 
-    private void DeleteSelf()
-    {
-        if (Interlocked.Exchange(ref _self, null) is not { } self) return;
-        try { _grains.DeleteObjectReference<IFrontPageObserver>(self); }
-        catch (ArgumentException ex) { _logger.LogDebug(ex, "The front-page relay's observer reference was already gone"); }
-        catch (ObjectDisposedException ex) { _logger.LogDebug(ex, "The front-page relay's observer reference was already gone"); }
-    }
 
     /// <summary>
     /// Counts a reader of one sort (a connection reads one sort at a time; the caller has put it in

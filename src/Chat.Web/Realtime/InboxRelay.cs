@@ -19,7 +19,6 @@ public sealed class InboxRelay : IInboxObserver, IHostedService, IDisposable
     private readonly Dictionary<string, LocalUser> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _userByConnection = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
-    private IInboxObserver? _self;
     private PeriodicTimer? _refreshTimer;
     private Task _refreshLoop = Task.CompletedTask;
 
@@ -29,13 +28,15 @@ public sealed class InboxRelay : IInboxObserver, IHostedService, IDisposable
         _hub = hub;
         _options = options.Value;
         _logger = logger;
+        _observer = new NodeObserverReference<IInboxObserver>(grains, logger, "inbox relay");
     }
 
-    private IInboxObserver Self => _self ?? throw new InvalidOperationException("The inbox relay has not started.");
+    private readonly NodeObserverReference<IInboxObserver> _observer;
+    private IInboxObserver Self => _observer.Reference;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _self = _grains.CreateObjectReference<IInboxObserver>(this);
+        _observer.Create(this);
         _refreshTimer = new PeriodicTimer(_options.RefreshPeriod);
         _refreshLoop = RefreshLoopAsync(_refreshTimer);
         return Task.CompletedTask;
@@ -52,22 +53,15 @@ public sealed class InboxRelay : IInboxObserver, IHostedService, IDisposable
             try { await _grains.GetGrain<IUserGrain>(userName).UnsubscribeInbox(_nodeId); }
             catch (Exception ex) { _logger.LogDebug(ex, "Unsubscribing from {UserName}'s inbox on shutdown failed; the subscription will expire", userName); }
         }
-        DeleteSelf();
+        _observer.Delete();
     }
 
     public void Dispose()
     {
         _refreshTimer?.Dispose();
-        DeleteSelf();
+        _observer.Delete();
     }
 
-    private void DeleteSelf()
-    {
-        if (Interlocked.Exchange(ref _self, null) is not { } self) return;
-        try { _grains.DeleteObjectReference<IInboxObserver>(self); }
-        catch (ArgumentException ex) { _logger.LogDebug(ex, "The inbox relay's observer reference was already gone"); }
-        catch (ObjectDisposedException ex) { _logger.LogDebug(ex, "The inbox relay's observer reference was already gone"); }
-    }
 
     /// <summary>A page of this user wants the live count: subscribes the node to the user's grain. Returns the unread count.</summary>
     public async Task<int> JoinAsync(string userName, string connectionId)

@@ -22,7 +22,6 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
     private readonly Dictionary<string, LocalThread> _threads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadsByConnection = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
-    private IThreadObserver? _self;
     private PeriodicTimer? _refreshTimer;
     private Task _refreshLoop = Task.CompletedTask;
 
@@ -36,17 +35,19 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
         _metrics = metrics;
         _options = options.Value;
         _logger = logger;
+        _observer = new NodeObserverReference<IThreadObserver>(grains, logger, "relay");
         metrics.ObserveSubscribedThreads(() => { lock (_lock) return _threads.Count; });
     }
 
-    private IThreadObserver Self => _self ?? throw new InvalidOperationException("The relay has not started.");
+    private readonly NodeObserverReference<IThreadObserver> _observer;
+    private IThreadObserver Self => _observer.Reference;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // Shutting down: tell every client to reconnect now (through the load balancer, to another
         // node, where it rejoins with its last seq) instead of waiting to find its socket closed.
         _lifetime.ApplicationStopping.Register(() => _ = _hub.Clients.All.SendAsync("reconnect"));
-        _self = _grains.CreateObjectReference<IThreadObserver>(this);
+        _observer.Create(this);
         _refreshTimer = new PeriodicTimer(_options.RefreshPeriod);
         _refreshLoop = RefreshLoopAsync(_refreshTimer);
         return Task.CompletedTask;
@@ -63,24 +64,15 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
             try { await _grains.GetGrain<IThreadGrain>(thread.ThreadId).Unsubscribe(_nodeId, Self); }
             catch (Exception ex) { _logger.LogDebug(ex, "Unsubscribing from {ThreadId} on shutdown failed; the subscription will expire", thread.ThreadId); }
         }
-        DeleteSelf();
+        _observer.Delete();
     }
 
     public void Dispose()
     {
         _refreshTimer?.Dispose();
-        DeleteSelf();
+        _observer.Delete();
     }
 
-    private void DeleteSelf()
-    {
-        if (Interlocked.Exchange(ref _self, null) is not { } self) return;
-        // On shutdown the co-hosted silo may already have dropped its local object references;
-        // then there is nothing left to delete, and throwing from Dispose would fail the host's disposal.
-        try { _grains.DeleteObjectReference<IThreadObserver>(self); }
-        catch (ArgumentException ex) { _logger.LogDebug(ex, "The relay's observer reference was already gone"); }
-        catch (ObjectDisposedException ex) { _logger.LogDebug(ex, "The relay's observer reference was already gone"); }
-    }
 
     /// <summary>Adds a local reader; subscribes this node to the thread if it is the first. Returns the viewer count.</summary>
     public async Task<int> JoinAsync(string threadId, string connectionId)
