@@ -34,6 +34,19 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public AzuriteServer Azurite => _azurite!;
 
+    /// <summary>A fresh, unique user name: tests share the cluster, never their users.</summary>
+    public static string NewUserName() => "u" + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>A registered user and a new thread of theirs.</summary>
+    public async Task<(IThreadGrain Thread, string Author)> NewThreadByNewUserAsync(string title)
+    {
+        var author = NewUserName();
+        await Grains.GetGrain<IUserGrain>(author).Register("hash");
+        var thread = Grains.GetGrain<IThreadGrain>(Limits.NewThreadId());
+        await thread.Create(new NewThread(title, null, null, author));
+        return (thread, author);
+    }
+
     public async Task InitializeAsync()
     {
         _azurite = await AzuriteServer.StartAsync();

@@ -6,16 +6,7 @@ namespace Chat.Grains.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class DiscussionFeatureTests(ClusterFixture fixture)
 {
-    private static string NewName() => "u" + Guid.NewGuid().ToString("N")[..10];
-
-    private async Task<(IThreadGrain Thread, string Author)> NewThreadAsync()
-    {
-        var author = NewName();
-        await fixture.Grains.GetGrain<IUserGrain>(author).Register("hash");
-        var thread = fixture.Grains.GetGrain<IThreadGrain>(Limits.NewThreadId());
-        await thread.Create(new NewThread("Features", null, null, author));
-        return (thread, author);
-    }
+    private Task<(IThreadGrain Thread, string Author)> NewThreadAsync() => fixture.NewThreadByNewUserAsync("Features");
 
     private async Task<Comment> OnlyComment(IThreadGrain thread, long seq) =>
         (await thread.GetComments(seq - 1, 1)).Comments.Single();
@@ -117,7 +108,7 @@ public sealed class DiscussionFeatureTests(ClusterFixture fixture)
     [Fact]
     public async Task Edits_and_deletes_through_the_user_update_the_users_page()
     {
-        var name = NewName();
+        var name = ClusterFixture.NewUserName();
         var user = fixture.Grains.GetGrain<IUserGrain>(name);
         await user.Register("hash");
         var thread = await user.CreateThread("Mine", null, null);

@@ -9,11 +9,10 @@ public sealed class InboxTests(ClusterFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
-    private static string NewName() => "u" + Guid.NewGuid().ToString("N")[..10];
 
     private async Task<(IUserGrain Grain, string Name)> NewUserAsync()
     {
-        var name = NewName();
+        var name = ClusterFixture.NewUserName();
         var user = fixture.Grains.GetGrain<IUserGrain>(name);
         Assert.True(await user.Register("hash"));
         return (user, name);

@@ -6,16 +6,7 @@ namespace Chat.Grains.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class ModerationTests(ClusterFixture fixture)
 {
-    private static string NewName() => "u" + Guid.NewGuid().ToString("N")[..10];
-
-    private async Task<(IThreadGrain Thread, string Author)> NewThreadAsync()
-    {
-        var author = NewName();
-        await fixture.Grains.GetGrain<IUserGrain>(author).Register("hash");
-        var thread = fixture.Grains.GetGrain<IThreadGrain>(Limits.NewThreadId());
-        await thread.Create(new NewThread("Moderated", null, null, author));
-        return (thread, author);
-    }
+    private Task<(IThreadGrain Thread, string Author)> NewThreadAsync() => fixture.NewThreadByNewUserAsync("Moderated");
 
     [Fact]
     public async Task A_locked_thread_refuses_posts_even_after_reactivation_and_takes_them_again_when_unlocked()

@@ -30,9 +30,6 @@ public sealed class AbuseLimitTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private static async Task<string> DetailOf(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
-
     [Fact]
     public async Task Posting_faster_than_the_per_user_bucket_is_refused_with_429_and_retry_after_and_stores_nothing()
     {

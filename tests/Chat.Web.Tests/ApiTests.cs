@@ -10,9 +10,6 @@ namespace Chat.Web.Tests;
 [Collection(WebCollection.Name)]
 public sealed class ApiTests(WebFixture fixture)
 {
-    private static async Task<string> DetailOf(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
-
     [Fact]
     public async Task Anonymous_posting_is_refused_over_http_and_the_hub_and_nothing_is_stored()
     {

@@ -12,15 +12,6 @@ public sealed class DiscussionFeatureTests(WebFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
-    private static async Task<JsonElement> Json(HttpResponseMessage response)
-    {
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    private static async Task<string> DetailOf(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
-
     [Fact]
     public async Task Edit_and_delete_over_http_reach_another_reader_as_updates_and_others_are_refused()
     {

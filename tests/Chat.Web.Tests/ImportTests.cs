@@ -58,12 +58,6 @@ public sealed class ImportTests(ImportSite fixture) : IClassFixture<ImportSite>
         return client.Http.SendAsync(request);
     }
 
-    private static async Task<JsonElement> Ok(HttpResponseMessage response)
-    {
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
     private static void AssertCounts(JsonElement result, int imported, int already, int skipped, int total)
     {
         Assert.Equal(imported, result.GetProperty("imported").GetInt32());
@@ -115,7 +109,7 @@ public sealed class ImportTests(ImportSite fixture) : IClassFixture<ImportSite>
         var storyId = NewStoryId();
         var json = HnJson(Story(storyId));
 
-        var first = await Ok(await ImportAsync(fixture.Moderator, "hn", json));
+        var first = await Json(await ImportAsync(fixture.Moderator, "hn", json));
 
         var threadId = $"hn{storyId:D10}";
         Assert.Equal(threadId, first.GetProperty("threadId").GetString());
@@ -143,7 +137,7 @@ public sealed class ImportTests(ImportSite fixture) : IClassFixture<ImportSite>
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(T0 + 180), by["carol@hn"].CreatedAt);
         Assert.DoesNotContain(comments, c => c.Body.Contains("buy now"));
 
-        var second = await Ok(await ImportAsync(fixture.Moderator, "hn", json));
+        var second = await Json(await ImportAsync(fixture.Moderator, "hn", json));
 
         AssertCounts(second, imported: 0, already: 5, skipped: 2, total: 7);
         Assert.Equal(comments, await reader.GetCommentsAsync(threadId));
@@ -156,7 +150,7 @@ public sealed class ImportTests(ImportSite fixture) : IClassFixture<ImportSite>
         using var namesake = await ChatApiClient.SignedUpAsync(fixture.BaseAddress);
         using var voter = await ChatApiClient.SignedUpAsync(fixture.BaseAddress);
         var storyId = NewStoryId();
-        var threadId = (await Ok(await ImportAsync(fixture.Moderator, "hn", HnJson(Story(storyId, by: namesake.UserName!, commentAuthor: namesake.UserName!)))))
+        var threadId = (await Json(await ImportAsync(fixture.Moderator, "hn", HnJson(Story(storyId, by: namesake.UserName!, commentAuthor: namesake.UserName!)))))
             .GetProperty("threadId").GetString()!;
         var imported = (await namesake.GetCommentsAsync(threadId)).Single(c => c.Author == namesake.UserName + "@hn");
 
@@ -169,14 +163,14 @@ public sealed class ImportTests(ImportSite fixture) : IClassFixture<ImportSite>
 
         Assert.Equal(HttpStatusCode.Forbidden, edit.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, delete.StatusCode);
-        Assert.Equal(1, (await Ok(commentVote)).GetProperty("points").GetInt64());
-        Assert.Equal(1, (await Ok(threadVote)).GetProperty("points").GetInt64());
-        Assert.Equal(2, (await Ok(namesakeVote)).GetProperty("points").GetInt64());
+        Assert.Equal(1, (await Json(commentVote)).GetProperty("points").GetInt64());
+        Assert.Equal(1, (await Json(threadVote)).GetProperty("points").GetInt64());
+        Assert.Equal(2, (await Json(namesakeVote)).GetProperty("points").GetInt64());
         Assert.Equal("Third level.", (await namesake.GetCommentsAsync(threadId)).Single(c => c.Seq == imported.Seq).Body);
 
         // A vote on the namesake's own comment does reach their karma: once it shows, nothing else has.
         var own = await namesake.PostCommentSeqAsync(threadId, 0, "my own words");
-        await Ok(await voter.Http.PostAsync($"/api/threads/{threadId}/comments/{own}/vote", null));
+        await Json(await voter.Http.PostAsync($"/api/threads/{threadId}/comments/{own}/vote", null));
         async Task<long> Karma() => (await voter.Http.GetFromJsonAsync<JsonElement>($"/api/users/{namesake.UserName}")).GetProperty("karma").GetInt64();
         await Eventually.True(async () => await Karma() >= 1, Deadline, "the vote on the namesake's own comment counts");
         Assert.Equal(1, await Karma());
@@ -188,7 +182,7 @@ public sealed class ImportTests(ImportSite fixture) : IClassFixture<ImportSite>
         var title = "Plain text import " + Guid.NewGuid().ToString("N")[..8];
         var text = $"# {title}\r\nalice: Hello there, see https://example.com/x\r\nbob\tSecond, tab-separated\r\nA line with no author\r\n\r\ncarol:\r\nNote: colon lines name their author\r\n";
 
-        var first = await Ok(await ImportAsync(fixture.Moderator, "text", text));
+        var first = await Json(await ImportAsync(fixture.Moderator, "text", text));
 
         AssertCounts(first, imported: 4, already: 0, skipped: 1, total: 5);
         var threadId = first.GetProperty("threadId").GetString()!;
@@ -203,7 +197,7 @@ public sealed class ImportTests(ImportSite fixture) : IClassFixture<ImportSite>
             comments.Select(c => (c.Author, c.Body)));
         Assert.All(comments, c => Assert.Equal(0, c.ParentSeq));
 
-        var second = await Ok(await ImportAsync(fixture.Moderator, "text", text));
+        var second = await Json(await ImportAsync(fixture.Moderator, "text", text));
 
         Assert.Equal(threadId, second.GetProperty("threadId").GetString());
         AssertCounts(second, imported: 0, already: 4, skipped: 1, total: 5);
@@ -276,11 +270,11 @@ public sealed class ImportTests(ImportSite fixture) : IClassFixture<ImportSite>
             id = storyId, type = "story", by = "pg", title = "A growing story", time = T0,
             kids = new[] { Comment(storyId + 1, "alice", "first", Comment(storyId + 3, "carol", "a late reply")), Comment(storyId + 2, "bob", "second"), Comment(storyId + 4, "dave", "a late top-level comment") },
         };
-        var threadId = (await Ok(await ImportAsync(fixture.Moderator, "hn", HnJson(before)))).GetProperty("threadId").GetString()!;
+        var threadId = (await Json(await ImportAsync(fixture.Moderator, "hn", HnJson(before)))).GetProperty("threadId").GetString()!;
         await using var reader = await ThreadReader.ConnectAsync(fixture.BaseAddress, threadId);
         Assert.Equal(2, reader.LastSeq);
 
-        var result = await Ok(await ImportAsync(fixture.Moderator, "hn", HnJson(after)));
+        var result = await Json(await ImportAsync(fixture.Moderator, "hn", HnJson(after)));
 
         AssertCounts(result, imported: 2, already: 2, skipped: 0, total: 4);
         await Eventually.True(() => reader.LastSeq == 4, Deadline, "the open page gets the two new comments");
@@ -316,7 +310,7 @@ public sealed class ImportTests(ImportSite fixture) : IClassFixture<ImportSite>
         var text = $"# Big file {Guid.NewGuid():N}\n" + string.Join("\n", lines);
         Assert.True(Encoding.UTF8.GetByteCount(text) > 256 * 1024);
 
-        var result = await Ok(await ImportAsync(fixture.Moderator, "text", text));
+        var result = await Json(await ImportAsync(fixture.Moderator, "text", text));
 
         AssertCounts(result, imported: 51, already: 0, skipped: 0, total: 51);
         Assert.Equal(1, result.GetProperty("truncated").GetInt32());

@@ -12,15 +12,6 @@ public sealed class ModerationAndTypingTests(WebFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
-    private static async Task<JsonElement> Json(HttpResponseMessage response)
-    {
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    private static async Task<string> DetailOf(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
-
     [Fact]
     public async Task Only_moderators_lock_threads_and_hide_comments_and_a_refusal_changes_nothing()
     {
