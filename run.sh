@@ -51,7 +51,10 @@ stop() {
 trap stop INT TERM EXIT
 
 echo "==> starting Azurite on 127.0.0.1:$TABLE_PORT (data in $DATA_DIR/azurite)"
-node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort "$TABLE_PORT" \
+# In a session of its own: Ctrl-C in the terminal signals the whole foreground process group, and
+# Azurite must outlive the web nodes' shutdown (they save grain state and leave the membership
+# table on the way out; without storage they hang retrying). stop() ends it last.
+setsid node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort "$TABLE_PORT" \
   --location "$DATA_DIR/azurite" --disableTelemetry --silent &
 azurite_pid=$!
 for _ in $(seq 1 100); do port_busy "$TABLE_PORT" && break; sleep 0.1; done
