@@ -608,10 +608,14 @@ public sealed class ThreadGrain(
         }
     }
 
-    /// <summary>Not for a reply to yourself, nor to a deleted comment (it has no author any more).</summary>
+    /// <summary>
+    /// Not for a reply to yourself, nor to a deleted or hidden comment (it shows no author any more),
+    /// nor to an imported one: its author is a display name with no account, and an import of a big
+    /// discussion must not wake a user grain per reply for nothing.
+    /// </summary>
     private void SendReply(Comment parent, Comment reply)
     {
-        if (parent.Deleted || parent.Author.Length == 0 || parent.Author == reply.Author) return;
+        if (parent.Deleted || parent.Hidden || parent.Author.Length == 0 || parent.Author == reply.Author || ImportedAuthor.Is(parent.Author)) return;
         var item = new InboxItem(Id, state.State.Title, reply.Seq, reply.ParentSeq, reply.Author, InboxItem.SnippetOf(reply.Body), reply.CreatedAt);
         GrainFactory.GetGrain<IUserGrain>(parent.Author).AddReply(item).Ignore();
     }
