@@ -25,7 +25,7 @@ public sealed class ChatException : Exception
     public static ChatException Conflict(string message) => new(ChatErrorKind.Conflict, message);
     public static ChatException Forbidden(string message) => new(ChatErrorKind.Forbidden, message);
     public static ChatException StorageUnavailable() =>
-        new(ChatErrorKind.StorageUnavailable, "Storage unavailable, try again (your post was not stored; retrying it with the same clientId is safe).", 1);
+        new(ChatErrorKind.StorageUnavailable, "Storage unavailable, try again (retrying with the same clientId is safe: a post is stored once, even if this attempt reached storage after all).", 1);
     public static ChatException RateLimited(string what, TimeSpan retryAfter)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));

@@ -47,7 +47,10 @@ public static class ChatSiloExtensions
     {
         silo.AddAzureTableGrainStorage(ChatStorage.GrainStorageName, o => o.TableServiceClient = new TableServiceClient(connectionString, GrainStateClientOptions()));
         silo.Services.AddChatMetrics();
-        silo.Services.Configure<ThreadGrainOptions>(configuration.GetSection("Chat:Threads"));
+        var threads = configuration.GetSection(ThreadGrainOptions.Section);
+        if (threads.Get<ThreadGrainOptions>() is { MaxFlushesInFlight: < 1 or > 8 } bad)
+            throw new InvalidOperationException($"Configuration key {ThreadGrainOptions.Section}:MaxFlushesInFlight is {bad.MaxFlushesInFlight}; it must be 1 to 8 (2 is the default; 1 = one table transaction per thread at a time).");
+        silo.Services.Configure<ThreadGrainOptions>(threads);
         silo.Services.Configure<LimitsOptions>(configuration.GetSection(LimitsOptions.Section));
         silo.Services.Configure<FrontPageOptions>(configuration.GetSection(FrontPageOptions.Section));
         silo.Services.Configure<InboxOptions>(configuration.GetSection(InboxOptions.Section));

@@ -38,7 +38,12 @@ public sealed class ThreadGrain(
     private readonly Dictionary<string, NodeSubscription> _nodes = new(StringComparer.Ordinal);
     private long _lastSeq;
     private int _viewers;
-    private Task _flusher = Task.CompletedTask;
+    // Table transactions started and not yet settled, in seq order (at most MaxFlushesInFlight).
+    private readonly Queue<Flush> _inFlight = new();
+    // What the writes of a failed round tried to store, by seq: a hole found below a later write
+    // that landed is filled with these (the posters are still waiting for them).
+    private readonly Dictionary<long, StoredComment> _unsettled = [];
+    private Task _settler = Task.CompletedTask;
     private bool _mustReconcile;
     private bool _stateDirty;
     private bool _stateWriteInFlight;
@@ -68,8 +73,7 @@ public sealed class ThreadGrain(
             // it so that the hot window and the recent clientIds (for de-duplication of retries after
             // a crash) are warm.
             _lastSeq = Math.Max(0, state.State.LastSeq - _options.HotWindowSize);
-            var tail = await ReadAllAfterAsync(_lastSeq, cancellationToken);
-            Absorb(tail);
+            Absorb(await ReadTailRepairingHolesAsync(cancellationToken));
             _threadPoints = await log.ReadThreadPointsAsync(Id, cancellationToken);
         }
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(_options.HousekeepingPeriod, _options.HousekeepingPeriod) { Interleave = true });
@@ -138,7 +142,7 @@ public sealed class ThreadGrain(
         var pending = new PendingPost(comment, clientKey);
         _pendingByClientKey.Add(clientKey, pending);
         _queue.Add(pending);
-        if (_flusher.IsCompleted) _flusher = FlushLoopAsync();
+        PumpFlushes();
         return pending.Completion.Task;
     }
 
@@ -258,46 +262,105 @@ public sealed class ThreadGrain(
         }
     }
 
-    private async Task FlushLoopAsync()
+    /// <summary>
+    /// Starts a transaction for queued posts while fewer than MaxFlushesInFlight are in flight, and
+    /// the settler that acknowledges them in seq order (if it is not running yet).
+    /// </summary>
+    private void PumpFlushes()
     {
-        while (_queue.Count > 0)
-        {
-            if (_mustReconcile && !await TryReconcileAsync())
-            {
-                FailQueued(_queue.Count);
-                return;
-            }
+        DispatchWhilePossible();
+        if (_settler.IsCompleted && (_inFlight.Count > 0 || _queue.Count > 0)) _settler = SettleLoopAsync();
+    }
 
+    private void DispatchWhilePossible()
+    {
+        // After a failed write nothing new is numbered until the log has been re-read.
+        if (_mustReconcile) return;
+        // A second transaction only for a full batch: below that, waiting for the one in flight
+        // gathers a bigger batch (group commit), and storage is not the limit anyway.
+        while (_queue.Count > 0 && (_inFlight.Count == 0 || (_queue.Count >= Limits.MaxBatchSize && _inFlight.Count < _options.MaxFlushesInFlight)))
+        {
             var count = Math.Min(_queue.Count, Limits.MaxBatchSize);
+            var posts = _queue.GetRange(0, count);
+            _queue.RemoveRange(0, count);
+            var firstSeq = (_inFlight.Count > 0 ? _inFlight.Last().Batch[^1].Comment.Seq : _lastSeq) + 1;
             var now = time.GetUtcNow();
             var batch = new List<StoredComment>(count);
             for (var i = 0; i < count; i++)
             {
-                var p = _queue[i];
-                batch.Add(new StoredComment(new Comment(Id, _lastSeq + 1 + i, p.Comment.ParentSeq, p.Comment.Author, p.Comment.Body, p.Comment.CreatedAt ?? now), p.Comment.ClientId));
+                var c = posts[i].Comment;
+                batch.Add(new StoredComment(new Comment(Id, firstSeq + i, c.ParentSeq, c.Author, c.Body, c.CreatedAt ?? now), c.ClientId));
             }
+            _inFlight.Enqueue(new Flush(posts, batch, AppendTimedAsync(batch)));
+        }
+    }
 
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+    private async Task AppendTimedAsync(List<StoredComment> batch)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await log.AppendAsync(Id, batch);
+        metrics.RecordFlush(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>
+    /// Settles the writes in flight strictly in seq order: a batch is acknowledged and pushed only
+    /// once it and every batch before it are durable, so nobody ever sees seq n+1 while n could still
+    /// be missing. A later write may land before an earlier one fails; the re-read after the failure
+    /// then finds a hole below it and fills it (see <see cref="ReadTailRepairingHolesAsync"/>).
+    /// </summary>
+    private async Task SettleLoopAsync()
+    {
+        while (true)
+        {
+            if (_mustReconcile)
+            {
+                if (!await TryReconcileAsync())
+                {
+                    FailPosts(_queue);
+                    _queue.Clear();
+                    return;
+                }
+            }
+            // Whatever queued meanwhile (or stayed queued through a failure) goes out now: the
+            // loop only ends with nothing queued.
+            DispatchWhilePossible();
+            if (!_inFlight.TryPeek(out var oldest)) return;
             try
             {
-                await log.AppendAsync(Id, batch);
+                await oldest.Write;
             }
             catch (Exception ex)
             {
-                // The write may have landed even though it failed for us: re-read before the next
-                // flush. Storage is most likely down, so fail everything queued now rather than make
-                // each later post wait out its own timeout: callers learn within one write's timeout.
-                logger.LogWarning("Flush of {Count} comments in thread {ThreadId} failed: {Message}", count, Id, ex.Message);
-                _mustReconcile = true;
-                FailQueued(_queue.Count);
-                return;
+                logger.LogWarning("Flush of {Count} comments in thread {ThreadId} failed: {Message}", oldest.Batch.Count, Id, ex.Message);
+                await SettleAfterFailureAsync();
+                continue;
             }
-            metrics.RecordFlush(count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            _inFlight.Dequeue();
+            Absorb(oldest.Batch);
+            Notify(oldest.Batch.Select(c => c.Comment).ToArray());
+            NotifyRepliedTo(oldest.Batch);
+        }
+    }
 
-            _queue.RemoveRange(0, count);
-            Absorb(batch);
-            Notify(batch.Select(c => c.Comment).ToArray());
-            NotifyRepliedTo(batch);
+    /// <summary>
+    /// After a failed write. Storage is most likely down, so every post waiting (in flight or queued)
+    /// is told at once that it is unavailable, rather than each waiting out its own timeout (a retry
+    /// with the same clientId is safe). Then the writes behind the failed one are let finish (landed
+    /// or not, and the failed one may have landed too: a timeout is not a "no"); what each tried to
+    /// store is kept, since that is what a hole below a landed write is filled with. The settle loop
+    /// then re-reads the log before numbering anything new.
+    /// </summary>
+    private async Task SettleAfterFailureAsync()
+    {
+        _mustReconcile = true;
+        FailPosts(_inFlight.SelectMany(f => f.Posts));
+        FailPosts(_queue);
+        _queue.Clear();
+        while (_inFlight.TryDequeue(out var flush))
+        {
+            try { await flush.Write; }
+            catch (Exception) { /* the re-read decides */ }
+            foreach (var c in flush.Batch) _unsettled[c.Comment.Seq] = c;
         }
     }
 
@@ -306,11 +369,12 @@ public sealed class ThreadGrain(
     {
         try
         {
-            var landed = await ReadAllAfterAsync(_lastSeq, CancellationToken.None);
+            var landed = await ReadTailRepairingHolesAsync(CancellationToken.None);
             _mustReconcile = false;
+            _unsettled.Clear();
             if (landed.Count > 0)
             {
-                logger.LogInformation("Thread {ThreadId}: {Count} comments of a failed flush had landed after all", Id, landed.Count);
+                logger.LogInformation("Thread {ThreadId}: {Count} comments of failed flushes are in the log after all", Id, landed.Count);
                 Absorb(landed);
                 _queue.RemoveAll(p => p.Completion.Task.IsCompleted);
                 Notify(landed.Select(c => c.Comment).ToArray());
@@ -321,6 +385,55 @@ public sealed class ThreadGrain(
         catch (CommentLogUnavailableException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// The log after the last acknowledged seq, gapless. With several writes in flight, a later one
+    /// can land while an earlier one fails: that leaves seqs missing below a stored one. They are
+    /// written now (Add, so a late landing of the failed write makes this fail instead of being
+    /// overwritten; the next re-read then finds it): with the comments the failed write carried when
+    /// this activation still has them, otherwise (after a crash) as deleted placeholders. Readers
+    /// therefore never meet a gap that stays.
+    /// </summary>
+    private async Task<List<StoredComment>> ReadTailRepairingHolesAsync(CancellationToken cancellationToken)
+    {
+        var tail = await ReadAllAfterAsync(_lastSeq, cancellationToken);
+        var missing = new List<StoredComment>();
+        var expected = _lastSeq + 1;
+        foreach (var c in tail)
+        {
+            for (; expected < c.Comment.Seq; expected++)
+                missing.Add(_unsettled.GetValueOrDefault(expected) ?? Placeholder(expected));
+            expected = c.Comment.Seq + 1;
+        }
+        if (missing.Count == 0) return tail;
+
+        logger.LogWarning("Thread {ThreadId}: seqs {First}..{Last} are missing below a stored comment (a failed write under a later one that landed); writing {Count} of them now",
+            Id, missing[0].Comment.Seq, missing[^1].Comment.Seq, missing.Count);
+        foreach (var chunk in missing.Chunk(Limits.MaxBatchSize))
+            await log.AppendAsync(Id, chunk, cancellationToken);
+        return [.. tail.Concat(missing).OrderBy(c => c.Comment.Seq)];
+    }
+
+    /// <summary>
+    /// What fills a seq whose comment is lost for good (unacknowledged, so nobody was told it exists):
+    /// deleted, so nobody can vote on, edit or reply to it, and hidden, so pages leave it out.
+    /// </summary>
+    private StoredComment Placeholder(long seq) =>
+        new(new Comment(Id, seq, 0, "", "", time.GetUtcNow(), Deleted: true, Hidden: true), PlaceholderClientIdPrefix + seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>A placeholder's clientId; its author is empty, which no user has, so it never matches a retry.</summary>
+    internal const string PlaceholderClientIdPrefix = "hole:";
+
+    private void FailPosts(IEnumerable<PendingPost> posts)
+    {
+        var error = ChatException.StorageUnavailable();
+        foreach (var p in posts)
+        {
+            if (_pendingByClientKey.TryGetValue(p.ClientKey, out var current) && ReferenceEquals(current, p))
+                _pendingByClientKey.Remove(p.ClientKey);
+            p.Completion.TrySetException(error);
         }
     }
 
@@ -553,17 +666,6 @@ public sealed class ThreadGrain(
     private static string FormatWindow(TimeSpan window) =>
         window.TotalMinutes >= 1 && window.Seconds == 0 ? $"{(int)window.TotalMinutes} minutes" : $"{(int)window.TotalSeconds} seconds";
 
-    private void FailQueued(int count)
-    {
-        var error = ChatException.StorageUnavailable();
-        foreach (var p in _queue.Take(count))
-        {
-            _pendingByClientKey.Remove(p.ClientKey);
-            p.Completion.TrySetException(error);
-        }
-        _queue.RemoveRange(0, count);
-    }
-
     private void Notify(Comment[] batch)
     {
         if (batch.Length == 0) return;
@@ -687,6 +789,9 @@ public sealed class ThreadGrain(
     {
         public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
+    /// <summary>One table transaction: the posts it acknowledges, the rows it writes, the write itself.</summary>
+    private sealed record Flush(List<PendingPost> Posts, List<StoredComment> Batch, Task Write);
 
     private sealed record NodeSubscription(IThreadObserver Observer, int Viewers, DateTimeOffset ExpiresAt);
 }

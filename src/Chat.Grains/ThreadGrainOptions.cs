@@ -29,4 +29,14 @@ public sealed class ThreadGrainOptions
 
     /// <summary>At most one "is replying" signal per user and comment per period goes out to the pages.</summary>
     public TimeSpan TypingPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Table transactions of one thread in flight at once. 1 = strict group commit (a flush waits for
+    /// the one before); more lets storage work on the next batch while the last is on its way, which
+    /// raises one thread's acknowledged comments/s. Acknowledgements still go out in seq order, each
+    /// only once it and everything before it is durable. 1 to 8.
+    /// </summary>
+    public int MaxFlushesInFlight { get; set; } = 2;
+
+    public const string Section = "Chat:Threads";
 }

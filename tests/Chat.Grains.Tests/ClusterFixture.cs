@@ -12,7 +12,8 @@ namespace Chat.Grains.Tests;
 
 /// <summary>
 /// An in-process Orleans test cluster (two silos) whose grains store into a real Azurite. The
-/// comment log's table client counts the transactions it sends, so tests can see group commit.
+/// comment log's table client counts the transactions it sends, so tests can see group commit, and
+/// tests can script storage faults for a thread of their own (<see cref="ScriptedFaultsCommentLog"/>).
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
@@ -79,7 +80,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             {
                 var options = ChatSiloExtensions.CommentLogClientOptions();
                 options.AddPolicy(Transactions, HttpPipelinePosition.PerCall);
-                return new TableCommentLog(new TableClient(ConnectionString, TableCommentLog.DefaultTableName, options), sp.GetRequiredService<ILogger<TableCommentLog>>());
+                return new ScriptedFaultsCommentLog(new TableCommentLog(new TableClient(ConnectionString, TableCommentLog.DefaultTableName, options), sp.GetRequiredService<ILogger<TableCommentLog>>()));
             });
         }
     }

@@ -1,0 +1,123 @@
+using Chat.Grains.Storage;
+using Chat.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Chat.Grains.Tests;
+
+/// <summary>
+/// A thread keeps up to two table transactions in flight (Chat:Threads:MaxFlushesInFlight), so the
+/// later one can land while the earlier one fails. Seqs must still be gapless, acknowledged in order
+/// and only once durable: these tests hold and fail chosen writes to make exactly that happen.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class PipelinedFlushTests(ClusterFixture fixture)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private static NewComment Comment(string author, int i) => new(0, author, $"comment {i}", $"c-{i}");
+
+    [Theory]
+    [InlineData(AppendOutcome.FailsUnwritten)]
+    [InlineData(AppendOutcome.LandsButFails)]
+    public async Task A_later_write_that_lands_before_an_earlier_one_fails_is_not_acknowledged_first_and_retries_find_no_gap(AppendOutcome earlier)
+    {
+        var (thread, author) = await fixture.NewThreadByNewUserAsync("Pipelined flushes");
+        var script = ScriptedFaultsCommentLog.For(thread.GetPrimaryKeyString());
+        var held = script.HoldNextAppend();
+        var first = thread.Post(Comment(author, 1));
+        var reached = await held.Reached.WaitAsync(Deadline);
+        Assert.Equal(new long[] { 1 }, reached);
+
+        // A full batch queues behind the held write and goes out as a second transaction, which lands.
+        var later = Enumerable.Range(2, 150).Select(i => thread.Post(Comment(author, i))).ToArray();
+        await Eventually.True(() => script.HasLanded(101), Deadline, "the second transaction (seqs 2..101) to land");
+
+        // Durable, but not acknowledged or counted while seq 1 is in doubt.
+        Assert.Equal(0, (await thread.GetInfo()).CommentCount);
+        Assert.DoesNotContain(later, p => p.IsCompleted);
+        Assert.False(first.IsCompleted);
+
+        // The earlier write fails: everyone waiting is told at once (storage looks down).
+        held.Settle(earlier);
+        foreach (var post in (Task<long>[])[first, .. later])
+            Assert.Equal(ChatErrorKind.StorageUnavailable, (await Assert.ThrowsAsync<ChatException>(() => post.WaitAsync(Deadline))).Kind);
+
+        // Their retries (same clientIds, as the web node and the page send them) each get one seq,
+        // gapless, under their own body: seq 1 holds comment 1 whether the failed write had landed
+        // after all or was written again from memory to fill the gap under seqs 2..101.
+        var seqs = await Task.WhenAll(Enumerable.Range(1, 151).Select(i => thread.Post(Comment(author, i)))).WaitAsync(Deadline);
+        Assert.Equal(Enumerable.Range(1, 151).Select(i => (long)i), seqs.Order());
+        var stored = (await thread.GetComments(0, 500)).Comments;
+        Assert.Equal(Enumerable.Range(1, 151).Select(i => (long)i), stored.Select(c => c.Seq));
+        Assert.All(Enumerable.Range(1, 151), i => Assert.Equal($"comment {i}", stored[seqs[i - 1] - 1].Body));
+        Assert.DoesNotContain(stored, c => c.Deleted);
+    }
+
+    [Fact]
+    public async Task When_the_gap_cannot_be_filled_the_posters_are_told_and_their_retries_each_get_one_seq()
+    {
+        var (thread, author) = await fixture.NewThreadByNewUserAsync("Pipelined flushes, storage failing");
+        var script = ScriptedFaultsCommentLog.For(thread.GetPrimaryKeyString());
+        var held = script.HoldNextAppend();
+        var first = thread.Post(Comment(author, 1));
+        await held.Reached.WaitAsync(Deadline);
+        var later = Enumerable.Range(2, 100).Select(i => thread.Post(Comment(author, i))).ToArray();
+        await Eventually.True(() => script.HasLanded(101), Deadline, "the second transaction (seqs 2..101) to land");
+
+        script.FailNextAppends(1); // the write that would fill seq 1
+        held.Settle(AppendOutcome.FailsUnwritten);
+        foreach (var post in (Task<long>[])[first, .. later])
+            Assert.Equal(ChatErrorKind.StorageUnavailable, (await Assert.ThrowsAsync<ChatException>(() => post.WaitAsync(Deadline))).Kind);
+        // Nothing after the gap is visible while it is open.
+        Assert.Empty((await thread.GetComments(0, 500)).Comments);
+
+        // Storage answers again: the same clientIds are retried, as the web node and the page do
+        // (a retry that meets the failing repair is told "unavailable" too, and tries again).
+        var seqs = await Task.WhenAll(Enumerable.Range(1, 101).Select(i => PostUntilAcknowledgedAsync(thread, Comment(author, i))));
+
+        Assert.Equal(Enumerable.Range(1, 101).Select(i => (long)i), seqs.Order());
+        var stored = (await thread.GetComments(0, 500)).Comments;
+        Assert.Equal(Enumerable.Range(1, 101).Select(i => (long)i), stored.Select(c => c.Seq));
+        Assert.All(Enumerable.Range(1, 101), i => Assert.Equal($"comment {i}", stored[seqs[i - 1] - 1].Body));
+    }
+
+    [Fact]
+    public async Task A_gap_left_by_a_crash_is_filled_on_activation_with_a_placeholder_that_pages_leave_out()
+    {
+        var (thread, author) = await fixture.NewThreadByNewUserAsync("Gap after a crash");
+        var id = thread.GetPrimaryKeyString();
+        Assert.Equal(1, await thread.Post(Comment(author, 1)));
+        // What a silo that died after its second transaction landed, and before the first one's
+        // failure was repaired, leaves behind: seq 3 stored, seq 2 never.
+        var log = new TableCommentLog(fixture.Azurite.Table(TableCommentLog.DefaultTableName), NullLogger<TableCommentLog>.Instance);
+        await log.AppendAsync(id, [new StoredComment(new Comment(id, 3, 0, author, "comment 3", DateTimeOffset.UtcNow), "c-3")]);
+
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var page = await thread.GetComments(0, 10);
+        var retried = await thread.Post(Comment(author, 3));
+        var next = await thread.Post(Comment(author, 4));
+
+        Assert.Equal([1L, 2L, 3L], page.Comments.Select(c => c.Seq));
+        var gap = page.Comments[1];
+        Assert.True(gap.Deleted && gap.Hidden, "the placeholder is deleted and hidden");
+        Assert.Equal(("", ""), (gap.Author, gap.Body));
+        Assert.Equal((3L, 4L), (retried, next));
+        // Written, so the next activation finds no gap either.
+        Assert.NotNull(await log.ReadOneAsync(id, 2));
+    }
+
+    private static async Task<long> PostUntilAcknowledgedAsync(IThreadGrain thread, NewComment comment)
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        while (true)
+        {
+            try
+            {
+                return await thread.Post(comment);
+            }
+            catch (ChatException ex) when (ex.Kind == ChatErrorKind.StorageUnavailable && DateTime.UtcNow < deadline)
+            {
+            }
+        }
+    }
+}

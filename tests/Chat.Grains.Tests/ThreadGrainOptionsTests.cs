@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace Chat.Grains.Tests;
+
+public sealed class ThreadGrainOptionsTests
+{
+    [Theory]
+    [InlineData("0")]
+    [InlineData("9")]
+    public void A_silo_refuses_to_start_with_MaxFlushesInFlight_out_of_range_and_names_the_key(string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Chat:Threads:MaxFlushesInFlight"] = value,
+        }).Build();
+        var host = Host.CreateApplicationBuilder();
+
+        var error = Assert.Throws<InvalidOperationException>(() => host.UseOrleans(silo => silo.AddChatGrains(configuration, "UseDevelopmentStorage=true")));
+
+        Assert.Contains("Chat:Threads:MaxFlushesInFlight", error.Message);
+        Assert.Contains("1 to 8", error.Message);
+    }
+}
