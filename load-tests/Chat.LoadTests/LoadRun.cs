@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace Chat.LoadTests;
 
-public sealed record LoadSettings(int Readers, int Posters, int Threads, double Rate, TimeSpan Duration, long MaxPosts, TimeSpan Drain);
+/// <param name="Warmup">Posting at the same rate before the measured Duration: latencies and rates of
+/// that time are not counted (JIT, pools and the GC heap of a fresh server and generator settle in
+/// it), the correctness checks cover it like the rest.</param>
+public sealed record LoadSettings(int Readers, int Posters, int Threads, double Rate, TimeSpan Duration, long MaxPosts, TimeSpan Drain, TimeSpan Warmup);
 
 /// <summary>What one run against one target measured (written as JSON to --out).</summary>
 public sealed record RunResult
@@ -12,6 +15,7 @@ public sealed record RunResult
     public required string[] Urls { get; init; }
     public required LoadSettings Settings { get; init; }
     public double Seconds { get; init; }
+    public double WarmupSeconds { get; init; }
     public long PostsSent { get; init; }
     public long Acks { get; init; }
     public long PostErrors { get; init; }
@@ -110,6 +114,17 @@ public sealed class LoadRun : IAsyncDisposable
         }
         await all;
         return [.. samples];
+    }
+
+    /// <summary>
+    /// Forgets the latencies and counts rates from now on (after a warm-up); the correctness checks
+    /// still cover everything. Returns the deliveries and acks so far, which the rates subtract.
+    /// </summary>
+    public (long Deliveries, long Acks) StartMeasuring()
+    {
+        AllDelivery.Reset();
+        Stats.Ack.Reset();
+        return (Interlocked.Read(ref Stats.Deliveries), Interlocked.Read(ref Stats.Acks));
     }
 
     /// <summary>Latency of every delivery of the run (the phases' interval histograms added up).</summary>

@@ -50,12 +50,13 @@ public sealed class Options
     }
 
     /// <summary>Durations like 500ms, 20s, 5m, 1h, or plain seconds.</summary>
-    public TimeSpan Duration(string name, TimeSpan fallback, TimeSpan? max = null)
+    public TimeSpan Duration(string name, TimeSpan fallback, TimeSpan? max = null, bool allowZero = false)
     {
         var s = String(name);
         if (s is null) return fallback;
         var d = ParseDuration(s) ?? throw new UsageException($"--{name}: '{s}' is not a duration (e.g. 500ms, 20s, 5m, 1h).");
-        if (d <= TimeSpan.Zero || (max is not null && d > max)) throw new UsageException($"--{name} must be above 0 and at most {max}.");
+        if (d < TimeSpan.Zero || (d == TimeSpan.Zero && !allowZero) || (max is not null && d > max))
+            throw new UsageException($"--{name} must be {(allowZero ? "0" : "above 0")} or more and at most {max}.");
         return d;
     }
 

@@ -12,6 +12,8 @@ public static class Report
     public static Table Summary(IReadOnlyList<RunResult> results)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]results[/]");
+        if (results.Any(r => r.WarmupSeconds > 0))
+            table.Caption($"latency and rates: the {results.Max(r => r.Seconds):0} s after a {results.Max(r => r.WarmupSeconds):0} s warm-up at the same rate (--warmup); correctness: the whole run");
         foreach (var c in new[] { "target", "readers", "posts/s asked", "acks/s", "deliveries/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "ack p99 ms", "post err", "conn err", "lost", "dup", "out-of-order", "missing", "ok" })
             table.AddColumn(new TableColumn(c).RightAligned());
         foreach (var r in results)
@@ -52,10 +54,13 @@ public static class Report
             latency.Add.Scatter(xs, r.Timeline.Select(s => s.P50Ms).ToArray()).LegendText = $"{r.Target} p50";
             latency.Add.Scatter(xs, r.Timeline.Select(s => s.P99Ms).ToArray()).LegendText = $"{r.Target} p99";
         }
+        if (results.Any(r => r.WarmupSeconds > 0))
+            foreach (var plot in new[] { throughput, latency })
+                plot.Add.VerticalLine(0, pattern: LinePattern.Dashed).LegendText = "end of warm-up (not counted)";
         throughput.XLabel("seconds"); latency.XLabel("seconds");
         throughput.ShowLegend(); latency.ShowLegend();
 
-        pct.Title("Latency percentiles, whole run (ms)");
+        pct.Title(results.Any(r => r.WarmupSeconds > 0) ? "Latency percentiles after the warm-up (ms)" : "Latency percentiles, whole run (ms)");
         string[] labels = ["p50", "p90", "p99", "p99.9", "max"];
         var width = 1.0 / (results.Count + 1);
         for (var i = 0; i < results.Count; i++)

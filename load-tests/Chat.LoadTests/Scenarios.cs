@@ -17,7 +17,8 @@ public static partial class Scenarios
             Rate: o.Double("rate", soak ? 20 : 50, 0.1, 100_000),
             Duration: o.Duration("duration", soak ? TimeSpan.FromMinutes(10) : TimeSpan.FromSeconds(20), MaxDuration),
             MaxPosts: o.Int("max-posts", 1_000_000, 1),
-            Drain: o.Duration("drain", TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(5)));
+            Drain: o.Duration("drain", TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(5)),
+            Warmup: o.Duration("warmup", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10), allowZero: true));
         return s;
     }
 
@@ -66,25 +67,36 @@ public static partial class Scenarios
         await using var run = new LoadRun(urls);
         ui.Line($"[{target}] {scenario}: {s.Readers} readers, {s.Posters} posters, {s.Threads} thread(s), {s.Rate}/s for {s.Duration.TotalSeconds}s on {string.Join(", ", urls.Select(u => u.ToString()))}");
         await run.SetUpAsync(s.Threads, s.Readers, s.Posters, ui.Line, ct);
+        Sample[] warmup = [];
+        if (s.Warmup > TimeSpan.Zero)
+        {
+            ui.Line($"[{target}] warming up for {s.Warmup.TotalSeconds}s at the same rate (not counted in latency or rates)");
+            warmup = await run.PostPhaseAsync(s.Rate, s.Warmup, s.MaxPosts, -s.Warmup.TotalSeconds, x => ui.Sample($"{target} warm-up", x), ct);
+        }
+        var before = run.StartMeasuring();
         var sw = Stopwatch.StartNew();
         var timeline = await run.PostPhaseAsync(s.Rate, s.Duration, s.MaxPosts, 0, x => ui.Sample(target, x), ct);
         var seconds = sw.Elapsed.TotalSeconds;
+        var measured = (Interlocked.Read(ref run.Stats.Deliveries) - before.Deliveries, Interlocked.Read(ref run.Stats.Acks) - before.Acks);
         ui.Line($"[{target}] draining (up to {s.Drain.TotalSeconds}s) and verifying every reader");
         var v = await run.DrainAndVerifyAsync(s.Drain);
-        return Result(scenario, target, urls, s, run, seconds, timeline, v);
+        return Result(scenario, target, urls, s, run, seconds, [.. warmup, .. timeline], v, measured);
     }
 
+    /// <param name="measured">Deliveries and acks of the measured time (after the warm-up); null = all of them.</param>
     public static RunResult Result(string scenario, string target, Uri[] urls, LoadSettings s, LoadRun run, double seconds, Sample[] timeline,
-        (long Expected, long Lost, long Duplicated, long OutOfOrder, long Missing, long JoinRepeats) v)
+        (long Expected, long Lost, long Duplicated, long OutOfOrder, long Missing, long JoinRepeats) v, (long Deliveries, long Acks)? measured = null)
     {
         var st = run.Stats;
+        var (deliveries, acks) = measured ?? (st.Deliveries, st.Acks);
         var attempts = st.PostsSent + s.Readers;
         return new RunResult
         {
             Scenario = scenario, Target = target, Urls = urls.Select(u => u.ToString()).ToArray(), Settings = s,
             Seconds = Math.Round(seconds, 2), PostsSent = st.PostsSent, Acks = st.Acks, PostErrors = st.PostErrors,
             ConnectionErrors = st.ConnectionErrors, Reconnects = st.Reconnects, Deliveries = st.Deliveries, Pushes = st.Pushes,
-            Expected = v.Expected, DeliveriesPerSec = Math.Round(st.Deliveries / seconds), AcksPerSec = Math.Round(st.Acks / seconds),
+            Expected = v.Expected, DeliveriesPerSec = Math.Round(deliveries / seconds), AcksPerSec = Math.Round(acks / seconds),
+            WarmupSeconds = measured is null ? 0 : s.Warmup.TotalSeconds,
             Latency = Percentiles.Of(run.AllDelivery), AckLatency = Percentiles.Of(st.Ack.GetIntervalHistogram()),
             Lost = v.Lost, Duplicated = v.Duplicated, OutOfOrder = v.OutOfOrder, Missing = v.Missing, JoinRepeats = v.JoinRepeats,
             GapFetches = st.GapFetches, ErrorRate = attempts == 0 ? 0 : Math.Round((double)(st.PostErrors + st.ConnectionErrors) / attempts, 4),
@@ -108,6 +120,13 @@ public static partial class Scenarios
         await using var run = new LoadRun(urls);
         await run.SetUpAsync(1, s.Readers, s.Posters, ui.Line, ct);
         var timeline = new List<Sample>();
+        if (s.Warmup > TimeSpan.Zero)
+        {
+            ui.Line($"warming up for {s.Warmup.TotalSeconds}s at {start:0}/s (not a step)");
+            timeline.AddRange(await run.PostPhaseAsync(start, s.Warmup, s.MaxPosts, -s.Warmup.TotalSeconds, x => ui.Sample("ramp warm-up", x), ct));
+            foreach (var p in run.Posters) await p.DrainAsync(TimeSpan.FromSeconds(10));
+            run.StartMeasuring();
+        }
         var steps = new List<object>();
         double best = 0, t0 = 0;
         var sw = Stopwatch.StartNew();

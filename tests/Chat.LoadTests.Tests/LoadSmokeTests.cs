@@ -33,7 +33,7 @@ public sealed class LoadSmokeTests : IAsyncLifetime
     [Fact]
     public async Task Hot_thread_against_the_product_loses_repeats_and_reorders_nothing_and_writes_json()
     {
-        var rc = await LoadTool.RunAsync(["hot-thread", "--url", Url, "--readers", "20", "--posters", "2", "--rate", "20", "--duration", "5s", "--out", _out, "--no-live"]);
+        var rc = await LoadTool.RunAsync(["hot-thread", "--url", Url, "--readers", "20", "--posters", "2", "--rate", "20", "--duration", "5s", "--warmup", "2s", "--out", _out, "--no-live"]);
 
         var json = Directory.GetFiles(_out, "hot-thread-*.json").Single();
         var result = JsonDocument.Parse(File.ReadAllText(json)).RootElement[0];
@@ -43,6 +43,9 @@ public sealed class LoadSmokeTests : IAsyncLifetime
         Assert.Equal(0, result.GetProperty("missing").GetInt64());
         Assert.True(result.GetProperty("acks").GetInt64() > 0, "no post was acknowledged");
         Assert.Equal(result.GetProperty("expected").GetInt64(), result.GetProperty("deliveries").GetInt64());
+        // Latency covers the measured 5 s only, not the 2 s warm-up; correctness covers everything.
+        Assert.Equal(2, result.GetProperty("warmupSeconds").GetDouble());
+        Assert.InRange(result.GetProperty("latency").GetProperty("count").GetInt64(), 1, result.GetProperty("deliveries").GetInt64() - 1);
         Assert.Equal(0, rc);
     }
 
@@ -52,7 +55,7 @@ public sealed class LoadSmokeTests : IAsyncLifetime
         Assert.True(File.Exists("/usr/bin/redis-server") || File.Exists("/usr/local/bin/redis-server"),
             "redis-server is not installed: the Redis baseline needs Debian's package (apt-get install -y redis-server); test.sh should install it.");
 
-        var rc = await LoadTool.RunAsync(["compare", "--url", Url, "--readers", "10", "--posters", "2", "--rate", "10", "--duration", "3s", "--drain", "10s", "--out", _out, "--no-live"]);
+        var rc = await LoadTool.RunAsync(["compare", "--url", Url, "--readers", "10", "--posters", "2", "--rate", "10", "--duration", "3s", "--warmup", "0", "--drain", "10s", "--out", _out, "--no-live"]);
 
         var json = Directory.GetFiles(_out, "compare-hot-thread-*.json").Single();
         var targets = JsonDocument.Parse(File.ReadAllText(json)).RootElement.EnumerateArray().Select(r => r.GetProperty("target").GetString()!).ToArray();
