@@ -228,7 +228,7 @@ public static partial class Scenarios
         CheckUnused(o);
         string threadId;
         using (var api = new ApiClient(urls[0])) { await api.SignUpAsync("ltidle" + Guid.NewGuid().ToString("N")[..8]); threadId = await api.CreateThreadAsync("idle readers"); }
-        var before = await ServerMemoryAsync(urls[0], pid);
+        var before = await ServerMemory.ReadAsync(urls[0], pid, ct);
         var stats = new Stats();
         var readers = Enumerable.Range(0, n).Select(i => new Reader(urls[i % urls.Length], threadId, stats)).ToList();
         try
@@ -243,22 +243,27 @@ public static partial class Scenarios
             var half = n / 2;
             await ConnectAsync(readers.Take(half));
             await Task.Delay(hold / 2, ct);
-            var middle = await ServerMemoryAsync(urls[0], pid);
+            var middle = await ServerMemory.ReadAsync(urls[0], pid, ct);
             var errorsAtHalf = stats.ConnectionErrors;
             await ConnectAsync(readers.Skip(half));
             ui.Line($"holding {n} idle connections for {hold.TotalSeconds / 2}s");
             await Task.Delay(hold / 2, ct);
-            var after = await ServerMemoryAsync(urls[0], pid);
+            var after = await ServerMemory.ReadAsync(urls[0], pid, ct);
             var connected = n - stats.ConnectionErrors;
             var secondHalf = n - half - (stats.ConnectionErrors - errorsAtHalf);
-            double? perConn = before.Bytes is long b && after.Bytes is long a && connected > 0 ? (a - b) / (double)connected : null;
-            double? marginal = middle.Bytes is long m && after.Bytes is long a2 && secondHalf > 0 ? (a2 - m) / (double)secondHalf : null;
+            static double? Per(long? from, long? to, long count) => from is long f && to is long t && count > 0 ? (t - f) / (double)count : null;
+            var perConn = Per(before.Resident, after.Resident, connected);
+            var marginal = Per(middle.Resident, after.Resident, secondHalf);
+            var managedMarginal = Per(middle.ManagedHeap, after.ManagedHeap, secondHalf);
             string Kb(double? v) => v is null ? "unknown (give --server-pid, or expose process memory in /metrics)" : $"{v / 1024:0.0} KB";
-            ui.Line($"server memory ({after.Source}): before {Mb(before.Bytes)}, with {half} connections {Mb(middle.Bytes)}, with {connected} {Mb(after.Bytes)}; " +
-                    $"per connection: {Kb(marginal)} marginal (second half), {Kb(perConn)} overall; connection errors {stats.ConnectionErrors}");
+            var gc = after.AfterFullGc ? "each reading after a full GC of the server" : "readings without a full GC first (give --server-pid): they include the garbage of the moment";
+            ui.Line($"server memory ({after.Source}; {gc}): before {Mb(before.Resident)}, with {half} connections {Mb(middle.Resident)}, with {connected} {Mb(after.Resident)}");
+            ui.Line($"per connection: {Kb(marginal)} marginal (second half), {Kb(perConn)} overall; managed heap {Kb(managedMarginal)} marginal; connection errors {stats.ConnectionErrors}");
             Report.WriteJson(outDir, $"idle-connections-{DateTime.Now:yyyyMMdd-HHmmss}",
-                new { readers = n, connected, source = after.Source, beforeBytes = before.Bytes, halfBytes = middle.Bytes, afterBytes = after.Bytes,
-                      bytesPerConnection = perConn, marginalBytesPerConnection = marginal, connectionErrors = stats.ConnectionErrors });
+                new { readers = n, connected, source = after.Source, afterFullGc = after.AfterFullGc, beforeBytes = before.Resident, halfBytes = middle.Resident, afterBytes = after.Resident,
+                      bytesPerConnection = perConn, marginalBytesPerConnection = marginal,
+                      managedHeapBefore = before.ManagedHeap, managedHeapHalf = middle.ManagedHeap, managedHeapAfter = after.ManagedHeap, marginalManagedBytesPerConnection = managedMarginal,
+                      connectionErrors = stats.ConnectionErrors });
             return stats.ConnectionErrors > n * o.Double("max-error-rate", 0.01, 0, 1) ? 1 : 0;
         }
         finally
@@ -269,29 +274,4 @@ public static partial class Scenarios
 
     private static string Mb(long? bytes) => bytes is long b ? $"{b / 1048576.0:0.0} MB" : "unknown";
 
-    /// <summary>VmRSS of the server process when its pid is known (same machine), else process memory from /metrics.</summary>
-    public static async Task<(long? Bytes, string Source)> ServerMemoryAsync(Uri url, int? pid)
-    {
-        if (pid is int p)
-        {
-            GC.Collect();
-            var line = File.ReadLines($"/proc/{p}/status").FirstOrDefault(l => l.StartsWith("VmRSS:"));
-            if (line is not null) return (long.Parse(DigitsRegex().Match(line).Value) * 1024, $"/proc/{p}/status VmRSS");
-        }
-        try
-        {
-            using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
-            var text = await http.GetStringAsync("/metrics");
-            foreach (var name in new[] { "process_memory_usage_bytes", "process_working_set_bytes", "process_resident_memory_bytes", "dotnet_process_memory_working_set_bytes" })
-            {
-                var m = Regex.Match(text, $@"^{name}(\{{[^}}]*\}})?\s+([0-9.eE+]+)", RegexOptions.Multiline);
-                if (m.Success) return ((long)double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), $"/metrics {name}");
-            }
-            return (null, "/metrics has no process memory");
-        }
-        catch (Exception e) { return (null, $"/metrics unavailable: {e.Message}"); }
-    }
-
-    [GeneratedRegex("[0-9]+")]
-    private static partial Regex DigitsRegex();
 }
