@@ -2,9 +2,9 @@ using System.Diagnostics;
 
 namespace Chat.LoadTests;
 
-/// <param name="Warmup">Posting at the same rate before the measured Duration: latencies and rates of
-/// that time are not counted (JIT, pools and the GC heap of a fresh server and generator settle in
-/// it), the correctness checks cover it like the rest.</param>
+/// <param name="Warmup">Posting before the measured Duration (a third each at 1/4, 1/2 and all of the
+/// rate): latencies and rates of that time are not counted (JIT, pools and the GC heap of a fresh
+/// server and generator settle in it), the correctness checks cover it like the rest.</param>
 public sealed record LoadSettings(int Readers, int Posters, int Threads, double Rate, TimeSpan Duration, long MaxPosts, TimeSpan Drain, TimeSpan Warmup);
 
 /// <summary>What one run against one target measured (written as JSON to --out).</summary>

@@ -13,7 +13,7 @@ public static class Report
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]results[/]");
         if (results.Any(r => r.WarmupSeconds > 0))
-            table.Caption($"latency and rates: the {results.Max(r => r.Seconds):0} s after a {results.Max(r => r.WarmupSeconds):0} s warm-up at the same rate (--warmup); correctness: the whole run");
+            table.Caption($"latency and rates: the {results.Max(r => r.Seconds):0} s after a {results.Max(r => r.WarmupSeconds):0} s warm-up (--warmup: 1/4, 1/2, then all of the rate); correctness: the whole run");
         foreach (var c in new[] { "target", "readers", "posts/s asked", "acks/s", "deliveries/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "ack p99 ms", "post err", "conn err", "lost", "dup", "out-of-order", "missing", "ok" })
             table.AddColumn(new TableColumn(c).RightAligned());
         foreach (var r in results)

@@ -67,11 +67,16 @@ public static partial class Scenarios
         await using var run = new LoadRun(urls);
         ui.Line($"[{target}] {scenario}: {s.Readers} readers, {s.Posters} posters, {s.Threads} thread(s), {s.Rate}/s for {s.Duration.TotalSeconds}s on {string.Join(", ", urls.Select(u => u.ToString()))}");
         await run.SetUpAsync(s.Threads, s.Readers, s.Posters, ui.Line, ct);
-        Sample[] warmup = [];
+        var warmup = new List<Sample>();
         if (s.Warmup > TimeSpan.Zero)
         {
-            ui.Line($"[{target}] warming up for {s.Warmup.TotalSeconds}s at the same rate (not counted in latency or rates)");
-            warmup = await run.PostPhaseAsync(s.Rate, s.Warmup, s.MaxPosts, -s.Warmup.TotalSeconds, x => ui.Sample($"{target} warm-up", x), ct);
+            // A quarter, half, then all of the rate, a third of the warm-up each: a cold server and
+            // generator compile their hot paths at a rate they can carry, instead of building a
+            // backlog at the full rate that the measured time would then start with.
+            ui.Line($"[{target}] warming up for {s.Warmup.TotalSeconds}s at 1/4, 1/2, then all of the rate (not counted in latency or rates)");
+            var third = s.Warmup / 3;
+            for (var i = 0; i < 3; i++)
+                warmup.AddRange(await run.PostPhaseAsync(s.Rate * (i == 2 ? 1 : 0.25 * (i + 1)), third, s.MaxPosts, -s.Warmup.TotalSeconds + i * third.TotalSeconds, x => ui.Sample($"{target} warm-up", x), ct));
         }
         var before = run.StartMeasuring();
         var sw = Stopwatch.StartNew();
