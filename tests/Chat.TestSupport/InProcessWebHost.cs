@@ -29,6 +29,26 @@ public sealed class InProcessWebHost : IAsyncDisposable
 
     public static async Task<InProcessWebHost> StartAsync(string storageConnectionString, IDictionary<string, string?>? settings = null)
     {
+        // The silo's ports are picked free just before the silo binds them; in between, the OS may
+        // hand one to another process's outgoing connection (the ports come from the same range).
+        // Then start again on new ports: a race of the test set-up, not something under test.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryStartAsync(storageConnectionString, settings);
+            }
+            catch (Exception ex) when (attempt < 3 && IsAddressInUse(ex) && settings?.ContainsKey("Chat:Silo:SiloPort") != true)
+            {
+            }
+        }
+    }
+
+    private static bool IsAddressInUse(Exception ex) =>
+        ex is Microsoft.AspNetCore.Connections.AddressInUseException || ex.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse };
+
+    private static async Task<InProcessWebHost> TryStartAsync(string storageConnectionString, IDictionary<string, string?>? settings)
+    {
         var config = new Dictionary<string, string?>
         {
             ["Chat:Storage:ConnectionString"] = storageConnectionString,
@@ -54,7 +74,17 @@ public sealed class InProcessWebHost : IAsyncDisposable
             builder.Environment.WebRootFileProvider = new PhysicalFileProvider(webRoot);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
         });
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+                try { await app.StopAsync(cts.Token); } catch (Exception) { /* what started is stopped as far as it goes */ }
+            await app.DisposeAsync();
+            throw;
+        }
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new InProcessWebHost(app, new Uri(address));
     }
