@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 
 namespace Chat.LoadTests;
 
-public static partial class Scenarios
+public static class Scenarios
 {
     private static readonly TimeSpan MaxDuration = TimeSpan.FromHours(2);
 
