@@ -1,5 +1,4 @@
-using Chat.Grains;
-using Chat.Grains.Hosting;
+using Chat.ServiceDefaults;
 
 namespace Chat.Silo;
 
@@ -13,10 +12,10 @@ public static class SiloApp
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.UseOrleans(silo => silo.AddChatSilo(builder.Configuration));
-        builder.AddChatObservability();
+        builder.AddChatServiceDefaults();
 
         var app = builder.Build();
-        app.MapChatObservability();
+        app.MapChatDefaultEndpoints();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Chat.Grains;
+using Chat.ServiceDefaults;
 using Chat.Web.Hosting;
 using Chat.Web.Realtime;
 using Orleans.Configuration;
@@ -17,7 +18,7 @@ public static class AppSettings
 
     public const string ConnectionString = ChatStorage.ConnectionStringKey;
 
-    // Section names the app passes as literals to GetSection (ChatSiloExtensions, RealtimeExtensions).
+    // Section names the app passes as literals to GetSection (AddChatGrains, AddChatSilo, AddChatRealtime).
     private const string ThreadsSection = "Chat:Threads";
     private const string RelaySection = "Chat:Relay";
     private const string MembershipSection = "Chat:Membership";
@@ -36,7 +37,7 @@ public static class AppSettings
 
     /// <summary>Chat.Web in Client topology (what the manifests run): AddChatClient's keys and the web host's own.</summary>
     public static readonly IReadOnlySet<string> WebClientKeys = Keys(
-        [ConnectionString, OrleansHostingExtensions.TopologyKey, SeedDemoKey, Chat.Web.Auth.ModeratorDirectory.ConfigurationKey + ":[]"],
+        [ConnectionString, ChatTopologyExtensions.TopologyKey, SeedDemoKey, Chat.Web.Auth.ModeratorDirectory.ConfigurationKey + ":[]"],
         (ChatClusterOptions.Section, typeof(ChatClusterOptions)),
         (LimitsOptions.Section, typeof(LimitsOptions)),
         (RelaySection, typeof(RelayOptions)));

@@ -49,6 +49,24 @@ public sealed class DockerfileTests
         Assert.Equal($"[\"dotnet\", \"{project}.dll\"]", runtime.Last(i => i.Command == "ENTRYPOINT").Arguments);
     }
 
+    /// <summary>
+    /// A project the host references but the image does not copy fails `docker build` at restore;
+    /// nothing else would notice before an operator does.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public void Dockerfile_copies_every_project_the_host_references(string dockerfile)
+    {
+        var project = Path.GetFileName(Path.GetDirectoryName(dockerfile))!;
+        var copied = Instructions(dockerfile).Where(i => i.Command == "COPY").Select(i => i.Arguments).ToList();
+        foreach (var referenced in ProjectClosure($"src/{project}/{project}.csproj"))
+        {
+            var folder = Path.GetDirectoryName(referenced)!.Replace('\\', '/');
+            Assert.Contains($"{referenced} {folder}/", copied);
+            Assert.Contains($"{folder}/ {folder}/", copied);
+        }
+    }
+
     [Fact]
     public void Web_image_embeds_the_SignalR_browser_client_from_npm()
     {
@@ -57,6 +75,25 @@ public sealed class DockerfileTests
         // Where Chat.Web.csproj looks for it: ../../node_modules/@microsoft/signalr/dist/browser/signalr.min.js
         Assert.Contains("COPY --from=npm /src/node_modules/@microsoft/signalr node_modules/@microsoft/signalr", text);
         Assert.Contains("node_modules/@microsoft/signalr/dist/browser/signalr.min.js", File.ReadAllText(Path.Combine(RepoPaths.Root, "src/Chat.Web/Chat.Web.csproj")));
+    }
+
+    /// <summary>The project and every project it references, directly or not, as paths from the repository root.</summary>
+    private static SortedSet<string> ProjectClosure(string root)
+    {
+        var found = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([root]);
+        while (pending.TryPop(out var project))
+        {
+            if (!found.Add(project)) continue;
+            var dir = Path.GetDirectoryName(project)!;
+            var xml = System.Xml.Linq.XDocument.Load(Path.Combine(RepoPaths.Root, project));
+            foreach (var reference in xml.Descendants("ProjectReference"))
+            {
+                var full = Path.GetFullPath(Path.Combine(RepoPaths.Root, dir, reference.Attribute("Include")!.Value.Replace('\\', '/')));
+                pending.Push(Path.GetRelativePath(RepoPaths.Root, full).Replace('\\', '/'));
+            }
+        }
+        return found;
     }
 
     /// <summary>Instructions with line continuations joined and comments dropped.</summary>

@@ -179,7 +179,7 @@ public sealed class ManifestTests
         Assert.Equal("$(POD_IP)", env[advertised].Value);
 
         var environment = Environment(manifests, container);
-        var defaults = new Chat.Grains.SiloEndpointOptions();
+        var defaults = new Chat.ServiceDefaults.SiloEndpointOptions();
         var siloPort = environment.TryGetValue("Chat__Silo__SiloPort", out var s) ? int.Parse(s!) : defaults.SiloPort;
         var gatewayPort = environment.TryGetValue("Chat__Silo__GatewayPort", out var g) ? int.Parse(g!) : defaults.GatewayPort;
         Assert.Contains(container.Ports, p => p.Name == "silo" && p.ContainerPort == siloPort);

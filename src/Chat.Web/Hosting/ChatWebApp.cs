@@ -1,4 +1,4 @@
-using Chat.Grains.Hosting;
+using Chat.ServiceDefaults;
 using Chat.Web.Api;
 using Orleans.Dashboard;
 using Chat.Web.Auth;
@@ -23,7 +23,7 @@ public static class ChatWebApp
         builder.AddChatAbuseLimits();
         builder.AddChatApi();
         builder.AddChatRealtime();
-        builder.AddChatObservability();
+        builder.AddChatServiceDefaults();
         builder.AddChatDemoContent();
 
         var app = builder.Build();
@@ -40,7 +40,7 @@ public static class ChatWebApp
         app.MapChatAuth();
         app.MapChatApi();
         app.MapChatRealtime();
-        app.MapChatObservability();
+        app.MapChatDefaultEndpoints();
         app.MapChatPages();
         // The Orleans Dashboard (cluster, silos, grains, calls) for moderators and operators.
         app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(AuthExtensions.ModeratorPolicy);

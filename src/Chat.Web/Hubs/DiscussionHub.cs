@@ -1,4 +1,3 @@
-using Chat.Grains;
 using Chat.Web.Auth;
 using Chat.Web.Hosting;
 using Chat.Web.Realtime;
@@ -11,7 +10,7 @@ namespace Chat.Web.Hubs;
 /// The realtime contract at /hubs/discussion. Reading is anonymous; posting needs sign-in and the
 /// author is always the signed-in user.
 /// </summary>
-public sealed partial class DiscussionHub(IGrainFactory grains, ThreadRelay relay, FrontPageRelay frontPage, InboxRelay inbox, ChatMetrics metrics, ILogger<DiscussionHub> logger) : Hub
+public sealed partial class DiscussionHub(IGrainFactory grains, ThreadRelay relay, FrontPageRelay frontPage, InboxRelay inbox, WebMetrics metrics, ILogger<DiscussionHub> logger) : Hub
 {
     /// <summary>The first screen; the rest comes over HTTP in pages.</summary>
     public const int JoinPageSize = 500;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Chat.Web.Auth;
+using Chat.Web.Hosting;
 using Chat.Web.Hubs;
 
 namespace Chat.Web.Realtime;
@@ -17,6 +18,8 @@ public static class RealtimeExtensions
             o.AddFilter<HubErrorFilter>();
             o.AddFilter<HubInvocationLimitFilter>();
         });
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<WebMetrics>();
         builder.Services.Configure<RelayOptions>(builder.Configuration.GetSection("Chat:Relay"));
         builder.Services.AddSingleton<ThreadRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ThreadRelay>());

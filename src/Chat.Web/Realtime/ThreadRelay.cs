@@ -1,4 +1,4 @@
-using Chat.Grains;
+using Chat.Web.Hosting;
 using Chat.Web.Hubs;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -15,7 +15,7 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
 {
     private readonly IGrainFactory _grains;
     private readonly IHubContext<DiscussionHub> _hub;
-    private readonly ChatMetrics _metrics;
+    private readonly WebMetrics _metrics;
     private readonly RelayOptions _options;
     private readonly ILogger<ThreadRelay> _logger;
     private readonly string _nodeId = $"{Environment.MachineName}-{Guid.NewGuid():N}";
@@ -27,7 +27,7 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
 
     private readonly IHostApplicationLifetime _lifetime;
 
-    public ThreadRelay(IGrainFactory grains, IHubContext<DiscussionHub> hub, ChatMetrics metrics, IOptions<RelayOptions> options, IHostApplicationLifetime lifetime, ILogger<ThreadRelay> logger)
+    public ThreadRelay(IGrainFactory grains, IHubContext<DiscussionHub> hub, WebMetrics metrics, IOptions<RelayOptions> options, IHostApplicationLifetime lifetime, ILogger<ThreadRelay> logger)
     {
         _lifetime = lifetime;
         _grains = grains;

@@ -1,4 +1,4 @@
-using Chat.Grains;
+using Chat.ServiceDefaults;
 
 namespace Chat.Web.Hosting;
 
@@ -12,7 +12,7 @@ public enum ChatTopology
     Client,
 }
 
-public static class OrleansHostingExtensions
+public static class ChatTopologyExtensions
 {
     public const string TopologyKey = "Chat:Topology";
 

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Chat.Grains;
+namespace Chat.ServiceDefaults;
 
 /// <summary>Which cluster a host belongs to; section "Chat:Cluster". Silos and web nodes share it.</summary>
 public sealed class ChatClusterOptions

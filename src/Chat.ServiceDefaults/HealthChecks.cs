@@ -1,6 +1,7 @@
+using Azure.Data.Tables;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Chat.Grains.Hosting;
+namespace Chat.ServiceDefaults;
 
 /// <summary>Ready when this process's silo is an active member of the cluster.</summary>
 internal sealed class SiloActiveHealthCheck(ISiloStatusOracle oracle) : IHealthCheck
@@ -24,6 +25,25 @@ internal sealed class ClusterReachableHealthCheck(IGrainFactory grains) : IHealt
         catch (Exception ex)
         {
             return HealthCheckResult.Unhealthy("The cluster does not answer: " + ex.Message);
+        }
+    }
+}
+
+/// <summary>Ready when storage answers a cheap query within 2 s (a silo without storage cannot keep a post).</summary>
+internal sealed class StorageHealthCheck(string connectionString) : IHealthCheck
+{
+    private readonly TableServiceClient _client = new(connectionString, new TableClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(2) } });
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await foreach (var _ in _client.QueryAsync(maxPerPage: 1, cancellationToken: cancellationToken).AsPages()) break;
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy("Storage does not answer: " + ex.Message);
         }
     }
 }

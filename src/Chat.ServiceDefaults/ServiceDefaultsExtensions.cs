@@ -1,24 +1,26 @@
-using Azure.Data.Tables;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 
-namespace Chat.Grains.Hosting;
+namespace Chat.ServiceDefaults;
 
-/// <summary>Health and metrics endpoints, the same in both hosts (Chat.Web and Chat.Silo).</summary>
-public static class ObservabilityExtensions
+/// <summary>
+/// Health and metrics endpoints, the same in both hosts (Chat.Web and Chat.Silo): each host calls
+/// AddChatServiceDefaults on its builder and MapChatDefaultEndpoints on its app.
+/// </summary>
+public static class ServiceDefaultsExtensions
 {
     /// <summary>Health checks with this tag decide /health/ready.</summary>
     public const string ReadyTag = "ready";
 
-    public static WebApplicationBuilder AddChatObservability(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddChatServiceDefaults(this WebApplicationBuilder builder)
     {
         // "System.Runtime": the runtime's own meter (working set, GC heap sizes, thread pool), so that
         // memory per connection can be read from /metrics where /proc is out of reach (a pod).
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ChatMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections", "System.Runtime")
+            .AddMeter(Chat.Grains.ChatMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections", "System.Runtime")
             .AddPrometheusExporter());
         // The checks that decide readiness come with the Orleans role: AddChatSilo (silo active,
         // storage answers) or AddChatClient (a silo answers).
@@ -26,7 +28,7 @@ public static class ObservabilityExtensions
         return builder;
     }
 
-    public static WebApplication MapChatObservability(this WebApplication app)
+    public static WebApplication MapChatDefaultEndpoints(this WebApplication app)
     {
         // Live: the process answers. Ready: it can serve (silo active in the cluster, storage answers).
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
@@ -34,7 +36,6 @@ public static class ObservabilityExtensions
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
-
     /// <summary>Unready from the moment shutdown begins, so a load balancer stops sending new work here.</summary>
     private sealed class StoppingHealthCheck(Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime) : IHealthCheck
     {
@@ -42,23 +43,5 @@ public static class ObservabilityExtensions
             Task.FromResult(lifetime.ApplicationStopping.IsCancellationRequested
                 ? HealthCheckResult.Unhealthy("Shutting down")
                 : HealthCheckResult.Healthy());
-    }
-
-    internal sealed class StorageHealthCheck(string connectionString) : IHealthCheck
-    {
-        private readonly TableServiceClient _client = new(connectionString, new TableClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(2) } });
-
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                await foreach (var _ in _client.QueryAsync(maxPerPage: 1, cancellationToken: cancellationToken).AsPages()) break;
-                return HealthCheckResult.Healthy();
-            }
-            catch (Exception ex)
-            {
-                return HealthCheckResult.Unhealthy("Storage does not answer: " + ex.Message);
-            }
-        }
     }
 }

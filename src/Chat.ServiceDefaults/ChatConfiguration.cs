@@ -1,0 +1,53 @@
+using Azure.Data.Tables;
+using Chat.Grains;
+using Microsoft.Extensions.Configuration;
+
+namespace Chat.ServiceDefaults;
+
+/// <summary>
+/// Reads and checks the keys both hosts share. Fail fast: a bad value stops the host at start with a
+/// message that names the key and says what to set, instead of a silo that never joins.
+/// </summary>
+public static class ChatConfiguration
+{
+    public static string RequireConnectionString(IConfiguration configuration)
+    {
+        var value = configuration[ChatStorage.ConnectionStringKey];
+        if (string.IsNullOrWhiteSpace(value))
+            throw new InvalidOperationException(
+                $"Configuration key {ChatStorage.ConnectionStringKey} is not set. Set it (environment variable Chat__Storage__ConnectionString) to an Azure Storage connection string, e.g. UseDevelopmentStorage=true for Azurite on its default port.");
+        try
+        {
+            _ = new TableServiceClient(value);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidOperationException($"Configuration key {ChatStorage.ConnectionStringKey} is not a valid Azure Storage connection string: {ex.Message}", ex);
+        }
+        return value;
+    }
+
+    public static ChatClusterOptions ReadClusterOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(ChatClusterOptions.Section).Get<ChatClusterOptions>() ?? new ChatClusterOptions();
+        if (string.IsNullOrWhiteSpace(options.ClusterId)) throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:ClusterId is empty; set it to the cluster's name (e.g. chat-prod).");
+        if (string.IsNullOrWhiteSpace(options.ServiceId)) throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:ServiceId is empty; set it to a stable name (e.g. chat).");
+        return options;
+    }
+
+    public static SiloEndpointOptions ReadSiloEndpoints(IConfiguration configuration)
+    {
+        var endpoints = configuration.GetSection(SiloEndpointOptions.Section).Get<SiloEndpointOptions>() ?? new SiloEndpointOptions();
+        if (endpoints.SiloPort is <= 0 or > 65535) throw BadPort("SiloPort", endpoints.SiloPort);
+        if (endpoints.GatewayPort is <= 0 or > 65535) throw BadPort("GatewayPort", endpoints.GatewayPort);
+        return endpoints;
+    }
+
+    public static System.Net.IPEndPoint ParseGateway(string entry) =>
+        System.Net.IPEndPoint.TryParse(entry, out var endpoint) && endpoint.Port > 0
+            ? endpoint
+            : throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:Gateways has '{entry}'; each entry must be IP:port of a silo's gateway, e.g. 127.0.0.1:30000.");
+
+    private static InvalidOperationException BadPort(string key, int value) =>
+        new($"Configuration key {SiloEndpointOptions.Section}:{key} = {value} is not a port (1-65535).");
+}
