@@ -31,20 +31,27 @@ public static class Compare
             var redis = await Start(servers, Targets.RedisAsync(logDir));
             var redisA = await Start(servers, Targets.BaselineAsync("baseline-redis-1", logDir, $"127.0.0.1:{redis.Port}"));
             var redisB = await Start(servers, Targets.BaselineAsync("baseline-redis-2", logDir, $"127.0.0.1:{redis.Port}"));
+            int[] productPids = [];
             if (productUrls is null)
             {
                 var azurite = await Start(servers, Targets.AzuriteAsync(logDir));
-                productUrls = [(await Start(servers, Targets.ProductAsync(logDir, azurite.Port))).Url];
+                var product = await Start(servers, Targets.ProductAsync(logDir, azurite.Port));
+                productUrls = [product.Url];
+                productPids = [product.Pid, azurite.Pid];
             }
-            var targets = new (string Name, Uri[] Urls)[] { (Plain, [plain.Url]), (Redis, [redisA.Url, redisB.Url]), (Product, productUrls) };
+            // Each target's own processes, for its CPU share: storage counts as the product's, redis as its baseline's.
+            var targets = new (string Name, Uri[] Urls, int[] Pids)[]
+            {
+                (Plain, [plain.Url], [plain.Pid]), (Redis, [redisA.Url, redisB.Url], [redis.Pid, redisA.Pid, redisB.Pid]), (Product, productUrls, productPids),
+            };
 
             var results = new List<RunResult>();
             for (var round = 1; round <= rounds; round++)
-                foreach (var (name, urls) in targets)
+                foreach (var (name, urls, pids) in targets)
                 {
                     ct.ThrowIfCancellationRequested();
                     var label = rounds == 1 ? name : $"{name} #{round}";
-                    results.Add((await Scenarios.RunOneAsync(scenario, name, urls, s, ui, ct)) with { Target = label });
+                    results.Add((await Scenarios.RunOneAsync(scenario, name, urls, s, ui, ct, pids)) with { Target = label });
                     await Task.Delay(1000, ct); // let the last run's connections close before the next
                 }
 

@@ -37,6 +37,8 @@ public sealed record RunResult
     public double ErrorRate { get; init; }
     public string? LastError { get; init; }
     public Sample[] Timeline { get; init; } = [];
+    /// <summary>CPU of the generator and of the target's processes over the measured time (null: not measured).</summary>
+    public CpuShare? Cpu { get; init; }
     public bool Correct => Lost == 0 && Duplicated == 0 && OutOfOrder == 0 && Missing == 0;
 }
 

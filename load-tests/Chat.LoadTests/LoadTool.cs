@@ -19,6 +19,7 @@ public static class LoadTool
         common: --url http://127.0.0.1:5000[,http://...]  --readers 100 --posters 4 --rate 50 --duration 20s
                 --threads 1 --out results/ --max-error-rate 0.01 --max-posts 1000000 --drain 15s
                 --allow-remote (otherwise only loopback targets) --no-live
+                --server-pid PID (hot-thread, many-threads, soak: the server's CPU share beside the generator's)
         """;
 
     public static async Task<int> RunAsync(string[] args)

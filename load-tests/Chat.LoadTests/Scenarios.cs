@@ -31,8 +31,9 @@ public static class Scenarios
         var settings = Settings(o, scenario, threads);
         var maxErrorRate = o.Double("max-error-rate", 0.01, 0, 1);
         var outDir = OutDir(o);
+        int[] serverPids = o.Has("server-pid") ? [o.Int("server-pid", 0, 1)] : [];
         CheckUnused(o);
-        var result = await RunOneAsync(scenario, "target", urls, settings, ui, ct);
+        var result = await RunOneAsync(scenario, "target", urls, settings, ui, ct, serverPids);
         return Finish(scenario, [result], outDir, maxErrorRate, ui);
     }
 
@@ -61,7 +62,8 @@ public static class Scenarios
         return rc;
     }
 
-    public static async Task<RunResult> RunOneAsync(string scenario, string target, Uri[] urls, LoadSettings s, Ui ui, CancellationToken ct)
+    /// <param name="serverPids">The target's processes on this machine, for its CPU share; none = unknown.</param>
+    public static async Task<RunResult> RunOneAsync(string scenario, string target, Uri[] urls, LoadSettings s, Ui ui, CancellationToken ct, IReadOnlyList<int>? serverPids = null)
     {
         await using var run = new LoadRun(urls);
         ui.Line($"[{target}] {scenario}: {s.Readers} readers, {s.Posters} posters, {s.Threads} thread(s), {s.Rate}/s for {s.Duration.TotalSeconds}s on {string.Join(", ", urls.Select(u => u.ToString()))}");
@@ -79,12 +81,14 @@ public static class Scenarios
         }
         var before = run.StartMeasuring();
         var sw = Stopwatch.StartNew();
+        var cpu = CpuMeter.Start(serverPids);
         var timeline = await run.PostPhaseAsync(s.Rate, s.Duration, s.MaxPosts, 0, x => ui.Sample(target, x), ct);
         var seconds = sw.Elapsed.TotalSeconds;
+        var cpuShare = cpu.Stop();
         var measured = (Interlocked.Read(ref run.Stats.Deliveries) - before.Deliveries, Interlocked.Read(ref run.Stats.Acks) - before.Acks);
         ui.Line($"[{target}] draining (up to {s.Drain.TotalSeconds}s) and verifying every reader");
         var v = await run.DrainAndVerifyAsync(s.Drain);
-        return Result(scenario, target, urls, s, run, seconds, [.. warmup, .. timeline], v, measured);
+        return Result(scenario, target, urls, s, run, seconds, [.. warmup, .. timeline], v, measured) with { Cpu = cpuShare };
     }
 
     /// <param name="measured">Deliveries and acks of the measured time (after the warm-up); null = all of them.</param>

@@ -58,8 +58,13 @@ public sealed class LoadSmokeTests : IAsyncLifetime
         var rc = await LoadTool.RunAsync(["compare", "--url", Url, "--readers", "10", "--posters", "2", "--rate", "10", "--duration", "3s", "--warmup", "0", "--drain", "10s", "--out", _out, "--no-live"]);
 
         var json = Directory.GetFiles(_out, "compare-hot-thread-*.json").Single();
-        var targets = JsonDocument.Parse(File.ReadAllText(json)).RootElement.EnumerateArray().Select(r => r.GetProperty("target").GetString()!).ToArray();
-        Assert.Equal(new[] { "baseline", "baseline+redis", "product" }, targets);
+        var rows = JsonDocument.Parse(File.ReadAllText(json)).RootElement.EnumerateArray().ToArray();
+        Assert.Equal(new[] { "baseline", "baseline+redis", "product" }, rows.Select(r => r.GetProperty("target").GetString()!));
+        // Every row says what the generator took; the servers' share where compare started them (the
+        // baselines), and none for a product it was only given the URL of.
+        Assert.All(rows, r => Assert.Equal(JsonValueKind.Number, r.GetProperty("cpu").GetProperty("generatorCores").ValueKind));
+        Assert.All(rows[..2], r => Assert.Equal(JsonValueKind.Number, r.GetProperty("cpu").GetProperty("serverCores").ValueKind));
+        Assert.Equal(JsonValueKind.Null, rows[2].GetProperty("cpu").GetProperty("serverCores").ValueKind);
         Assert.Single(Directory.GetFiles(_out, "compare-ratios-*.json"));
         Assert.Equal(0, rc);
     }
