@@ -2,6 +2,7 @@
 // Live: the server pushes the list (`frontPage`) whenever it changes, at most about once a second.
 import { api, initHeader, el, safeHttpUrl, domainOf, plural, timeElement, startRelativeTimeRefresh } from './api.js';
 import { hubConnection, startHub, onHubConnected, isHubConnected } from './live.js';
+import { ServerEvents } from './events.js';
 
 const status = document.getElementById('status');
 const list = document.getElementById('threads');
@@ -26,7 +27,7 @@ setInterval(() => {
 function goLive() {
   const connection = hubConnection();
   if (!connection) return;
-  connection.on('frontPage', (pushedSort, threads) => {
+  connection.on(ServerEvents.frontPage, (pushedSort, threads) => {
     if (pushedSort !== sort) return;
     if (joining) pushedWhileJoining = true;
     renderedLive = true;

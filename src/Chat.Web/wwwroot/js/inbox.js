@@ -2,6 +2,7 @@
 // Opening the page marks them read; while it is open, new replies appear (and are marked read) live.
 import { api, initHeader, el, timeElement, startRelativeTimeRefresh, loginHref, setInboxCount } from './api.js';
 import { hubConnection } from './live.js';
+import { ServerEvents } from './events.js';
 
 const status = document.getElementById('status');
 const section = document.getElementById('inbox');
@@ -20,7 +21,7 @@ async function main() {
     return;
   }
   // The header's count is kept by api.js; this page also redraws its list when replies arrive.
-  hubConnection()?.on('inbox', message => { if (Number(message?.unread) > 0) load(); });
+  hubConnection()?.on(ServerEvents.inbox, message => { if (Number(message?.unread) > 0) load(); });
   await load();
   startRelativeTimeRefresh();
 }

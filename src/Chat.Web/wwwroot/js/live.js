@@ -1,16 +1,22 @@
 // The page's one SignalR connection to /hubs/discussion, shared by everything on the page that is
-// live (the thread, the front page, the header's inbox count): one socket per page, not one each.
+// live (the thread, the front page, the header's inbox count): one socket per page, not one each,
+// and one life cycle: the parts of a page never start, stop or restart it themselves, they
+// register callbacks for its transitions (onHubConnected, onHubReconnecting, onHubClosed).
 //
 // startHub() may be called by several parts at once; they share one start. A connection that
 // closes (the server asked us to reconnect, or automatic reconnection gave up) is started again,
 // and every part's onHubConnected callback runs after each (re)connection, to join again whatever
 // it had joined: a new connection has no group memberships.
 
+import { ServerEvents } from './events.js';
+
 let connection = null;
 let starting = null;
 let restartTimer = 0;
 let reconnectNow = false;
 const connectedCallbacks = [];
+const reconnectingCallbacks = [];
+const closedCallbacks = [];
 
 /** The page's connection (built on first use), or null where the SignalR client is not loaded. */
 export function hubConnection() {
@@ -20,13 +26,16 @@ export function hubConnection() {
     .withUrl('/hubs/discussion')
     .withAutomaticReconnect([0, 1000, 2000, 5000, 5000, 10000])
     .build();
-  // The web node is shutting down: connect again at once (the load balancer picks another node).
-  connection.on('reconnect', () => {
+  // The web node is shutting down: connect again at once (the load balancer picks another node),
+  // and every part joins again from where it was (a thread from its last seq), so nothing is missed.
+  connection.on(ServerEvents.reconnect, () => {
     reconnectNow = true;
     connection.stop();
   });
-  connection.onreconnected(() => runConnectedCallbacks());
+  connection.onreconnecting(() => runAll(reconnectingCallbacks));
+  connection.onreconnected(() => runAll(connectedCallbacks));
   connection.onclose(() => {
+    runAll(closedCallbacks);
     scheduleRestart(reconnectNow ? 0 : 3000);
     reconnectNow = false;
   });
@@ -39,7 +48,7 @@ export function isHubConnected() {
 
 /**
  * Starts the connection unless it is started or starting. Resolves once connected; rejects if this
- * attempt failed (a retry is scheduled by whoever calls it again, or by the close handler).
+ * attempt failed (the onHubClosed callbacks run and the next attempt is scheduled).
  */
 export function startHub() {
   const c = hubConnection();
@@ -56,9 +65,17 @@ export function startHub() {
     });
   }
   starting = c.start().then(
-    () => { starting = null; runConnectedCallbacks(); },
-    e => { starting = null; scheduleRestart(); throw e; });
+    () => { starting = null; runAll(connectedCallbacks); },
+    e => { starting = null; runAll(closedCallbacks); scheduleRestart(); throw e; });
   return starting;
+}
+
+/**
+ * Drops the connection so that the life cycle starts it again in a few seconds: for a part that
+ * could not join again after a (re)connection, and must not stay connected without its group.
+ */
+export function restartHub() {
+  connection?.stop();
 }
 
 /** Runs `fn` after every (re)connection from now on, and now if connected already. */
@@ -67,12 +84,31 @@ export function onHubConnected(fn) {
   if (isHubConnected()) safely(fn);
 }
 
-function runConnectedCallbacks() {
-  for (const fn of connectedCallbacks) safely(fn);
+/** Runs `fn` whenever the connection is lost and automatic reconnection begins. */
+export function onHubReconnecting(fn) {
+  reconnectingCallbacks.push(fn);
+}
+
+/** Runs `fn` whenever the connection closed, or an attempt to start it failed: a restart follows. */
+export function onHubClosed(fn) {
+  closedCallbacks.push(fn);
+}
+
+/**
+ * The page's one fallback: a call over the hub while it is connected, else the HTTP endpoint that
+ * does the same (the server treats both alike, e.g. the same clientId de-duplication for posts).
+ * Each argument is a function returning a promise: only the chosen one is called.
+ */
+export function viaHubOrHttp(hubCall, httpCall) {
+  return isHubConnected() ? hubCall(connection) : httpCall();
+}
+
+function runAll(callbacks) {
+  for (const fn of callbacks) safely(fn);
 }
 
 function safely(fn) {
-  Promise.resolve().then(fn).catch(e => console.warn('after connecting', e));
+  Promise.resolve().then(fn).catch(e => console.warn('after a connection change', e));
 }
 
 function scheduleRestart(delay = 3000) {
@@ -90,7 +126,7 @@ function scheduleRestart(delay = 3000) {
 export function watchInbox(render) {
   const c = hubConnection();
   if (!c) return;
-  c.on('inbox', message => render(Number(message?.unread) || 0));
+  c.on(ServerEvents.inbox, message => render(Number(message?.unread) || 0));
   onHubConnected(async () => {
     const result = await c.invoke('JoinInbox');
     render(Number(result?.unread) || 0);
