@@ -49,4 +49,13 @@ public sealed class PageLayoutTests(BrowserFixture fixture)
         using var again = await http.SendAsync(conditional);
         Assert.Equal(HttpStatusCode.NotModified, again.StatusCode);
     }
+
+    [Fact]
+    public async Task The_layout_is_not_served_on_its_own()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.BaseAddress };
+        using var response = await http.GetAsync("/_layout.html");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.DoesNotContain("{{", await response.Content.ReadAsStringAsync());
+    }
 }

@@ -54,6 +54,8 @@ public static class PagesExtensions
             foreach (var route in page.Routes.Append("/" + page.File))
                 app.MapMethods(route, [HttpMethods.Get, HttpMethods.Head], Serve).ExcludeFromDescription();
         }
+        // The layout alone, placeholders and all, is not a page.
+        app.MapMethods("/" + LayoutFile, [HttpMethods.Get, HttpMethods.Head], () => Results.NotFound()).ExcludeFromDescription();
         app.MapGet("/lib/signalr.min.js", SignalRClientScript).ExcludeFromDescription();
         return app;
     }
