@@ -22,8 +22,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     internal static readonly TransactionCounter Transactions = new();
 
     /// <summary>
-    /// The chat's clock in every silo (comment times, edit window). Only ever moved forward, and by
-    /// tests that look at comment times alone; Orleans keeps its own clock.
+    /// The chat's clock in every silo (comment times, edit window, subscription expiry). Only ever
+    /// moved forward, and by tests that look at comment times or expiry alone; Orleans keeps its own
+    /// clock.
     /// </summary>
     public static readonly AdvancingClock Clock = new();
 
@@ -76,6 +77,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             }).Build();
             silo.AddChatGrains(configuration, ConnectionString);
             silo.Services.AddKeyedSingleton<TimeProvider>(ThreadGrainOptions.ClockKey, Clock);
+            silo.AddIncomingGrainCallFilter<FrontPageFaults>();
             silo.Services.AddSingleton<ICommentLog>(sp =>
             {
                 var options = ChatSiloExtensions.CommentLogClientOptions();

@@ -102,8 +102,36 @@ public sealed class PipelinedFlushTests(ClusterFixture fixture)
         Assert.True(gap.Deleted && gap.Hidden, "the placeholder is deleted and hidden");
         Assert.Equal(("", ""), (gap.Author, gap.Body));
         Assert.Equal((3L, 4L), (retried, next));
+        Assert.Equal(3, (await thread.GetInfo()).CommentCount); // 1, 3 and 4: the placeholder is no comment
         // Written, so the next activation finds no gap either.
         Assert.NotNull(await log.ReadOneAsync(id, 2));
+    }
+
+    [Fact]
+    public async Task Acknowledged_comments_are_counted_when_settled_in_order_not_when_a_later_write_lands()
+    {
+        using var acknowledged = new CounterReading(ChatMetrics.MeterName, "chat.comments.acknowledged");
+        var (thread, author) = await fixture.NewThreadByNewUserAsync("Counting acknowledgements");
+        var script = ScriptedFaultsCommentLog.For(thread.GetPrimaryKeyString());
+        var held = script.HoldNextAppend();
+        var first = thread.Post(Comment(author, 1));
+        await held.Reached.WaitAsync(Deadline);
+        var later = Enumerable.Range(2, 100).Select(i => thread.Post(Comment(author, i))).ToArray();
+        await Eventually.True(() => script.HasLanded(101), Deadline, "the second transaction (seqs 2..101) to land");
+
+        // Landed, but nobody has been told: nothing is acknowledged yet.
+        Assert.Equal(0, acknowledged.Total);
+
+        // The earlier write fails and so does the repair: every poster is told "unavailable".
+        script.FailNextAppends(1);
+        held.Settle(AppendOutcome.FailsUnwritten);
+        foreach (var post in (Task<long>[])[first, .. later])
+            await Assert.ThrowsAsync<ChatException>(() => post.WaitAsync(Deadline));
+        Assert.Equal(0, acknowledged.Total);
+
+        // The retries settle all 101, each counted once.
+        await Task.WhenAll(Enumerable.Range(1, 101).Select(i => PostUntilAcknowledgedAsync(thread, Comment(author, i))));
+        Assert.Equal(101, acknowledged.Total);
     }
 
     private static async Task<long> PostUntilAcknowledgedAsync(IThreadGrain thread, NewComment comment)
