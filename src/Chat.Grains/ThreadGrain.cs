@@ -157,8 +157,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain
 
         // The same author's clientId names one post: a retry gets the first post's seq.
         var clientKey = RecentComments.ClientKey(comment.Author, comment.ClientId);
-        if (_recent.TryGetSeq(clientKey, out var seq)) return Task.FromResult(seq);
-        if (_pipeline.TryGetPending(clientKey, out var pending)) return pending;
+        if (_pipeline.TryGetKnown(clientKey, out var seq)) return seq;
         // After the retry checks: a post acknowledged before the lock still gets its seq when retried.
         if (_state.State.Locked) throw ChatException.Forbidden("This thread is locked: it takes no new comments.");
         return _pipeline.Submit(comment, clientKey);

@@ -41,14 +41,18 @@ internal sealed class CommitPipeline(
     private Task _settler = Task.CompletedTask;
     private bool _mustReconcile;
 
-    /// <summary>The seq a post of this client key waiting in the pipeline will get.</summary>
-    public bool TryGetPending(string clientKey, [NotNullWhen(true)] out Task<long>? seq)
+    /// <summary>
+    /// The seq of the post this client key names, if it is committed or waiting in the pipeline: a
+    /// retry (same author and clientId) gets the first post's seq and stores nothing new.
+    /// </summary>
+    public bool TryGetKnown(string clientKey, [NotNullWhen(true)] out Task<long>? seq)
     {
-        seq = _pendingByClientKey.TryGetValue(clientKey, out var pending) ? pending.Completion.Task : null;
+        if (recent.TryGetSeq(clientKey, out var committed)) seq = Task.FromResult(committed);
+        else seq = _pendingByClientKey.TryGetValue(clientKey, out var pending) ? pending.Completion.Task : null;
         return seq is not null;
     }
 
-    /// <summary>Queues a checked post (no post of this client key is committed or pending) and returns its seq once settled.</summary>
+    /// <summary>Queues a checked post whose client key is not known (<see cref="TryGetKnown"/>) and returns its seq once settled.</summary>
     public Task<long> Submit(NewComment comment, string clientKey)
     {
         var pending = new PendingPost(comment, clientKey);
