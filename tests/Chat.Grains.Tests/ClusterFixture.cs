@@ -39,6 +39,15 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>A fresh, unique user name: tests share the cluster, never their users.</summary>
     public static string NewUserName() => "u" + Guid.NewGuid().ToString("N")[..10];
 
+    /// <summary>A newly registered user.</summary>
+    public async Task<(IUserGrain User, string Name)> NewUserAsync()
+    {
+        var name = NewUserName();
+        var user = Grains.GetGrain<IUserGrain>(name);
+        Assert.True(await user.Register("hash"));
+        return (user, name);
+    }
+
     /// <summary>A registered user and a new thread of theirs.</summary>
     public async Task<(IThreadGrain Thread, string Author)> NewThreadByNewUserAsync(string title)
     {

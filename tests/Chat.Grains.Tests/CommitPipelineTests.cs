@@ -21,19 +21,14 @@ public sealed class CommitPipelineTests(ClusterFixture fixture)
     public async Task A_later_batch_that_lands_first_is_acknowledged_only_after_the_earlier_one_and_in_seq_order()
     {
         using var thread = new PipelineHarness(fixture);
-        var held = thread.Script.HoldNextAppend();
-        var first = await thread.PostAsync(1);
-        await held.Reached.WaitAsync(Deadline);
-        var later = await Task.WhenAll(Enumerable.Range(2, 150).Select(thread.PostAsync));
-        await Eventually.True(() => thread.Script.HasLanded(101), Deadline, "the second transaction (seqs 2..101) to land");
+        var (held, posts) = await thread.HoldSeq1WhileSeqs2To101LandAsync(151);
 
-        Assert.False(first.IsCompleted);
-        Assert.DoesNotContain(later, p => p.IsCompleted);
+        Assert.DoesNotContain(posts, p => p.IsCompleted);
         Assert.Empty(thread.SettledBatches);
         Assert.Equal(0, thread.Acknowledged.Total);
 
         held.Settle(AppendOutcome.Succeeds);
-        var seqs = await Task.WhenAll((Task<long>[])[first, .. later]).WaitAsync(Deadline);
+        var seqs = await Task.WhenAll(posts).WaitAsync(Deadline);
 
         Assert.Equal(Enumerable.Range(1, 151).Select(i => (long)i), seqs); // each post its own seq, in the order they came
         Assert.Equal(Enumerable.Range(1, 151).Select(i => (long)i), thread.SettledBatches.SelectMany(b => b));
@@ -45,9 +40,7 @@ public sealed class CommitPipelineTests(ClusterFixture fixture)
     public async Task A_failed_write_fails_its_posters_and_those_queued_behind_it_with_storage_unavailable_and_settles_nothing()
     {
         using var thread = new PipelineHarness(fixture);
-        var held = thread.Script.HoldNextAppend();
-        var first = await thread.PostAsync(1);
-        await held.Reached.WaitAsync(Deadline);
+        var (held, first) = await thread.HoldSeq1Async();
         var queued = await Task.WhenAll(Enumerable.Range(2, 2).Select(thread.PostAsync)); // wait for the next transaction
 
         held.Settle(AppendOutcome.FailsUnwritten);
@@ -64,15 +57,11 @@ public sealed class CommitPipelineTests(ClusterFixture fixture)
     public async Task A_hole_below_a_later_write_that_landed_is_filled_with_what_the_failed_write_carried()
     {
         using var thread = new PipelineHarness(fixture);
-        var held = thread.Script.HoldNextAppend();
-        var first = await thread.PostAsync(1);
-        await held.Reached.WaitAsync(Deadline);
-        var later = await Task.WhenAll(Enumerable.Range(2, 100).Select(thread.PostAsync));
-        await Eventually.True(() => thread.Script.HasLanded(101), Deadline, "the second transaction (seqs 2..101) to land");
+        var (held, posts) = await thread.HoldSeq1WhileSeqs2To101LandAsync(101);
 
         held.Settle(AppendOutcome.FailsUnwritten);
 
-        foreach (var post in (Task<long>[])[first, .. later])
+        foreach (var post in posts)
             Assert.Equal(ChatErrorKind.StorageUnavailable, (await Assert.ThrowsAsync<ChatException>(() => post.WaitAsync(Deadline))).Kind);
         // The re-read after the failure finds seq 1 missing under 2..101 and writes comment 1 there.
         await Eventually.True(() => thread.SettledBatches.Count == 1, Deadline, "the repaired tail to settle");
@@ -86,9 +75,7 @@ public sealed class CommitPipelineTests(ClusterFixture fixture)
     public async Task Retries_with_the_same_client_id_get_the_same_seq_while_waiting_after_a_failure_that_landed_and_after_settling()
     {
         using var thread = new PipelineHarness(fixture);
-        var held = thread.Script.HoldNextAppend();
-        var first = await thread.PostAsync(1);
-        await held.Reached.WaitAsync(Deadline);
+        var (held, first) = await thread.HoldSeq1Async();
 
         var waiting = await thread.PostAsync(1); // a retry while the first is in flight
         Assert.Same(first, waiting);
@@ -137,6 +124,24 @@ public sealed class CommitPipelineTests(ClusterFixture fixture)
             var clientKey = RecentComments.ClientKey(comment.Author, comment.ClientId);
             return _pipeline.TryGetKnown(clientKey, out var known) ? known : _pipeline.Submit(comment, clientKey);
         }, CancellationToken.None, TaskCreationOptions.None, _scheduler);
+
+        /// <summary>Post 1, whose write (seq 1) is held until the test settles it.</summary>
+        public async Task<(HeldAppend Held, Task<long> First)> HoldSeq1Async()
+        {
+            var held = Script.HoldNextAppend();
+            var first = await PostAsync(1);
+            await held.Reached.WaitAsync(Deadline);
+            return (held, first);
+        }
+
+        /// <summary>Seq 1's write held, posts 2..n queued behind it; the full batch 2..101 has landed as a second transaction on return.</summary>
+        public async Task<(HeldAppend Held, Task<long>[] Posts)> HoldSeq1WhileSeqs2To101LandAsync(int n)
+        {
+            var (held, first) = await HoldSeq1Async();
+            Task<long>[] posts = [first, .. await Task.WhenAll(Enumerable.Range(2, n - 1).Select(PostAsync))];
+            await Eventually.True(() => Script.HasLanded(101), Deadline, "the second transaction (seqs 2..101) to land");
+            return (held, posts);
+        }
 
         public void Dispose()
         {

@@ -11,20 +11,12 @@ public sealed class ThreadCreationTests(ClusterFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
-    private async Task<(IUserGrain User, string Name)> NewUserAsync()
-    {
-        var name = ClusterFixture.NewUserName();
-        var user = fixture.Grains.GetGrain<IUserGrain>(name);
-        Assert.True(await user.Register("hash"));
-        return (user, name);
-    }
-
     private Task<ThreadSummary[]> FrontPageAsync() => fixture.Grains.GetGrain<IFrontPageGrain>(0).GetThreads(500);
 
     [Fact]
     public async Task A_retry_after_a_failed_front_page_write_gets_the_same_thread_and_it_is_listed_once()
     {
-        var (user, name) = await NewUserAsync();
+        var (user, name) = await fixture.NewUserAsync();
         var title = "Retried creation " + Guid.NewGuid().ToString("N");
         FrontPageFaults.FailNextRows(title, 1);
 
@@ -46,7 +38,7 @@ public sealed class ThreadCreationTests(ClusterFixture fixture)
     [Fact]
     public async Task A_front_page_row_that_failed_is_written_by_the_thread_itself_without_a_retry()
     {
-        var (user, _) = await NewUserAsync();
+        var (user, _) = await fixture.NewUserAsync();
         var title = "Unretried creation " + Guid.NewGuid().ToString("N");
         FrontPageFaults.FailNextRows(title, 2);
 
