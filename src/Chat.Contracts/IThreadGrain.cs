@@ -7,7 +7,12 @@ namespace Chat.Contracts;
 [Alias("Chat.IThreadGrain")]
 public interface IThreadGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the thread; fails with Conflict if it exists.</summary>
+    /// <summary>
+    /// Creates the thread; fails with Conflict if it exists, unless this is a retry of the same
+    /// creation (same author and <see cref="NewThread.ClientId"/>), which returns the thread. Fails
+    /// with StorageUnavailable if the front page did not take the new row: the thread is stored, its
+    /// row follows (the grain keeps sending it), and a retry returns it.
+    /// </summary>
     [Alias("Create")]
     Task<ThreadInfo> Create(NewThread thread);
 

@@ -67,7 +67,18 @@ public interface IUserGrain : IGrainWithStringKey
     [OneWay, Alias("ForgetComment")]
     Task ForgetComment(string threadId, long seq, long parentSeq);
 
-    /// <summary>Creates a thread authored by this user.</summary>
+    /// <summary>
+    /// Creates a thread authored by this user. clientId names this creation (1 to 64 characters,
+    /// reused when retrying it): a retry after a failure gets the same thread, never a second one.
+    /// </summary>
+    /// <remarks>A new alias: the parameter list changed, and an alias names one parameter list.</remarks>
+    [Alias("CreateThreadWithClientId")]
+    Task<ThreadInfo> CreateThread(string title, string? url, string? body, string clientId);
+
+    /// <summary>
+    /// The previous version's call, kept under its old alias so that web nodes of that version still
+    /// create threads during a rolling upgrade: a creation of its own each time (a fresh clientId).
+    /// </summary>
     [Alias("CreateThread")]
     Task<ThreadInfo> CreateThread(string title, string? url, string? body);
 

@@ -1,6 +1,6 @@
 namespace Chat.Contracts;
 
-/// <summary>A thread's metadata, as <c>GET /api/threads/{id}</c> returns it. Points (up-votes) and Locked (a moderator closed it to new comments) came later: last, with new ids.</summary>
+/// <summary>A thread's metadata, as <c>GET /api/threads/{id}</c> returns it. CommentCount counts the comments readers see (not deleted, hidden or lost-write placeholders); LastSeq is the highest seq. Points (up-votes) and Locked (a moderator closed it to new comments) came later: last, with new ids.</summary>
 [GenerateSerializer, Immutable, Alias("Chat.ThreadInfo")]
 public sealed record ThreadInfo(
     [property: Id(0)] string Id,

@@ -1,6 +1,6 @@
 namespace Chat.Contracts;
 
-/// <summary>One row of the front page, as <c>GET /api/threads</c> returns it. Score is the thread's points (up-votes).</summary>
+/// <summary>One row of the front page, as <c>GET /api/threads</c> returns it. CommentCount as in <see cref="ThreadInfo"/>; Score is the thread's points (up-votes).</summary>
 [GenerateSerializer, Immutable, Alias("Chat.ThreadSummary")]
 public sealed record ThreadSummary(
     [property: Id(0)] string Id,

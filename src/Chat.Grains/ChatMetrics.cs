@@ -20,7 +20,7 @@ public sealed class ChatMetrics
     public ChatMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _commentsAcknowledged = meter.CreateCounter<long>("chat.comments.acknowledged", description: "Comments durably stored and acknowledged to their posters");
+        _commentsAcknowledged = meter.CreateCounter<long>("chat.comments.acknowledged", description: "Comments durably stored and settled in seq order: from then on their posters (or their retries) get their seqs");
         _flushes = meter.CreateCounter<long>("chat.flushes", description: "Group-commit transactions written to the comment log");
         _batchSize = meter.CreateHistogram<int>("chat.flush.batch_size", description: "Comments per group-commit transaction");
         _flushLatency = meter.CreateHistogram<double>("chat.flush.duration", unit: "ms", description: "Time to write one group-commit transaction");
@@ -30,9 +30,17 @@ public sealed class ChatMetrics
     public void RecordFlush(int batchSize, TimeSpan duration)
     {
         _flushes.Add(1);
-        _commentsAcknowledged.Add(batchSize);
         _batchSize.Record(batchSize);
         _flushLatency.Record(duration.TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// At settlement, in seq order: a write that landed while an earlier one was in doubt is not
+    /// counted until it settles (and its posters may have been told "unavailable" meanwhile).
+    /// </summary>
+    public void CommentsAcknowledged(int comments)
+    {
+        if (comments > 0) _commentsAcknowledged.Add(comments);
     }
 
     public void ObserverNotificationSent() => _observerNotifications.Add(1);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,18 +13,19 @@ namespace Chat.Grains;
 /// </summary>
 public sealed class FrontPageGrain(
     [PersistentState("frontpage", ChatStorage.GrainStorageName)] IPersistentState<FrontPageState> state,
-    TimeProvider time,
+    [FromKeyedServices(ThreadGrainOptions.ClockKey)] TimeProvider time,
     IOptions<FrontPageOptions> options,
     ILogger<FrontPageGrain> logger) : Grain, IFrontPageGrain
 {
     /// <summary>Keeps grain state far below the ~1 MB that table grain storage accepts.</summary>
     private const int MaxThreads = 1_000;
-    private bool _dirty;
     private readonly FrontPageOptions _options = options.Value;
-    private readonly Dictionary<string, NodeSubscription> _nodes = new(StringComparer.Ordinal);
+    private readonly NodeSubscriptions<IFrontPageObserver> _nodes = new(time, options.Value.SubscriptionExpiry);
+    private readonly LazyGrainState<FrontPageState> _saved = new(state, "the front page", logger);
 
     // Starts somewhere new on each activation, so that a node that saw the old activation's counter
-    // does not mistake the new one's for news it already has.
+    // does not mistake the new one's for news it already has. The machine's clock on purpose: this
+    // is a counter's seed, not a time, and must never repeat.
     private long _version = DateTime.UtcNow.Ticks;
     private DateTimeOffset _pushedAt = DateTimeOffset.MinValue;
     private bool _pushPending;
@@ -37,7 +39,7 @@ public sealed class FrontPageGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveIfDirtyAsync(cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _saved.SaveIfDirtyAsync();
 
     public Task<ThreadSummary[]> GetThreads(int limit) => GetThreadsSorted("new", limit);
 
@@ -64,9 +66,14 @@ public sealed class FrontPageGrain(
         var index = threads.FindIndex(t => t.Id == thread.Id);
         if (index >= 0)
         {
-            if (threads[index] == thread) return;
+            if (threads[index] == thread)
+            {
+                // A new thread's row again, after its save failed: its thread waits until it is saved.
+                if (_saved.Dirty) await _saved.WriteAsync();
+                return;
+            }
             threads[index] = thread;
-            _dirty = true;
+            _saved.MarkDirty();
             Changed();
             return;
         }
@@ -77,19 +84,19 @@ public sealed class FrontPageGrain(
             threads.RemoveRange(MaxThreads, threads.Count - MaxThreads);
         }
         Changed();
-        await state.WriteStateAsync();
-        _dirty = false;
+        _saved.MarkDirty();
+        await _saved.WriteAsync();
     }
 
     public Task<long> Subscribe(string nodeId, IFrontPageObserver observer)
     {
-        _nodes[nodeId] = new NodeSubscription(observer, DateTimeOffset.UtcNow + _options.SubscriptionExpiry);
+        _nodes.Subscribe(nodeId, observer);
         return Task.FromResult(_version);
     }
 
     public Task Unsubscribe(string nodeId)
     {
-        _nodes.Remove(nodeId);
+        _nodes.Unsubscribe(nodeId);
         return Task.CompletedTask;
     }
 
@@ -98,7 +105,7 @@ public sealed class FrontPageGrain(
     {
         _version++;
         if (_pushPending) return;
-        var wait = _pushedAt + _options.PushPeriod - DateTimeOffset.UtcNow;
+        var wait = _pushedAt + _options.PushPeriod - time.GetUtcNow();
         if (wait <= TimeSpan.Zero)
         {
             Push();
@@ -116,30 +123,15 @@ public sealed class FrontPageGrain(
 
     private Task OnTimerAsync(CancellationToken cancellationToken)
     {
-        var now = DateTimeOffset.UtcNow;
-        foreach (var nodeId in _nodes.Where(n => n.Value.ExpiresAt < now).Select(n => n.Key).ToList()) _nodes.Remove(nodeId);
-        return SaveIfDirtyAsync(cancellationToken);
+        _nodes.RemoveExpired();
+        return _saved.SaveIfDirtyAsync();
     }
 
     private void Push()
     {
         _pushPending = false;
-        _pushedAt = DateTimeOffset.UtcNow;
+        _pushedAt = time.GetUtcNow();
         // One-way: a dead node costs nothing but its expiry.
-        foreach (var node in _nodes.Values) node.Observer.OnFrontPageChanged(_version).Ignore();
+        foreach (var node in _nodes) node.OnFrontPageChanged(_version).Ignore();
     }
-
-    private async Task SaveIfDirtyAsync(CancellationToken cancellationToken)
-    {
-        if (!_dirty) return;
-        _dirty = false;
-        try { await state.WriteStateAsync(); }
-        catch (Exception ex)
-        {
-            _dirty = true;
-            logger.LogWarning(ex, "Saving the front page failed; will retry");
-        }
-    }
-
-    private sealed record NodeSubscription(IFrontPageObserver Observer, DateTimeOffset ExpiresAt);
 }

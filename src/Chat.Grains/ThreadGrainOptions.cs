@@ -19,8 +19,9 @@ public sealed class ThreadGrainOptions
     public TimeSpan EditWindow { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// DI key of the clock thread grains use for comment times and the edit window. Its own key, so
-    /// that tests can move the chat's clock without moving the one Orleans itself runs on.
+    /// DI key of the chat's clock: every time the chat grains use (comment times, the edit window,
+    /// subscription expiry, throttling, login lockouts). Its own key, so that tests can move the
+    /// chat's clock without moving the one Orleans itself runs on.
     /// </summary>
     public const string ClockKey = "Chat.Clock";
 

@@ -17,4 +17,12 @@ public sealed class ThreadState
     [Id(6)] public long LastSeq { get; set; }
     /// <summary>Closed by a moderator: no new comments. Kept here (not in the log) because it is thread metadata.</summary>
     [Id(7)] public bool Locked { get; set; }
+    /// <summary>The creator's key for the creation (<see cref="NewThread.ClientId"/>): a retry with it gets this thread.</summary>
+    [Id(8)] public string? CreationKey { get; set; }
+    /// <summary>
+    /// Set when the thread is created, cleared once the front page has its row: until then the
+    /// housekeeping timer keeps sending it, also after a crash (false for threads of older versions,
+    /// which were listed when created).
+    /// </summary>
+    [Id(9)] public bool FrontPageRowPending { get; set; }
 }

@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,13 +17,12 @@ public sealed class UserGrain(
     [PersistentState("user", ChatStorage.GrainStorageName)] IPersistentState<UserState> state,
     IOptions<LimitsOptions> limits,
     IOptions<InboxOptions> inboxOptions,
-    TimeProvider time,
+    [FromKeyedServices(ThreadGrainOptions.ClockKey)] TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     private const int RecentCommentsKept = 30;
     private const int SnippetLength = 140;
-    private bool _dirty;
-    private bool _writeInFlight;
+    private LazyGrainState<UserState> _saved = null!;
 
     // One bucket per user in the cluster: the grain is the only place all of a user's posts pass.
     // In memory only: a reactivation refills it, which costs at most one extra burst.
@@ -32,22 +34,23 @@ public sealed class UserGrain(
 
     private readonly Queue<DateTimeOffset> _failedLogins = new();
 
-    // Web nodes holding pages of this user, by node id. In memory only: after a move, nodes find
-    // the new activation on their next refresh.
-    private readonly Dictionary<string, InboxSubscription> _inboxNodes = new(StringComparer.Ordinal);
+    // Web nodes holding pages of this user.
+    private readonly NodeSubscriptions<IInboxObserver> _inboxNodes = new(time, inboxOptions.Value.SubscriptionExpiry);
 
-    // Past any earlier activation's: ticks grow far faster than changes are counted.
+    // Past any earlier activation's: ticks grow far faster than changes are counted. The machine's
+    // clock on purpose: this is a counter's seed, not a time, and must never repeat.
     private long _inboxVersion = DateTime.UtcNow.Ticks;
 
     private string UserName => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _saved = new LazyGrainState<UserState>(state, "user " + UserName, logger);
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { Interleave = true });
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveIfDirtyAsync(cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _saved.SaveIfDirtyAsync();
 
     public Task<int> LoginLockedForSeconds()
     {
@@ -72,13 +75,13 @@ public sealed class UserGrain(
 
     public async Task<bool> Register(string passwordHash)
     {
-        if (state.State.Exists || _writeInFlight) return false;
+        if (state.State.Exists || _saved.WriteInFlight) return false;
         state.State.Exists = true;
         state.State.PasswordHash = passwordHash;
-        state.State.JoinedAt = DateTimeOffset.UtcNow;
+        state.State.JoinedAt = time.GetUtcNow();
         try
         {
-            await WriteAsync();
+            await _saved.WriteAsync();
         }
         catch
         {
@@ -94,8 +97,8 @@ public sealed class UserGrain(
     {
         EnsureExists();
         state.State.PasswordHash = passwordHash;
-        _dirty = true;
-        await SaveIfDirtyAsync(CancellationToken.None);
+        _saved.MarkDirty();
+        await _saved.SaveIfDirtyAsync();
     }
 
     public Task<UserProfile?> GetProfile() => Task.FromResult(state.State.Exists
@@ -111,7 +114,7 @@ public sealed class UserGrain(
         if (index >= 0)
         {
             recent[index] = recent[index] with { Snippet = Snippet(body) };
-            _dirty = true;
+            _saved.MarkDirty();
         }
         return comment;
     }
@@ -122,7 +125,7 @@ public sealed class UserGrain(
         var comment = await GrainFactory.GetGrain<IThreadGrain>(threadId).DeleteComment(seq, UserName);
         // A deleted comment's words must not live on on its author's page, nor in the inbox of the
         // one it replied to.
-        if (state.State.RecentComments.RemoveAll(r => r.ThreadId == threadId && r.Seq == seq) > 0) _dirty = true;
+        if (state.State.RecentComments.RemoveAll(r => r.ThreadId == threadId && r.Seq == seq) > 0) _saved.MarkDirty();
         if (comment.ParentSeq > 0) ForgetReplyAsync(threadId, comment.ParentSeq, seq).Ignore();
         return comment;
     }
@@ -136,7 +139,7 @@ public sealed class UserGrain(
 
     public Task ForgetComment(string threadId, long seq, long parentSeq)
     {
-        if (state.State.RecentComments.RemoveAll(r => r.ThreadId == threadId && r.Seq == seq) > 0) _dirty = true;
+        if (state.State.RecentComments.RemoveAll(r => r.ThreadId == threadId && r.Seq == seq) > 0) _saved.MarkDirty();
         if (parentSeq > 0) ForgetReplyAsync(threadId, parentSeq, seq).Ignore();
         return Task.CompletedTask;
     }
@@ -146,7 +149,7 @@ public sealed class UserGrain(
         // Votes on a name that no longer exists (or a display name) have no account to credit.
         if (!state.State.Exists || delta == 0) return Task.CompletedTask;
         state.State.Karma += delta;
-        _dirty = true;
+        _saved.MarkDirty();
         return Task.CompletedTask;
     }
 
@@ -178,7 +181,7 @@ public sealed class UserGrain(
         var at = inbox.Count;
         while (at > 0 && IsLater(inbox[at - 1], reply)) at--;
         inbox.Insert(at, reply);
-        _dirty = true;
+        _saved.MarkDirty();
         var size = Math.Max(1, inboxOptions.Value.Size);
         if (inbox.Count > size) inbox.RemoveRange(0, inbox.Count - size);
         SetUnread(state.State.InboxUnread + 1);
@@ -191,7 +194,7 @@ public sealed class UserGrain(
         var index = inbox.FindIndex(i => i.ThreadId == threadId && i.Seq == seq);
         if (index < 0) return Task.CompletedTask;
         inbox.RemoveAt(index);
-        _dirty = true;
+        _saved.MarkDirty();
         // Unread are the newest (last) ones: was it one of them?
         var wasUnread = inbox.Count - index < state.State.InboxUnread;
         SetUnread(state.State.InboxUnread - (wasUnread ? 1 : 0));
@@ -209,7 +212,7 @@ public sealed class UserGrain(
 
     public Task<InboxStatus> SubscribeInbox(string nodeId, IInboxObserver observer)
     {
-        if (state.State.Exists) _inboxNodes[nodeId] = new InboxSubscription(observer, time.GetUtcNow() + inboxOptions.Value.SubscriptionExpiry);
+        if (state.State.Exists) _inboxNodes.Subscribe(nodeId, observer);
         return Task.FromResult(new InboxStatus(state.State.InboxUnread, _inboxVersion));
     }
 
@@ -222,7 +225,7 @@ public sealed class UserGrain(
 
     public Task UnsubscribeInbox(string nodeId)
     {
-        _inboxNodes.Remove(nodeId);
+        _inboxNodes.Unsubscribe(nodeId);
         return Task.CompletedTask;
     }
 
@@ -234,9 +237,9 @@ public sealed class UserGrain(
         unread = Math.Clamp(unread, 0, state.State.Inbox.Count);
         if (unread == state.State.InboxUnread) return;
         state.State.InboxUnread = unread;
-        _dirty = true;
+        _saved.MarkDirty();
         var status = new InboxStatus(unread, ++_inboxVersion);
-        foreach (var node in _inboxNodes.Values) node.Observer.OnInbox(UserName, status).Ignore();
+        foreach (var node in _inboxNodes) node.OnInbox(UserName, status).Ignore();
     }
 
     public async Task<long> PostComment(string threadId, long parentSeq, string body, string clientId)
@@ -247,57 +250,48 @@ public sealed class UserGrain(
         var recent = state.State.RecentComments;
         if (!recent.Any(r => r.ThreadId == threadId && r.Seq == seq))
         {
-            recent.Add(new CommentRef(threadId, seq, Snippet(body), DateTimeOffset.UtcNow));
+            recent.Add(new CommentRef(threadId, seq, Snippet(body), time.GetUtcNow()));
             if (recent.Count > RecentCommentsKept) recent.RemoveRange(0, recent.Count - RecentCommentsKept);
-            _dirty = true;
+            _saved.MarkDirty();
         }
         return seq;
     }
 
-    public Task<ThreadInfo> CreateThread(string title, string? url, string? body)
+    public Task<ThreadInfo> CreateThread(string title, string? url, string? body, string clientId)
     {
+        if (Limits.CheckClientId(clientId) is { } clientIdError) throw ChatException.Invalid(clientIdError);
         EnsureExists();
         TakePostToken("posts");
-        return GrainFactory.GetGrain<IThreadGrain>(Limits.NewThreadId()).Create(new NewThread(title, url, body, UserName));
+        return GrainFactory.GetGrain<IThreadGrain>(ThreadIdOf(UserName, clientId)).Create(new NewThread(title, url, body, UserName, clientId));
+    }
+
+    public Task<ThreadInfo> CreateThread(string title, string? url, string? body) => CreateThread(title, url, body, Guid.NewGuid().ToString("N"));
+
+    /// <summary>
+    /// The thread id of a creation, derived from (user, clientId), so that a retry reaches the thread
+    /// the first attempt stored. Derived rather than remembered: nothing to save before the thread
+    /// exists (a remembered id saved lazily could be lost in a crash, and a retry would then create
+    /// a second thread), and nothing to bound. 12 of 36 characters from SHA-256: as unguessable
+    /// without the clientId, and as unlikely to collide, as a random id.
+    /// </summary>
+    private static string ThreadIdOf(string userName, string clientId)
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(userName + "\n" + clientId), hash);
+        Span<char> id = stackalloc char[12];
+        for (var i = 0; i < id.Length; i++) id[i] = alphabet[(int)(BitConverter.ToUInt16(hash[(2 * i)..]) % alphabet.Length)];
+        return new string(id);
     }
 
     private Task OnTimerAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        foreach (var nodeId in _inboxNodes.Where(n => n.Value.ExpiresAt < now).Select(n => n.Key).ToList()) _inboxNodes.Remove(nodeId);
-        return SaveIfDirtyAsync(cancellationToken);
-    }
-
-    private async Task SaveIfDirtyAsync(CancellationToken cancellationToken)
-    {
-        if (!_dirty || _writeInFlight) return;
-        try { await WriteAsync(); }
-        catch (Exception ex) { logger.LogWarning(ex, "Saving user {UserName} failed; will retry", UserName); }
-    }
-
-    private async Task WriteAsync()
-    {
-        _writeInFlight = true;
-        _dirty = false;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            _dirty = true;
-            throw;
-        }
-        finally
-        {
-            _writeInFlight = false;
-        }
+        _inboxNodes.RemoveExpired();
+        return _saved.SaveIfDirtyAsync();
     }
 
     private void EnsureExists()
     {
         if (!state.State.Exists) throw ChatException.NotFound($"There is no user {UserName}.");
     }
-
-    private sealed record InboxSubscription(IInboxObserver Observer, DateTimeOffset ExpiresAt);
 }

@@ -22,8 +22,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     internal static readonly TransactionCounter Transactions = new();
 
     /// <summary>
-    /// The chat's clock in every silo (comment times, edit window). Only ever moved forward, and by
-    /// tests that look at comment times alone; Orleans keeps its own clock.
+    /// The chat's clock in every silo (comment times, edit window, subscription expiry). Only ever
+    /// moved forward, and by tests that look at comment times or expiry alone; Orleans keeps its own
+    /// clock.
     /// </summary>
     public static readonly AdvancingClock Clock = new();
 
@@ -37,6 +38,15 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     /// <summary>A fresh, unique user name: tests share the cluster, never their users.</summary>
     public static string NewUserName() => "u" + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>A newly registered user.</summary>
+    public async Task<(IUserGrain User, string Name)> NewUserAsync()
+    {
+        var name = NewUserName();
+        var user = Grains.GetGrain<IUserGrain>(name);
+        Assert.True(await user.Register("hash"));
+        return (user, name);
+    }
 
     /// <summary>A registered user and a new thread of theirs.</summary>
     public async Task<(IThreadGrain Thread, string Author)> NewThreadByNewUserAsync(string title)
@@ -76,6 +86,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             }).Build();
             silo.AddChatGrains(configuration, ConnectionString);
             silo.Services.AddKeyedSingleton<TimeProvider>(ThreadGrainOptions.ClockKey, Clock);
+            silo.AddIncomingGrainCallFilter<FrontPageFaults>();
             silo.Services.AddSingleton<ICommentLog>(sp =>
             {
                 var options = ChatSiloExtensions.CommentLogClientOptions();

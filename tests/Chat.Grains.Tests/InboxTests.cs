@@ -9,22 +9,13 @@ public sealed class InboxTests(ClusterFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
-
-    private async Task<(IUserGrain Grain, string Name)> NewUserAsync()
-    {
-        var name = ClusterFixture.NewUserName();
-        var user = fixture.Grains.GetGrain<IUserGrain>(name);
-        Assert.True(await user.Register("hash"));
-        return (user, name);
-    }
-
     private static Task<IReadOnlyList<InboxItem>> ItemsAsync(IUserGrain user) => user.GetInbox().ContinueWith(t => t.Result.Items);
 
     [Fact]
     public async Task A_reply_lands_in_the_parent_authors_inbox_as_unread()
     {
-        var (alice, aliceName) = await NewUserAsync();
-        var (bob, bobName) = await NewUserAsync();
+        var (alice, aliceName) = await fixture.NewUserAsync();
+        var (bob, bobName) = await fixture.NewUserAsync();
         var thread = await alice.CreateThread("Where replies go", null, null);
         var parent = await alice.PostComment(thread.Id, 0, "Alice's comment", "a1");
 
@@ -42,8 +33,8 @@ public sealed class InboxTests(ClusterFixture fixture)
     [Fact]
     public async Task Replying_to_yourself_or_to_a_deleted_comment_notifies_nobody_while_the_next_real_reply_does()
     {
-        var (alice, _) = await NewUserAsync();
-        var (bob, bobName) = await NewUserAsync();
+        var (alice, _) = await fixture.NewUserAsync();
+        var (bob, bobName) = await fixture.NewUserAsync();
         var thread = await alice.CreateThread("Quiet replies", null, null);
         var own = await alice.PostComment(thread.Id, 0, "first", "a1");
         var deleted = await alice.PostComment(thread.Id, 0, "soon gone", "a2");
@@ -66,8 +57,8 @@ public sealed class InboxTests(ClusterFixture fixture)
     [Fact]
     public async Task A_reply_to_a_comment_older_than_the_hot_window_is_found_through_the_log()
     {
-        var (alice, _) = await NewUserAsync();
-        var (bob, _) = await NewUserAsync();
+        var (alice, _) = await fixture.NewUserAsync();
+        var (bob, _) = await fixture.NewUserAsync();
         var thread = await alice.CreateThread("A long thread", null, null);
         var old = await alice.PostComment(thread.Id, 0, "an early comment", "a1");
         // The test cluster's hot window is 50 (kept up to 100): 150 more push seq 1 out of memory.
@@ -83,7 +74,7 @@ public sealed class InboxTests(ClusterFixture fixture)
     [Fact]
     public async Task The_inbox_keeps_the_newest_100_replies_newest_first()
     {
-        var (alice, _) = await NewUserAsync();
+        var (alice, _) = await fixture.NewUserAsync();
         var thread = await alice.CreateThread("Popular", null, null);
         var parent = await alice.PostComment(thread.Id, 0, "say something", "a1");
         var grain = fixture.Grains.GetGrain<IThreadGrain>(thread.Id);
@@ -102,8 +93,8 @@ public sealed class InboxTests(ClusterFixture fixture)
     [Fact]
     public async Task Marking_read_zeroes_the_count_keeps_the_replies_and_tells_subscribed_nodes()
     {
-        var (alice, aliceName) = await NewUserAsync();
-        var (bob, _) = await NewUserAsync();
+        var (alice, aliceName) = await fixture.NewUserAsync();
+        var (bob, _) = await fixture.NewUserAsync();
         var thread = await alice.CreateThread("Counting", null, null);
         var parent = await alice.PostComment(thread.Id, 0, "count my replies", "a1");
         var node = new InboxNode();
@@ -137,8 +128,8 @@ public sealed class InboxTests(ClusterFixture fixture)
     [Fact]
     public async Task Deleting_a_reply_takes_it_out_of_the_inbox_and_off_the_unread_count()
     {
-        var (alice, _) = await NewUserAsync();
-        var (bob, _) = await NewUserAsync();
+        var (alice, _) = await fixture.NewUserAsync();
+        var (bob, _) = await fixture.NewUserAsync();
         var thread = await alice.CreateThread("Second thoughts", null, null);
         var parent = await alice.PostComment(thread.Id, 0, "say something", "a1");
         var kept = await bob.PostComment(thread.Id, parent, "kept", "b1");

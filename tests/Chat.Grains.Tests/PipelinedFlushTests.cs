@@ -21,25 +21,15 @@ public sealed class PipelinedFlushTests(ClusterFixture fixture)
     [InlineData(AppendOutcome.LandsButFails)]
     public async Task A_later_write_that_lands_before_an_earlier_one_fails_is_not_acknowledged_first_and_retries_find_no_gap(AppendOutcome earlier)
     {
-        var (thread, author) = await fixture.NewThreadByNewUserAsync("Pipelined flushes");
-        var script = ScriptedFaultsCommentLog.For(thread.GetPrimaryKeyString());
-        var held = script.HoldNextAppend();
-        var first = thread.Post(Comment(author, 1));
-        var reached = await held.Reached.WaitAsync(Deadline);
-        Assert.Equal(new long[] { 1 }, reached);
-
-        // A full batch queues behind the held write and goes out as a second transaction, which lands.
-        var later = Enumerable.Range(2, 150).Select(i => thread.Post(Comment(author, i))).ToArray();
-        await Eventually.True(() => script.HasLanded(101), Deadline, "the second transaction (seqs 2..101) to land");
+        var (thread, author, _, held, posts) = await HoldSeq1WhileSeqs2To101LandAsync("Pipelined flushes", 151);
 
         // Durable, but not acknowledged or counted while seq 1 is in doubt.
         Assert.Equal(0, (await thread.GetInfo()).CommentCount);
-        Assert.DoesNotContain(later, p => p.IsCompleted);
-        Assert.False(first.IsCompleted);
+        Assert.DoesNotContain(posts, p => p.IsCompleted);
 
         // The earlier write fails: everyone waiting is told at once (storage looks down).
         held.Settle(earlier);
-        foreach (var post in (Task<long>[])[first, .. later])
+        foreach (var post in posts)
             Assert.Equal(ChatErrorKind.StorageUnavailable, (await Assert.ThrowsAsync<ChatException>(() => post.WaitAsync(Deadline))).Kind);
 
         // Their retries (same clientIds, as the web node and the page send them) each get one seq,
@@ -56,17 +46,11 @@ public sealed class PipelinedFlushTests(ClusterFixture fixture)
     [Fact]
     public async Task When_the_gap_cannot_be_filled_the_posters_are_told_and_their_retries_each_get_one_seq()
     {
-        var (thread, author) = await fixture.NewThreadByNewUserAsync("Pipelined flushes, storage failing");
-        var script = ScriptedFaultsCommentLog.For(thread.GetPrimaryKeyString());
-        var held = script.HoldNextAppend();
-        var first = thread.Post(Comment(author, 1));
-        await held.Reached.WaitAsync(Deadline);
-        var later = Enumerable.Range(2, 100).Select(i => thread.Post(Comment(author, i))).ToArray();
-        await Eventually.True(() => script.HasLanded(101), Deadline, "the second transaction (seqs 2..101) to land");
+        var (thread, author, script, held, posts) = await HoldSeq1WhileSeqs2To101LandAsync("Pipelined flushes, storage failing", 101);
 
         script.FailNextAppends(1); // the write that would fill seq 1
         held.Settle(AppendOutcome.FailsUnwritten);
-        foreach (var post in (Task<long>[])[first, .. later])
+        foreach (var post in posts)
             Assert.Equal(ChatErrorKind.StorageUnavailable, (await Assert.ThrowsAsync<ChatException>(() => post.WaitAsync(Deadline))).Kind);
         // Nothing after the gap is visible while it is open.
         Assert.Empty((await thread.GetComments(0, 500)).Comments);
@@ -102,8 +86,46 @@ public sealed class PipelinedFlushTests(ClusterFixture fixture)
         Assert.True(gap.Deleted && gap.Hidden, "the placeholder is deleted and hidden");
         Assert.Equal(("", ""), (gap.Author, gap.Body));
         Assert.Equal((3L, 4L), (retried, next));
+        Assert.Equal(3, (await thread.GetInfo()).CommentCount); // 1, 3 and 4: the placeholder is no comment
         // Written, so the next activation finds no gap either.
         Assert.NotNull(await log.ReadOneAsync(id, 2));
+    }
+
+    [Fact]
+    public async Task Acknowledged_comments_are_counted_when_settled_in_order_not_when_a_later_write_lands()
+    {
+        using var acknowledged = new CounterReading(ChatMetrics.MeterName, "chat.comments.acknowledged");
+        var (thread, author, script, held, posts) = await HoldSeq1WhileSeqs2To101LandAsync("Counting acknowledgements", 101);
+
+        // Landed, but nobody has been told: nothing is acknowledged yet.
+        Assert.Equal(0, acknowledged.Total);
+
+        // The earlier write fails and so does the repair: every poster is told "unavailable".
+        script.FailNextAppends(1);
+        held.Settle(AppendOutcome.FailsUnwritten);
+        foreach (var post in posts)
+            await Assert.ThrowsAsync<ChatException>(() => post.WaitAsync(Deadline));
+        Assert.Equal(0, acknowledged.Total);
+
+        // The retries settle all 101, each counted once.
+        await Task.WhenAll(Enumerable.Range(1, 101).Select(i => PostUntilAcknowledgedAsync(thread, Comment(author, i))));
+        Assert.Equal(101, acknowledged.Total);
+    }
+
+    /// <summary>
+    /// A new thread whose first write (seq 1) is held, with posts 2..n queued behind it: the full
+    /// batch 2..101 goes out as a second transaction, which has landed on return. Returns all n posts.
+    /// </summary>
+    private async Task<(IThreadGrain Thread, string Author, ThreadScript Script, HeldAppend Held, Task<long>[] Posts)> HoldSeq1WhileSeqs2To101LandAsync(string title, int n)
+    {
+        var (thread, author) = await fixture.NewThreadByNewUserAsync(title);
+        var script = ScriptedFaultsCommentLog.For(thread.GetPrimaryKeyString());
+        var held = script.HoldNextAppend();
+        var first = thread.Post(Comment(author, 1));
+        Assert.Equal(new long[] { 1 }, await held.Reached.WaitAsync(Deadline));
+        Task<long>[] posts = [first, .. Enumerable.Range(2, n - 1).Select(i => thread.Post(Comment(author, i)))];
+        await Eventually.True(() => script.HasLanded(101), Deadline, "the second transaction (seqs 2..101) to land");
+        return (thread, author, script, held, posts);
     }
 
     private static async Task<long> PostUntilAcknowledgedAsync(IThreadGrain thread, NewComment comment)

@@ -49,6 +49,9 @@ internal sealed class ScriptedFaultsCommentLog(ICommentLog inner) : ICommentLog
     public Task ReplaceAsync(StoredComment comment, CancellationToken cancellationToken = default) =>
         inner.ReplaceAsync(comment, cancellationToken);
 
+    public Task<long> CountGoneAsync(string threadId, CancellationToken cancellationToken = default) =>
+        inner.CountGoneAsync(threadId, cancellationToken);
+
     public Task<long> ReadThreadPointsAsync(string threadId, CancellationToken cancellationToken = default) =>
         inner.ReadThreadPointsAsync(threadId, cancellationToken);
 

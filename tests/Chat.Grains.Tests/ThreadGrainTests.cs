@@ -109,18 +109,43 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
     }
 
     [Theory]
-    [InlineData("")]
-    [InlineData("   ")]
-    public async Task Empty_and_oversized_bodies_are_refused_and_nothing_is_stored(string body)
+    [InlineData("", "Comment is empty")]
+    [InlineData("   ", "Comment is empty")]
+    [InlineData(null, "too long")]
+    public async Task Empty_and_oversized_bodies_are_refused_and_nothing_is_stored(string? body, string refusal)
     {
         var thread = await NewThreadAsync();
+        body ??= new string('x', Limits.BodyMaxLength + 1); // InlineData cannot hold a computed string
 
-        var empty = await Assert.ThrowsAsync<ChatException>(() => thread.Post(new NewComment(0, "alice", body, "c1")));
-        var huge = await Assert.ThrowsAsync<ChatException>(() => thread.Post(new NewComment(0, "alice", new string('x', Limits.BodyMaxLength + 1), "c2")));
+        var error = await Assert.ThrowsAsync<ChatException>(() => thread.Post(new NewComment(0, "alice", body, "c1")));
 
-        Assert.Equal(ChatErrorKind.Invalid, empty.Kind);
-        Assert.Contains("too long", huge.Message);
+        Assert.Equal(ChatErrorKind.Invalid, error.Kind);
+        Assert.Contains(refusal, error.Message);
         Assert.Equal(0, (await thread.GetInfo()).LastSeq);
+    }
+
+    [Fact]
+    public async Task The_comment_count_leaves_out_deleted_and_hidden_comments_also_after_reactivation_and_on_the_front_page()
+    {
+        var thread = await NewThreadAsync();
+        var id = thread.GetPrimaryKeyString();
+        for (var i = 1; i <= 5; i++) await thread.Post(Comment(i));
+
+        await thread.DeleteComment(1, "alice");
+        await thread.DeleteComment(1, "alice"); // twice is once
+        await thread.SetHidden(2, true, "mod");
+        await thread.SetHidden(3, true, "mod");
+        await thread.SetHidden(3, false, "mod"); // shown again: counted again
+        await thread.SetHidden(1, true, "mod");  // deleted and hidden: gone once
+
+        Assert.Equal((3L, 5L), ((await thread.GetInfo()).CommentCount, (await thread.GetInfo()).LastSeq));
+        await Eventually.True(async () => (await fixture.Grains.GetGrain<IFrontPageGrain>(0).GetThreads(500)).Any(t => t.Id == id && t.CommentCount == 3),
+            TimeSpan.FromSeconds(20), "the front page shows 3 comments");
+        // Still true when the grain comes back from storage.
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        Assert.Equal(3, (await thread.GetInfo()).CommentCount);
+        await thread.Post(Comment(6));
+        Assert.Equal(4, (await thread.GetInfo()).CommentCount);
     }
 
     [Fact]

@@ -23,6 +23,9 @@ public interface ICommentLog
     /// <summary>Overwrites an existing comment row (edit, delete) with the given content.</summary>
     Task ReplaceAsync(StoredComment comment, CancellationToken cancellationToken = default);
 
+    /// <summary>How many of the thread's comments are deleted or hidden (placeholders are both).</summary>
+    Task<long> CountGoneAsync(string threadId, CancellationToken cancellationToken = default);
+
     /// <summary>The thread's own points (votes on seq 0); 0 before the first vote.</summary>
     Task<long> ReadThreadPointsAsync(string threadId, CancellationToken cancellationToken = default);
 

@@ -96,6 +96,23 @@ public sealed class TableCommentLog(TableClient table, ILogger<TableCommentLog> 
         }
     }
 
+    public async Task<long> CountGoneAsync(string threadId, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync(cancellationToken);
+        // Filtered by the table, keys only: what travels is the (few) gone rows' keys, not the thread.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {threadId} and RowKey gt {CommentEntity.RowKeyOf(0)} and (Deleted eq {true} or Hidden eq {true})");
+        long gone = 0;
+        try
+        {
+            await foreach (var _ in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken)) gone++;
+        }
+        catch (Exception ex) when (IsStorageFailure(ex))
+        {
+            throw new CommentLogUnavailableException($"Counting the gone comments of thread {threadId} failed: {ex.Message}", ex);
+        }
+        return gone;
+    }
+
     public async Task<long> ReadThreadPointsAsync(string threadId, CancellationToken cancellationToken = default)
     {
         await EnsureTableAsync(cancellationToken);

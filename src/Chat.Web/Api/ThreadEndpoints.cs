@@ -5,7 +5,8 @@ namespace Chat.Web.Api;
 
 public static class ThreadEndpoints
 {
-    public sealed record CreateThreadRequest(string? Title, string? Url, string? Body);
+    /// <summary>ClientId names the creation, reused when retrying it (optional: without it a retry may create a second thread).</summary>
+    public sealed record CreateThreadRequest(string? Title, string? Url, string? Body, string? ClientId = null);
 
     public sealed record CreatedThread(string Id);
 
@@ -49,7 +50,7 @@ public static class ThreadEndpoints
         if (Limits.CheckTitle(body.Title) is { } titleError) return Results.Problem(statusCode: 400, detail: titleError);
         if (Limits.CheckUrl(body.Url) is { } urlError) return Results.Problem(statusCode: 400, detail: urlError);
         if (body.Body is { Length: > 0 } && Limits.CheckBody(body.Body) is { } bodyError) return Results.Problem(statusCode: 400, detail: bodyError);
-        var info = await grains.GetGrain<IUserGrain>(context.User.UserName()!).CreateThread(body.Title!, body.Url, body.Body);
+        var info = await grains.GetGrain<IUserGrain>(context.User.UserName()!).CreateThread(body.Title!, body.Url, body.Body, body.ClientId ?? Guid.NewGuid().ToString("N"));
         return Results.Created($"/api/threads/{info.Id}", new CreatedThread(info.Id));
     }
 

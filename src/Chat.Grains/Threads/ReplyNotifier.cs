@@ -1,0 +1,52 @@
+using Chat.Grains.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Grains.Threads;
+
+/// <summary>
+/// Tells the authors of the comments replied to in a settled batch (one-way, so posting never waits
+/// on it). Parents are nearly always in the hot window; older ones are read from the log in the
+/// background, after the posts were acknowledged.
+/// </summary>
+internal sealed class ReplyNotifier(string threadId, RecentComments recent, ICommentLog log, IGrainFactory grains, ILogger logger)
+{
+    public void NotifyRepliedTo(IReadOnlyList<StoredComment> stored, string threadTitle)
+    {
+        List<Comment>? olderParents = null;
+        foreach (var s in stored)
+        {
+            var reply = s.Comment;
+            if (reply.ParentSeq <= 0) continue;
+            if (recent.Find(reply.ParentSeq) is { } parent) SendReply(parent, reply, threadTitle);
+            else (olderParents ??= []).Add(reply);
+        }
+        if (olderParents is not null) NotifyRepliedToFromLogAsync(olderParents, threadTitle).Ignore();
+    }
+
+    private async Task NotifyRepliedToFromLogAsync(List<Comment> replies, string threadTitle)
+    {
+        foreach (var reply in replies)
+        {
+            try
+            {
+                if (await log.ReadOneAsync(threadId, reply.ParentSeq) is { } parent) SendReply(parent.Comment, reply, threadTitle);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Thread {ThreadId}: reading comment {Seq} to notify its author of a reply failed", threadId, reply.ParentSeq);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Not for a reply to yourself, nor to a deleted or hidden comment (it shows no author any more),
+    /// nor to an imported one: its author is a display name with no account, and an import of a big
+    /// discussion must not wake a user grain per reply for nothing.
+    /// </summary>
+    private void SendReply(Comment parent, Comment reply, string threadTitle)
+    {
+        if (parent.Deleted || parent.Hidden || parent.Author.Length == 0 || parent.Author == reply.Author || ImportedAuthor.Is(parent.Author)) return;
+        var item = new InboxItem(threadId, threadTitle, reply.Seq, reply.ParentSeq, reply.Author, InboxItem.SnippetOf(reply.Body), reply.CreatedAt);
+        grains.GetGrain<IUserGrain>(parent.Author).AddReply(item).Ignore();
+    }
+}

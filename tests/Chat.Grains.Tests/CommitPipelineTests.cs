@@ -1,0 +1,152 @@
+using System.Diagnostics.Metrics;
+using Chat.Grains.Storage;
+using Chat.Grains.Threads;
+using Chat.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Chat.Grains.Tests;
+
+/// <summary>
+/// The commit pipeline on its own, without a silo: the real comment log on Azurite with scripted
+/// faults, driven on one exclusive scheduler as a grain would drive it. (In the cluster collection
+/// only to share its Azurite.)
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class CommitPipelineTests(ClusterFixture fixture)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_later_batch_that_lands_first_is_acknowledged_only_after_the_earlier_one_and_in_seq_order()
+    {
+        using var thread = new PipelineHarness(fixture);
+        var (held, posts) = await thread.HoldSeq1WhileSeqs2To101LandAsync(151);
+
+        Assert.DoesNotContain(posts, p => p.IsCompleted);
+        Assert.Empty(thread.SettledBatches);
+        Assert.Equal(0, thread.Acknowledged.Total);
+
+        held.Settle(AppendOutcome.Succeeds);
+        var seqs = await Task.WhenAll(posts).WaitAsync(Deadline);
+
+        Assert.Equal(Enumerable.Range(1, 151).Select(i => (long)i), seqs); // each post its own seq, in the order they came
+        Assert.Equal(Enumerable.Range(1, 151).Select(i => (long)i), thread.SettledBatches.SelectMany(b => b));
+        Assert.Equal([1L, 2L, 102L], thread.SettledBatches.Select(b => b[0]));
+        Assert.Equal(151, thread.Acknowledged.Total);
+    }
+
+    [Fact]
+    public async Task A_failed_write_fails_its_posters_and_those_queued_behind_it_with_storage_unavailable_and_settles_nothing()
+    {
+        using var thread = new PipelineHarness(fixture);
+        var (held, first) = await thread.HoldSeq1Async();
+        var queued = await Task.WhenAll(Enumerable.Range(2, 2).Select(thread.PostAsync)); // wait for the next transaction
+
+        held.Settle(AppendOutcome.FailsUnwritten);
+
+        foreach (var post in (Task<long>[])[first, .. queued])
+            Assert.Equal(ChatErrorKind.StorageUnavailable, (await Assert.ThrowsAsync<ChatException>(() => post.WaitAsync(Deadline))).Kind);
+        Assert.Empty(thread.SettledBatches);
+        Assert.Equal(0, thread.Acknowledged.Total);
+        // Nothing was stored, so the next posts start at seq 1 again.
+        Assert.Equal(1, await (await thread.PostAsync(4)).WaitAsync(Deadline));
+    }
+
+    [Fact]
+    public async Task A_hole_below_a_later_write_that_landed_is_filled_with_what_the_failed_write_carried()
+    {
+        using var thread = new PipelineHarness(fixture);
+        var (held, posts) = await thread.HoldSeq1WhileSeqs2To101LandAsync(101);
+
+        held.Settle(AppendOutcome.FailsUnwritten);
+
+        foreach (var post in posts)
+            Assert.Equal(ChatErrorKind.StorageUnavailable, (await Assert.ThrowsAsync<ChatException>(() => post.WaitAsync(Deadline))).Kind);
+        // The re-read after the failure finds seq 1 missing under 2..101 and writes comment 1 there.
+        await Eventually.True(() => thread.SettledBatches.Count == 1, Deadline, "the repaired tail to settle");
+        Assert.Equal(Enumerable.Range(1, 101).Select(i => (long)i), thread.SettledBatches[0]);
+        var stored = await thread.Log.ReadOneAsync(thread.ThreadId, 1);
+        Assert.Equal(("comment 1", false), (stored!.Comment.Body, stored.Comment.Deleted));
+        Assert.Equal(101, thread.Recent.LastSeq);
+    }
+
+    [Fact]
+    public async Task Retries_with_the_same_client_id_get_the_same_seq_while_waiting_after_a_failure_that_landed_and_after_settling()
+    {
+        using var thread = new PipelineHarness(fixture);
+        var (held, first) = await thread.HoldSeq1Async();
+
+        var waiting = await thread.PostAsync(1); // a retry while the first is in flight
+        Assert.Same(first, waiting);
+        held.Settle(AppendOutcome.LandsButFails);
+        await Assert.ThrowsAsync<ChatException>(() => first.WaitAsync(Deadline));
+
+        // The write had landed: once the log is re-read, a retry gets that seq, and nothing new is stored.
+        await Eventually.True(() => thread.Recent.LastSeq == 1, Deadline, "the re-read to find seq 1");
+        Assert.Equal(1, await (await thread.PostAsync(1)).WaitAsync(Deadline));
+        Assert.Equal(2, await (await thread.PostAsync(2)).WaitAsync(Deadline));
+        Assert.Equal(1, await (await thread.PostAsync(1)).WaitAsync(Deadline));
+        Assert.Equal(2, (await thread.Log.ReadAsync(thread.ThreadId, 0, 10)).Count);
+    }
+
+    /// <summary>One thread's pipeline with its own metrics, run on an exclusive scheduler like a grain's.</summary>
+    private sealed class PipelineHarness : IDisposable
+    {
+        private readonly TaskScheduler _scheduler = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
+        private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        private readonly CommitPipeline _pipeline;
+
+        public PipelineHarness(ClusterFixture fixture)
+        {
+            Script = ScriptedFaultsCommentLog.For(ThreadId);
+            Log = new ScriptedFaultsCommentLog(new TableCommentLog(fixture.Azurite.Table(TableCommentLog.DefaultTableName), NullLogger<TableCommentLog>.Instance));
+            var meters = _services.GetRequiredService<IMeterFactory>();
+            Acknowledged = new CounterReading(ChatMetrics.MeterName, "chat.comments.acknowledged", meters);
+            _pipeline = new CommitPipeline(ThreadId, Log, Recent, maxFlushesInFlight: 2,
+                batch => SettledBatches.Add(batch.Select(c => c.Comment.Seq).ToArray()),
+                new ChatMetrics(meters), TimeProvider.System, NullLogger.Instance);
+        }
+
+        public string ThreadId { get; } = Limits.NewThreadId();
+        public ThreadScript Script { get; }
+        public ICommentLog Log { get; }
+        public RecentComments Recent { get; } = new(hotWindowSize: 50, rememberedClientIds: 1_000);
+        public CounterReading Acknowledged { get; }
+
+        /// <summary>Seqs of each batch handed on as settled, in the order they were.</summary>
+        public List<long[]> SettledBatches { get; } = [];
+
+        /// <summary>Posts comment i (clientId c-i) as a grain would: a known client key gets its seq, else it is queued.</summary>
+        public Task<Task<long>> PostAsync(int i) => Task.Factory.StartNew(() =>
+        {
+            var comment = new NewComment(0, "alice", $"comment {i}", $"c-{i}");
+            var clientKey = RecentComments.ClientKey(comment.Author, comment.ClientId);
+            return _pipeline.TryGetKnown(clientKey, out var known) ? known : _pipeline.Submit(comment, clientKey);
+        }, CancellationToken.None, TaskCreationOptions.None, _scheduler);
+
+        /// <summary>Post 1, whose write (seq 1) is held until the test settles it.</summary>
+        public async Task<(HeldAppend Held, Task<long> First)> HoldSeq1Async()
+        {
+            var held = Script.HoldNextAppend();
+            var first = await PostAsync(1);
+            await held.Reached.WaitAsync(Deadline);
+            return (held, first);
+        }
+
+        /// <summary>Seq 1's write held, posts 2..n queued behind it; the full batch 2..101 has landed as a second transaction on return.</summary>
+        public async Task<(HeldAppend Held, Task<long>[] Posts)> HoldSeq1WhileSeqs2To101LandAsync(int n)
+        {
+            var (held, first) = await HoldSeq1Async();
+            Task<long>[] posts = [first, .. await Task.WhenAll(Enumerable.Range(2, n - 1).Select(PostAsync))];
+            await Eventually.True(() => Script.HasLanded(101), Deadline, "the second transaction (seqs 2..101) to land");
+            return (held, posts);
+        }
+
+        public void Dispose()
+        {
+            Acknowledged.Dispose();
+            _services.Dispose();
+        }
+    }
+}
