@@ -62,6 +62,7 @@ public sealed class DiscussionFeatureTests(BrowserFixture fixture)
         await Expect(reader.Page.Locator("#c1 > .comhead .edited")).ToBeVisibleAsync(Within5s);
         await Expect(author.Page.Locator("#c1 > .edit-area")).ToBeHiddenAsync();
 
+        await Expect(reader.Page.Locator("#comment-count")).ToHaveTextAsync("2 comments");
         var delete = author.Page.Locator("#c1 > .comhead .delete-button");
         await delete.ClickAsync();
         await Expect(delete).ToHaveTextAsync("really delete?");
@@ -73,7 +74,11 @@ public sealed class DiscussionFeatureTests(BrowserFixture fixture)
             await Expect(page.Locator("#c1 > .body")).ToHaveTextAsync("[deleted]");
             await Expect(page.Locator("#c1 > .children > #c2 > .body")).ToHaveTextAsync("A reply that must survive.");
             await Expect(page.Locator("#comments")).Not.ToContainTextAsync("better draft");
+            // The header counts what readers can see, on open pages and on a fresh load alike.
+            await Expect(page.Locator("#comment-count")).ToHaveTextAsync("1 comment");
         }
+        await reader.Page.ReloadAsync();
+        await Expect(reader.Page.Locator("#comment-count")).ToHaveTextAsync("1 comment", new() { Timeout = 5000 });
         author.AssertNoScriptErrors();
         reader.AssertNoScriptErrors();
     }

@@ -27,6 +27,8 @@ public sealed class CommentSequenceScript : IDisposable
         export const nextFetch = (wantUpTo, jumpTo) => JSON.stringify(sequence.nextFetch(wantUpTo, jumpTo));
         export const changed = page => JSON.stringify(seqs(sequence.changed(JSON.parse(page))));
         export const shown = seq => JSON.stringify(sequence.get(seq) ?? null);
+        export const countFrom = (count, lastSeq) => { sequence.countFrom(count, lastSeq); return 'null'; };
+        export const visibleCount = () => JSON.stringify(sequence.visibleCount);
         export const state = () => JSON.stringify({
           lastSeq: sequence.lastSeq, targetSeq: sequence.targetSeq, notShown: sequence.notShown, highestShown: sequence.highestShown,
         });
@@ -71,6 +73,12 @@ public sealed class CommentSequenceScript : IDisposable
 
     public State Now => Call<State>("state");
 
+    /// <summary>The server's count of visible comments as of lastSeq (GET /api/threads/{id}).</summary>
+    public void CountFrom(long commentCount, long lastSeq) => Call<object?>("countFrom", commentCount, lastSeq);
+
+    /// <summary>What the header says: comments a reader can see in the whole thread.</summary>
+    public long? VisibleCount => Call<long?>("visibleCount");
+
     private T Call<T>(string name, params object[] args)
     {
         var result = _engine.Invoke(_module.Get(name), args);
@@ -79,7 +87,7 @@ public sealed class CommentSequenceScript : IDisposable
 
     public void Dispose() => _engine.Dispose();
 
-    public sealed record Comment(long Seq, long ParentSeq, string Body, string Author = "alice", long Points = 0, string? EditedAt = null, bool Deleted = false);
+    public sealed record Comment(long Seq, long ParentSeq, string Body, string Author = "alice", long Points = 0, string? EditedAt = null, bool Deleted = false, bool Hidden = false);
 
     public sealed record Received(Comment[] Drawn, long[] Duplicates)
     {

@@ -164,4 +164,59 @@ public sealed class CommentSequenceTests : IDisposable
 
         Assert.Equal([2, 3], _page.Changed(reread));
     }
+
+    [Fact]
+    public void The_count_starts_from_the_servers_and_adds_each_new_visible_comment_once()
+    {
+        // The server counted 2 visible comments among seqs 1..3 (one was deleted).
+        _page.CountFrom(commentCount: 2, lastSeq: 3);
+        _page.Receive(Comments(1, 2, 3), knownLastSeq: 3);
+        Assert.Equal(2, _page.VisibleCount);
+
+        _page.Receive(Comments(4));
+        _page.Receive(Comments(6));        // held behind a gap: it exists, so it counts
+        _page.Receive(Comments(6, 4));     // the same pushes again
+        _page.Receive([new Comment(5, 0, "", Deleted: true, Hidden: true)]); // a placeholder filling a hole
+        Assert.Equal(4, _page.VisibleCount);
+    }
+
+    [Fact]
+    public void Deleting_or_hiding_a_comment_takes_it_off_the_count_once_and_showing_it_again_puts_it_back()
+    {
+        _page.CountFrom(commentCount: 3, lastSeq: 3);
+        _page.Receive(Comments(1, 2, 3), knownLastSeq: 3);
+
+        var deleted = new Comment(2, 0, "", Deleted: true);
+        _page.Update(deleted);             // the author's own page draws it at once…
+        _page.Update(deleted);             // …and then the push of the same change arrives
+        _page.Update(new Comment(3, 0, "Comment 3.", Hidden: true));
+        Assert.Equal(1, _page.VisibleCount);
+
+        _page.Update(new Comment(3, 0, "Comment 3."));
+        Assert.Equal(2, _page.VisibleCount);
+
+    }
+
+    [Fact]
+    public void A_comment_deleted_far_down_a_big_thread_that_this_page_has_not_loaded_comes_off_the_count()
+    {
+        _page.CountFrom(commentCount: 600, lastSeq: 600);
+        _page.Receive(Range(1, 500), knownLastSeq: 600);
+
+        _page.Update(new Comment(550, 0, "", Deleted: true));
+
+        Assert.Equal(599, _page.VisibleCount);
+    }
+
+    [Fact]
+    public void A_new_comment_deleted_before_its_push_arrives_is_not_counted()
+    {
+        _page.CountFrom(commentCount: 1, lastSeq: 1);
+        _page.Receive(Comments(1), knownLastSeq: 1);
+
+        _page.Update(new Comment(2, 0, "", Deleted: true)); // its update overtook it
+        _page.Receive(Comments(2));
+
+        Assert.Equal(1, _page.VisibleCount);
+    }
 }

@@ -1,9 +1,13 @@
 // Submit a new thread. Requires sign-in.
-import { api, initHeader, loginHref } from './api.js';
+import { api, initHeader, loginHref, newClientId } from './api.js';
 
 const form = document.getElementById('submit-form');
 const error = document.getElementById('submit-error');
 const button = document.getElementById('submit-button');
+// One submission's clientId, kept while the same thread is submitted again after an error: if the
+// first try was stored after all (the answer was lost, or storage said "unavailable" too late), the
+// retry gets that thread instead of creating a second one. Changing the form starts a new one.
+let attempt = null;
 
 init();
 
@@ -27,6 +31,10 @@ form.addEventListener('submit', async e => {
   const payload = { title };
   if (url) payload.url = url;
   if (body.trim()) payload.body = body;
+
+  const key = JSON.stringify(payload);
+  if (attempt?.key !== key) attempt = { key, clientId: newClientId() };
+  payload.clientId = attempt.clientId;
 
   button.disabled = true;
   try {

@@ -74,6 +74,7 @@ async function main() {
     return;
   }
   page.thread = thread;
+  page.sequence.countFrom(thread.commentCount, thread.lastSeq);
   threadFound(true);
 
   if (me) await loadMyVotes(page);

@@ -64,10 +64,10 @@ export function showNoSuchThread() {
   document.title = 'No such thread | chat';
 }
 
-/** The thread's full count, not what is loaded so far. */
+/** The thread's full count of comments a reader can see, not what is loaded so far. */
 export function updateCommentCount(page) {
   const countEl = document.getElementById('comment-count');
-  if (countEl) countEl.textContent = plural(Math.max(Number(page.thread.commentCount) || 0, page.sequence.targetSeq), 'comment');
+  if (countEl) countEl.textContent = plural(page.sequence.visibleCount ?? (Number(page.thread.commentCount) || 0), 'comment');
 }
 
 export function setThreadPoints(page, points) {

@@ -37,10 +37,10 @@ export async function applyComments(page, comments, knownLastSeq = 0) {
 }
 
 function receive(page, comments, knownLastSeq = 0) {
-  const targetBefore = page.sequence.targetSeq;
+  const countBefore = page.sequence.visibleCount;
   const lastBefore = page.sequence.lastSeq;
   drawComments(page, page.sequence.receive(comments, knownLastSeq).draw);
-  if (page.sequence.targetSeq !== targetBefore) updateCommentCount(page);
+  if (page.sequence.visibleCount !== countBefore) updateCommentCount(page);
   if (page.sequence.lastSeq !== lastBefore) showLastSeq(page);
   updateMore(page);
 }

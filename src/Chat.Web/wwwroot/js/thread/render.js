@@ -6,6 +6,7 @@ import { renderBody } from '../format.js';
 import { deleteComment, hideComment, vote, readableError } from './actions.js';
 import { applyCollapse, toggleCollapsed, updateCollapseLabel } from './collapse.js';
 import { toggleEdit, toggleReply } from './forms.js';
+import { updateCommentCount } from './header.js';
 import { endTyping } from './typing.js';
 
 /**
@@ -21,10 +22,12 @@ export function drawComments(page, comments) {
 
 /** Changed comments (edit, delete, hide, points): the drawn ones are redrawn in place. */
 export function applyUpdates(page, updates) {
+  const countBefore = page.sequence.visibleCount;
   for (const c of page.sequence.update(updates)) {
     const node = document.getElementById('c' + c.seq);
     if (node) fillComment(page, node, c);
   }
+  if (page.sequence.visibleCount !== countBefore) updateCommentCount(page);
 }
 
 /** Draws c under its parent (or at the end of `topLevel`), in seq order among its siblings. */

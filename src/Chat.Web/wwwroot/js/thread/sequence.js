@@ -22,6 +22,21 @@ export class CommentSequence {
   #pending = new Map();  // seq -> comment received but not drawable yet (a gap before it)
   #shown = new Map();    // seq -> the comment as last drawn (updates replace it)
   #early = new Map();    // seq -> an update for a comment not drawn yet (it overtook the comment)
+  /** Comments a reader can see in the whole thread (neither deleted nor hidden); null before countFrom(). */
+  visibleCount = null;
+  #countBase = 0;           // seqs up to here are in the server's count
+  #countedNew = new Set();  // seqs above it counted already (a held push can be dropped and read again)
+
+  /**
+   * Starts the thread's visible count from the server's (GET /api/threads/{id}: commentCount, as of
+   * its lastSeq). From then on every new comment and every change keeps it current, so the header
+   * never counts deleted or hidden comments, and needs no server round trip to stay right.
+   */
+  countFrom(commentCount, lastSeq) {
+    this.visibleCount = Number(commentCount) || 0;
+    this.#countBase = Number(lastSeq) || 0;
+    this.#countedNew.clear();
+  }
 
   /**
    * Takes a batch of comments in any order, possibly overlapping what the page has, and the
@@ -35,6 +50,7 @@ export class CommentSequence {
       if (!c || !(c.seq > 0)) continue;
       if (c.seq <= this.lastSeq || this.#shown.has(c.seq)) { duplicates.push(c.seq); continue; }
       if (!this.#pending.has(c.seq)) this.#pending.set(c.seq, c);
+      this.#countNew(c);
       if (c.seq > target) target = c.seq;
     }
     this.targetSeq = target;
@@ -49,6 +65,7 @@ export class CommentSequence {
     const redraw = [];
     for (const c of updates ?? []) {
       if (!c || !(c.seq > 0)) continue;
+      this.#countChange(c);
       if (this.#shown.has(c.seq)) {
         this.#shown.set(c.seq, c);
         redraw.push(c);
@@ -146,6 +163,26 @@ export class CommentSequence {
     return draw;
   }
 
+  /** A comment newer than the server's count: counted once, in its newest known version. */
+  #countNew(c) {
+    if (this.visibleCount === null || c.seq <= this.#countBase || this.#countedNew.has(c.seq)) return;
+    this.#countedNew.add(c.seq);
+    if (visible(this.#early.get(c.seq) ?? c)) this.visibleCount++;
+  }
+
+  /**
+   * A changed comment moves the count when it becomes gone or visible again. One the page does not
+   * hold (far down a big thread) counts as visible before: the server pushes only real changes, and
+   * a delete or hide is a change of a visible comment.
+   */
+  #countChange(after) {
+    if (this.visibleCount === null) return;
+    // Newer than the count and not here yet: counted when it arrives, in this newest version.
+    if (after.seq > this.#countBase && !this.#countedNew.has(after.seq)) return;
+    const before = this.#shown.get(after.seq) ?? this.#pending.get(after.seq) ?? this.#early.get(after.seq);
+    this.visibleCount += Number(visible(after)) - Number(before ? visible(before) : true);
+  }
+
   #show(c) {
     // Its update overtook it (e.g. edited while this page was catching up): show the newer one.
     const newest = this.#early.get(c.seq) ?? c;
@@ -153,6 +190,10 @@ export class CommentSequence {
     this.#shown.set(c.seq, newest);
     return newest;
   }
+}
+
+function visible(c) {
+  return !c.deleted && !c.hidden;
 }
 
 function differs(a, b) {
