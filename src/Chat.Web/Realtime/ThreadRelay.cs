@@ -252,7 +252,11 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
         catch (Exception ex) { _logger.LogDebug(ex, "Unsubscribing from {ThreadId} failed; the subscription will expire", threadId); }
     }
 
-    /// <summary>Joins and leaves in a burst cost the grain one call, not one each.</summary>
+    /// <summary>
+    /// Joins and leaves in a burst cost the grain one call, not one each. The report is of the
+    /// thread as the node holds it when the delay is up: if its last reader left meanwhile and a new
+    /// one came, that is a new entry, and the old one's count (0) would be wrong.
+    /// </summary>
     private void ScheduleViewerReport(LocalThread thread)
     {
         if (Interlocked.Exchange(ref thread.ViewerReportPending, 1) == 1) return;
@@ -260,8 +264,9 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
         {
             await Task.Delay(_options.ViewerReportDelay);
             Interlocked.Exchange(ref thread.ViewerReportPending, 0);
-            lock (_lock) if (!_threads.ContainsKey(thread.ThreadId)) return;
-            try { await SubscribeAsync(thread); }
+            LocalThread? current;
+            lock (_lock) if (!_threads.TryGetValue(thread.ThreadId, out current)) return;
+            try { await SubscribeAsync(current); }
             catch (Exception ex) { _logger.LogWarning(ex, "Reporting viewers of {ThreadId} failed; the next refresh retries", thread.ThreadId); }
         });
     }
