@@ -54,6 +54,36 @@ public sealed class RelayRaceTests(WebFixture fixture)
         Assert.Equal(1, c.Viewers);
     }
 
+    /// <summary>
+    /// The node drops its front-page subscription at a refresh that finds no readers. Order: the
+    /// unsubscribe is held on its way out; a reader joins meanwhile (the node subscribes); then the
+    /// unsubscribe lands after that subscribe. The reader must still get the next change promptly,
+    /// not one refresh period (10 s) later.
+    /// </summary>
+    [Fact]
+    public async Task A_front_page_reader_who_joins_while_the_node_unsubscribes_still_gets_pushes()
+    {
+        var (host, probe) = await StartHostAsync(new() { ["Chat:Relay:RefreshPeriod"] = "00:00:10" });
+        await using var _ = host;
+        using var author = await ChatApiClient.SignedUpAsync(host.BaseAddress);
+        probe.HoldNextFrontPageUnsubscribeUntilASubscribe();
+        await using (var gone = await ConnectAsync(host))
+        {
+            await gone.InvokeAsync<ThreadSummary[]>("JoinFrontPage", "new");
+            await gone.InvokeAsync("LeaveFrontPage");
+        }
+        await probe.FrontPageUnsubscribeHeld.Task.WaitAsync(Deadline);
+
+        await using var reader = await ConnectAsync(host);
+        var pushes = new ConcurrentQueue<ThreadSummary[]>();
+        reader.On<string, ThreadSummary[]>("frontPage", (sort, threads) => { if (sort == "new") pushes.Enqueue(threads); });
+        await reader.InvokeAsync<ThreadSummary[]>("JoinFrontPage", "new");
+        await probe.FrontPageUnsubscribeLanded.Task.WaitAsync(Deadline);
+        var threadId = await author.CreateThreadAsync("Pushed to the reader who came during the unsubscribe");
+
+        await Eventually.True(() => pushes.Any(p => p.FirstOrDefault()?.Id == threadId), TimeSpan.FromSeconds(3), "a push lists the new thread within 3 s");
+    }
+
     private static async Task<HubConnection> ConnectAsync(InProcessWebHost host)
     {
         var connection = new HubConnectionBuilder().WithUrl(new Uri(host.BaseAddress, "/hubs/discussion")).Build();

@@ -61,7 +61,9 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
     {
         _refreshTimer?.Dispose();
         await _refreshLoop;
-        if (_subscribed)
+        bool subscribed;
+        lock (_lock) subscribed = _subscribed;
+        if (subscribed)
         {
             try { await Grain.Unsubscribe(_nodeId); }
             catch (Exception ex) { _logger.LogDebug(ex, "Unsubscribing from the front page on shutdown failed; the subscription will expire"); }
@@ -82,8 +84,15 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
     /// </summary>
     public async Task<ThreadSummary[]> JoinAsync(string sort, string connectionId)
     {
-        lock (_lock) _sortByConnection[connectionId] = sort;
-        if (!_subscribed) await SubscribeAsync(pushIfChanged: false);
+        bool subscribed;
+        lock (_lock)
+        {
+            _sortByConnection[connectionId] = sort;
+            subscribed = _subscribed;
+        }
+        // Not subscribed, or an unsubscribe is on its way: subscribe now. Should the unsubscribe land
+        // after this, the refresh that sent it sees this reader and subscribes again.
+        if (!subscribed) await SubscribeAsync(pushIfChanged: false);
         return await ListAsync(sort, fresh: false);
     }
 
@@ -177,7 +186,7 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
     private async Task SubscribeAsync(bool pushIfChanged)
     {
         var version = await Grain.Subscribe(_nodeId, Self);
-        _subscribed = true;
+        lock (_lock) _subscribed = true;
         if (AdvanceVersion(version) && pushIfChanged) RequestPush();
     }
 
@@ -185,15 +194,24 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
     {
         while (await timer.WaitForNextTickAsync())
         {
-            bool readers;
-            lock (_lock) readers = _sortByConnection.Count > 0;
+            bool readers, drop;
+            lock (_lock)
+            {
+                // Decided under the lock, with the joins: a join from now on subscribes itself.
+                readers = _sortByConnection.Count > 0;
+                drop = !readers && _subscribed;
+                if (drop) _subscribed = false;
+            }
             try
             {
                 if (readers) await SubscribeAsync(pushIfChanged: true);
-                else if (_subscribed)
+                else if (drop)
                 {
-                    _subscribed = false;
                     await Grain.Unsubscribe(_nodeId);
+                    // A reader who joined meanwhile subscribed, and that may have reached the grain
+                    // first: then this unsubscribe undid it, so subscribe again.
+                    lock (_lock) readers = _sortByConnection.Count > 0;
+                    if (readers) await SubscribeAsync(pushIfChanged: true);
                 }
             }
             catch (Exception ex) { _logger.LogWarning(ex, "Refreshing the front-page subscription failed; will retry"); }
