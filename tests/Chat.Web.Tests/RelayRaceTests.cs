@@ -76,7 +76,7 @@ public sealed class RelayRaceTests(WebFixture fixture)
 
         await using var reader = await ConnectAsync(host);
         var pushes = new ConcurrentQueue<ThreadSummary[]>();
-        reader.On<string, ThreadSummary[]>("frontPage", (sort, threads) => { if (sort == "new") pushes.Enqueue(threads); });
+        reader.On<string, ThreadSummary[]>(nameof(IDiscussionClient.FrontPage), (sort, threads) => { if (sort == "new") pushes.Enqueue(threads); });
         await reader.InvokeAsync<ThreadSummary[]>("JoinFrontPage", "new");
         await probe.FrontPageUnsubscribeLanded.Task.WaitAsync(Deadline);
         var threadId = await author.CreateThreadAsync("Pushed to the reader who came during the unsubscribe");

@@ -11,7 +11,7 @@ namespace Chat.Web.Hubs;
 /// The realtime contract at /hubs/discussion. Reading is anonymous; posting needs sign-in and the
 /// author is always the signed-in user.
 /// </summary>
-public sealed partial class DiscussionHub(IGrainFactory grains, ThreadRelay relay, FrontPageRelay frontPage, InboxRelay inbox, ChatMetrics metrics, ILogger<DiscussionHub> logger) : Hub
+public sealed partial class DiscussionHub(IGrainFactory grains, ThreadRelay relay, FrontPageRelay frontPage, InboxRelay inbox, ChatMetrics metrics, ILogger<DiscussionHub> logger) : Hub<IDiscussionClient>
 {
     /// <summary>The first screen; the rest comes over HTTP in pages.</summary>
     public const int JoinPageSize = 500;

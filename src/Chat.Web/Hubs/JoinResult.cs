@@ -6,6 +6,3 @@ public sealed record JoinResult(long LastSeq, Comment[] Comments, int Viewers);
 public sealed record PostResult(long Seq);
 
 public sealed record VoteResult(long Points);
-
-/// <summary>The signed-in user's unread replies: what JoinInbox returns and <c>inbox</c> pushes carry.</summary>
-public sealed record InboxCount(int Unread);

@@ -18,6 +18,8 @@ public static class RealtimeExtensions
             o.AddFilter<HubInvocationLimitFilter>();
         });
         builder.Services.Configure<RelayOptions>(builder.Configuration.GetSection("Chat:Relay"));
+        builder.Services.AddSingleton<NodeIdentity>();
+        builder.Services.AddSingleton<RelayServices>();
         builder.Services.AddSingleton<ThreadRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ThreadRelay>());
         builder.Services.AddSingleton<FrontPageRelay>();
