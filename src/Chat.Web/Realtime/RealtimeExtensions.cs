@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Chat.Web.Auth;
+using Chat.Web.Discussion;
 using Chat.Web.Hubs;
 
 namespace Chat.Web.Realtime;
@@ -20,6 +21,7 @@ public static class RealtimeExtensions
         builder.Services.Configure<RelayOptions>(builder.Configuration.GetSection("Chat:Relay"));
         builder.Services.AddSingleton<NodeIdentity>();
         builder.Services.AddSingleton<RelayServices>();
+        builder.Services.AddSingleton<LiveService>();
         builder.Services.AddSingleton<ThreadRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ThreadRelay>());
         builder.Services.AddSingleton<FrontPageRelay>();
