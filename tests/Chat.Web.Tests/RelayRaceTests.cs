@@ -66,27 +66,85 @@ public sealed class RelayRaceTests(WebFixture fixture)
         var (host, probe) = await StartHostAsync(new() { ["Chat:Relay:RefreshPeriod"] = "00:00:10" });
         await using var _ = host;
         using var author = await ChatApiClient.SignedUpAsync(host.BaseAddress);
-        probe.HoldNextFrontPageUnsubscribeUntilASubscribe();
+        var unsubscribe = probe.HoldNext<IFrontPageGrain>(nameof(IFrontPageGrain.Unsubscribe), nameof(IFrontPageGrain.Subscribe));
         await using (var gone = await ConnectAsync(host))
         {
             await gone.InvokeAsync<ThreadSummary[]>("JoinFrontPage", "new");
             await gone.InvokeAsync("LeaveFrontPage");
         }
-        await probe.FrontPageUnsubscribeHeld.Task.WaitAsync(Deadline);
+        await unsubscribe.Reached.Task.WaitAsync(Deadline);
 
         await using var reader = await ConnectAsync(host);
         var pushes = new ConcurrentQueue<ThreadSummary[]>();
         reader.On<string, ThreadSummary[]>(nameof(IDiscussionClient.FrontPage), (sort, threads) => { if (sort == "new") pushes.Enqueue(threads); });
         await reader.InvokeAsync<ThreadSummary[]>("JoinFrontPage", "new");
-        await probe.FrontPageUnsubscribeLanded.Task.WaitAsync(Deadline);
+        await unsubscribe.Landed.Task.WaitAsync(Deadline);
         var threadId = await author.CreateThreadAsync("Pushed to the reader who came during the unsubscribe");
 
         await Eventually.True(() => pushes.Any(p => p.FirstOrDefault()?.Id == threadId), TimeSpan.FromSeconds(3), "a push lists the new thread within 3 s");
     }
 
-    private static async Task<HubConnection> ConnectAsync(InProcessWebHost host)
+    /// <summary>
+    /// The same race for a thread, whose node unsubscribes as soon as its last reader leaves: the
+    /// unsubscribe is held, a new reader joins (the node subscribes again), then the unsubscribe
+    /// lands. The new reader must get the next comment pushed, not after the next refresh (10 s).
+    /// </summary>
+    [Fact]
+    public async Task A_thread_reader_who_joins_while_the_node_unsubscribes_still_gets_comments_pushed()
     {
-        var connection = new HubConnectionBuilder().WithUrl(new Uri(host.BaseAddress, "/hubs/discussion")).Build();
+        var (host, probe) = await StartHostAsync(new() { ["Chat:Relay:RefreshPeriod"] = "00:00:10" });
+        await using var _ = host;
+        using var poster = await ChatApiClient.SignedUpAsync(host.BaseAddress);
+        var threadId = await poster.CreateThreadAsync("Back during the unsubscribe");
+        await using var gone = await ThreadReader.ConnectAsync(host.BaseAddress, threadId);
+        var unsubscribe = probe.HoldNext<IThreadGrain>(nameof(IThreadGrain.Unsubscribe), nameof(IThreadGrain.Subscribe));
+        var leaving = gone.Connection.InvokeAsync("LeaveThread", threadId);
+        await unsubscribe.Reached.Task.WaitAsync(Deadline);
+
+        await using var reader = await ThreadReader.ConnectAsync(host.BaseAddress, threadId);
+        await unsubscribe.Landed.Task.WaitAsync(Deadline);
+        await leaving.WaitAsync(Deadline);
+        var seq = await poster.PostCommentSeqAsync(threadId, 0, "Pushed to the reader who came back");
+
+        await Eventually.True(() => reader.LastSeq == seq, TimeSpan.FromSeconds(3), "the comment is pushed within 3 s");
+        Assert.Equal(0, reader.GapFetches);
+    }
+
+    /// <summary>
+    /// The same race for an inbox, which the node drops at a refresh that finds none of the user's
+    /// pages left: while that unsubscribe is held, the user opens a page again. The page must get
+    /// the next reply's count pushed, not after the next refresh (10 s).
+    /// </summary>
+    [Fact]
+    public async Task An_inbox_page_opened_while_the_node_unsubscribes_still_gets_the_count_pushed()
+    {
+        var (host, probe) = await StartHostAsync(new() { ["Chat:Relay:RefreshPeriod"] = "00:00:10" });
+        await using var _ = host;
+        using var alice = await ChatApiClient.SignedUpAsync(host.BaseAddress);
+        using var bob = await ChatApiClient.SignedUpAsync(host.BaseAddress);
+        var threadId = await alice.CreateThreadAsync("Inbox during the unsubscribe");
+        var aliceSeq = await alice.PostCommentSeqAsync(threadId, 0, "Alice asks");
+        var unsubscribe = probe.HoldNext<IUserGrain>(nameof(IUserGrain.UnsubscribeInbox), nameof(IUserGrain.SubscribeInbox));
+        await using (var gone = await ConnectAsync(host, alice.Token))
+            await gone.InvokeAsync<InboxCount>("JoinInbox");
+        await unsubscribe.Reached.Task.WaitAsync(Deadline);
+
+        await using var page = await ConnectAsync(host, alice.Token);
+        var counts = new ConcurrentQueue<int>();
+        page.On<InboxCount>(nameof(IDiscussionClient.Inbox), c => counts.Enqueue(c.Unread));
+        await page.InvokeAsync<InboxCount>("JoinInbox");
+        await unsubscribe.Landed.Task.WaitAsync(Deadline);
+        await bob.PostCommentSeqAsync(threadId, aliceSeq, "Bob answers");
+
+        await Eventually.True(() => counts.Contains(1), TimeSpan.FromSeconds(3), "the page shows 1 unread within 3 s");
+    }
+
+    private static async Task<HubConnection> ConnectAsync(InProcessWebHost host, string? token = null)
+    {
+        var connection = new HubConnectionBuilder().WithUrl(new Uri(host.BaseAddress, "/hubs/discussion"), o =>
+        {
+            if (token is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+        }).Build();
         await connection.StartAsync();
         return connection;
     }
