@@ -23,7 +23,7 @@ public sealed class DiscussionService(IGrainFactory grains, ILogger<DiscussionSe
 
     private IThreadGrain Thread(string threadId)
     {
-        Check(Limits.CheckThreadId(threadId));
+        CheckThreadId(threadId);
         return grains.GetGrain<IThreadGrain>(threadId);
     }
 
@@ -62,7 +62,7 @@ public sealed class DiscussionService(IGrainFactory grains, ILogger<DiscussionSe
     /// </summary>
     public async Task<PostedComment> PostCommentAsync(string userName, string threadId, long parentSeq, string? body, string? clientId)
     {
-        Check(Limits.CheckThreadId(threadId));
+        CheckThreadId(threadId);
         Check(Limits.CheckBody(body));
         Check(Limits.CheckClientId(clientId));
         var user = User(userName);
@@ -71,21 +71,21 @@ public sealed class DiscussionService(IGrainFactory grains, ILogger<DiscussionSe
 
     public async Task<Comment> EditCommentAsync(string userName, string threadId, long seq, string? body)
     {
-        Check(Limits.CheckThreadId(threadId));
+        CheckThreadId(threadId);
         Check(Limits.CheckBody(body));
         return await User(userName).EditComment(threadId, seq, body!);
     }
 
     public async Task<Comment> DeleteCommentAsync(string userName, string threadId, long seq)
     {
-        Check(Limits.CheckThreadId(threadId));
+        CheckThreadId(threadId);
         return await User(userName).DeleteComment(threadId, seq);
     }
 
     /// <summary>Up-vote (up = true) or take back a vote; seq 0 is the thread itself.</summary>
     public async Task<VoteResult> VoteAsync(string userName, string threadId, long seq, bool up)
     {
-        Check(Limits.CheckThreadId(threadId));
+        CheckThreadId(threadId);
         if (seq < 0) throw ChatException.Invalid("seq must be 0 (the thread) or a comment's seq.");
         return new VoteResult(await User(userName).Vote(threadId, seq, up));
     }
@@ -111,6 +111,9 @@ public sealed class DiscussionService(IGrainFactory grains, ILogger<DiscussionSe
     /// <inheritdoc cref="SetLockedAsync"/>
     public async Task<Comment> SetHiddenAsync(string moderatorName, string threadId, long seq, bool hidden) =>
         await Thread(threadId).SetHidden(seq, hidden, moderatorName);
+
+    /// <summary>A thread id given as an argument (over HTTP, a malformed id in a URL is a 404 before this).</summary>
+    public static void CheckThreadId(string? threadId) => Check(Limits.CheckThreadId(threadId));
 
     public static string CheckSort(string? sort) =>
         sort is "hot" or "new" ? sort : throw ChatException.Invalid("sort must be 'hot' or 'new'.");

@@ -16,7 +16,7 @@ public sealed class LiveService(IGrainFactory grains, IHubContext<DiscussionHub,
 
     public async Task<JoinResult> JoinThreadAsync(string connectionId, string threadId, long afterSeq)
     {
-        if (Limits.CheckThreadId(threadId) is { } idError) throw ChatException.Invalid(idError);
+        DiscussionService.CheckThreadId(threadId);
         if (afterSeq < 0) throw ChatException.Invalid("afterSeq must be 0 or more.");
         var thread = grains.GetGrain<IThreadGrain>(threadId);
         await thread.GetInfo(); // refuses an unknown thread before anything is set up for it
@@ -31,7 +31,7 @@ public sealed class LiveService(IGrainFactory grains, IHubContext<DiscussionHub,
 
     public async Task LeaveThreadAsync(string connectionId, string threadId)
     {
-        if (Limits.CheckThreadId(threadId) is { } idError) throw ChatException.Invalid(idError);
+        DiscussionService.CheckThreadId(threadId);
         await hub.Groups.RemoveFromGroupAsync(connectionId, threadId);
         await threads.LeaveAsync(threadId, connectionId);
     }

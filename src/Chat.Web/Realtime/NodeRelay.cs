@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.SignalR;
+
 namespace Chat.Web.Realtime;
 
 /// <summary>
@@ -27,7 +29,7 @@ public abstract class NodeRelay<TObserver> : IHostedService, IDisposable where T
     }
 
     protected IGrainFactory Grains { get; }
-    protected Microsoft.AspNetCore.SignalR.IHubClients<IDiscussionClient> Clients { get; }
+    protected IHubClients<IDiscussionClient> Clients { get; }
     protected string NodeId { get; }
     protected RelayOptions Options { get; }
     protected ILogger Logger { get; }
