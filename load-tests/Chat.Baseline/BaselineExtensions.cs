@@ -11,14 +11,14 @@ public static class BaselineExtensions
         if (redis is null)
         {
             builder.Services.AddSingleton<ICommentStore, MemoryCommentStore>();
-            builder.Services.AddSingleton(sp => new Broadcaster(sp.GetRequiredService<IHubContext<DiscussionHub>>(), ordered: true, sp.GetRequiredService<ILogger<Broadcaster>>()));
+            builder.Services.AddSingleton(sp => new Broadcaster(sp.GetRequiredService<IHubContext<DiscussionHub, IDiscussionClient>>(), ordered: true, sp.GetRequiredService<ILogger<Broadcaster>>()));
         }
         else
         {
             var multiplexer = ConnectionMultiplexer.Connect(redis);
             builder.Services.AddSingleton<IConnectionMultiplexer>(multiplexer);
             builder.Services.AddSingleton<ICommentStore, RedisCommentStore>();
-            builder.Services.AddSingleton(sp => new Broadcaster(sp.GetRequiredService<IHubContext<DiscussionHub>>(), ordered: false, sp.GetRequiredService<ILogger<Broadcaster>>()));
+            builder.Services.AddSingleton(sp => new Broadcaster(sp.GetRequiredService<IHubContext<DiscussionHub, IDiscussionClient>>(), ordered: false, sp.GetRequiredService<ILogger<Broadcaster>>()));
             signalR.AddStackExchangeRedis(o => o.ConnectionFactory = _ => Task.FromResult<IConnectionMultiplexer>(multiplexer));
         }
         return builder;

@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Chat.Baseline;
 
-/// <summary>The product's hub methods, with no auth, no validation beyond existence, no storage.</summary>
-public sealed class DiscussionHub(ICommentStore store, Broadcaster broadcaster) : Hub
+/// <summary>The product's hub methods and events (<see cref="IDiscussionClient"/>), with no auth, no validation beyond existence, no storage.</summary>
+public sealed class DiscussionHub(ICommentStore store, Broadcaster broadcaster) : Hub<IDiscussionClient>
 {
     private const int JoinPage = 500;
 

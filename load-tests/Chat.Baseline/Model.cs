@@ -1,7 +1,9 @@
+// The product's comment shape, as pushed by `Comments(threadId, comment[])`: the product's own record.
+global using Comment = Chat.Contracts.Comment;
+global using IDiscussionClient = Chat.Contracts.IDiscussionClient;
+
 namespace Chat.Baseline;
 
-/// <summary>The product's comment shape, as pushed by `comments(threadId, comment[])`.</summary>
-public sealed record Comment(string ThreadId, long Seq, long ParentSeq, string Author, string Body, DateTimeOffset CreatedAt);
 
 public sealed record JoinResponse(long LastSeq, Comment[] Comments, int Viewers);
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.SignalR.Client;
+using IDiscussionClient = Chat.Contracts.IDiscussionClient;
 
 namespace Chat.LoadTests;
 
@@ -29,8 +30,8 @@ public sealed class Reader : IAsyncDisposable
         _stats = stats;
         _http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(30) };
         Connection = ApiClient.Hub(node, token);
-        Connection.On<string, Comment[]>("comments", (id, batch) => id == ThreadId ? TakeAsync(batch, pushed: true) : Task.CompletedTask);
-        Connection.On<string, int>("viewers", (_, _) => { });
+        Connection.On<string, Comment[]>(nameof(IDiscussionClient.Comments), (id, batch) => id == ThreadId ? TakeAsync(batch, pushed: true) : Task.CompletedTask);
+        Connection.On<string, int>(nameof(IDiscussionClient.Viewers), (_, _) => { });
         Connection.Reconnecting += _ => { Interlocked.Increment(ref _stats.Reconnects); return Task.CompletedTask; };
         Connection.Reconnected += _ => JoinAsync();
         Connection.Closed += e => { if (e is not null) _stats.Error($"reader closed: {e.Message}", ref _stats.ConnectionErrors); return Task.CompletedTask; };

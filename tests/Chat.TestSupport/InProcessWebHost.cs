@@ -27,7 +27,8 @@ public sealed class InProcessWebHost : IAsyncDisposable
     public Uri BaseAddress { get; }
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<InProcessWebHost> StartAsync(string storageConnectionString, IDictionary<string, string?>? settings = null)
+    /// <param name="configure">Runs after the test settings are in: a test's own services (e.g. a grain call filter that holds one call).</param>
+    public static async Task<InProcessWebHost> StartAsync(string storageConnectionString, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         // The silo's ports are picked free just before the silo binds them; in between, the OS may
         // hand one to another process's outgoing connection (the ports come from the same range).
@@ -36,7 +37,7 @@ public sealed class InProcessWebHost : IAsyncDisposable
         {
             try
             {
-                return await TryStartAsync(storageConnectionString, settings);
+                return await TryStartAsync(storageConnectionString, settings, configure);
             }
             catch (Exception ex) when (attempt < 3 && IsAddressInUse(ex) && settings?.ContainsKey("Chat:Silo:SiloPort") != true)
             {
@@ -47,7 +48,7 @@ public sealed class InProcessWebHost : IAsyncDisposable
     private static bool IsAddressInUse(Exception ex) =>
         ex is Microsoft.AspNetCore.Connections.AddressInUseException || ex.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse };
 
-    private static async Task<InProcessWebHost> TryStartAsync(string storageConnectionString, IDictionary<string, string?>? settings)
+    private static async Task<InProcessWebHost> TryStartAsync(string storageConnectionString, IDictionary<string, string?>? settings, Action<WebApplicationBuilder>? configure)
     {
         var config = new Dictionary<string, string?>
         {
@@ -73,6 +74,7 @@ public sealed class InProcessWebHost : IAsyncDisposable
             builder.Environment.WebRootPath = webRoot;
             builder.Environment.WebRootFileProvider = new PhysicalFileProvider(webRoot);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            configure?.Invoke(builder);
         });
         try
         {

@@ -45,7 +45,7 @@ public sealed class ThreadReader : IAsyncDisposable
 
     public int Viewers { get; private set; }
 
-    /// <summary>The thread's own points as last pushed (<c>threadPoints</c>).</summary>
+    /// <summary>The thread's own points as last pushed (<c>ThreadPoints</c>).</summary>
     public long ThreadPoints { get; private set; }
 
     /// <summary>Times this reader had to fill a gap over HTTP: 0 when live delivery kept up on its own.</summary>
@@ -54,16 +54,16 @@ public sealed class ThreadReader : IAsyncDisposable
     /// <summary>Pushed comments this reader already had (a join racing with a push causes a few; steady state none).</summary>
     public int DuplicatePushes { get; private set; }
 
-    /// <summary>Every <c>updates</c> push (edits, deletes, points), in arrival order.</summary>
+    /// <summary>Every <c>Updates</c> push (edits, deletes, points), in arrival order.</summary>
     public IReadOnlyList<Comment> Updates
     {
         get { lock (_lock) return [.. _updates]; }
     }
 
-    /// <summary>The last <c>threadLocked</c> push (null: none yet).</summary>
+    /// <summary>The last <c>ThreadLocked</c> push (null: none yet).</summary>
     public bool? Locked { get; private set; }
 
-    /// <summary>Every <c>typing</c> push: who is writing a reply to which seq (0 = top level).</summary>
+    /// <summary>Every <c>Typing</c> push: who is writing a reply to which seq (0 = top level).</summary>
     public IReadOnlyList<(string UserName, long ParentSeq)> Typing
     {
         get { lock (_lock) return [.. _typing]; }
@@ -100,16 +100,16 @@ public sealed class ThreadReader : IAsyncDisposable
         });
         if (_nodes.Length == 1) builder.WithAutomaticReconnect();
         var connection = builder.Build();
-        connection.On<string, Comment[]>("comments", (id, batch) => id == _threadId ? TakeAsync(batch) : Task.CompletedTask);
-        connection.On<string, int>("viewers", (id, count) => { if (id == _threadId) Viewers = count; });
-        connection.On<string, long>("threadPoints", (id, points) => { if (id == _threadId) ThreadPoints = points; });
-        connection.On<string, bool>("threadLocked", (id, locked) => { if (id == _threadId) Locked = locked; });
-        connection.On<string, string, long>("typing", (id, user, parentSeq) =>
+        connection.On<string, Comment[]>(nameof(IDiscussionClient.Comments), (id, batch) => id == _threadId ? TakeAsync(batch) : Task.CompletedTask);
+        connection.On<string, int>(nameof(IDiscussionClient.Viewers), (id, count) => { if (id == _threadId) Viewers = count; });
+        connection.On<string, long>(nameof(IDiscussionClient.ThreadPoints), (id, points) => { if (id == _threadId) ThreadPoints = points; });
+        connection.On<string, bool>(nameof(IDiscussionClient.ThreadLocked), (id, locked) => { if (id == _threadId) Locked = locked; });
+        connection.On<string, string, long>(nameof(IDiscussionClient.Typing), (id, user, parentSeq) =>
         {
             if (id != _threadId) return;
             lock (_lock) _typing.Add((user, parentSeq));
         });
-        connection.On<string, Comment[]>("updates", (id, updates) =>
+        connection.On<string, Comment[]>(nameof(IDiscussionClient.Updates), (id, updates) =>
         {
             if (id != _threadId) return;
             lock (_lock) _updates.AddRange(updates);
@@ -118,9 +118,9 @@ public sealed class ThreadReader : IAsyncDisposable
         if (_nodes.Length > 1)
         {
             // A node going away (crash or shutdown) closes the connection; a node shutting down
-            // first says "reconnect". Either way, move to the next node, as behind a load balancer.
+            // first says Reconnect. Either way, move to the next node, as behind a load balancer.
             connection.Closed += _ => _stopping ? Task.CompletedTask : FailOverAsync();
-            connection.On("reconnect", () => { _ = connection.StopAsync(); });
+            connection.On(nameof(IDiscussionClient.Reconnect), () => { _ = connection.StopAsync(); });
         }
         return connection;
     }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Chat.Web.Tests;
 
-/// <summary>Edit, delete, votes and user pages over HTTP and the hub, with their live <c>updates</c> pushes.</summary>
+/// <summary>Edit, delete, votes and user pages over HTTP and the hub, with their live <c>Updates</c> pushes.</summary>
 [Collection(WebCollection.Name)]
 public sealed class DiscussionFeatureTests(WebFixture fixture)
 {

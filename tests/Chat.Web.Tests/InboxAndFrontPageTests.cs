@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Chat.Web.Tests;
 
-/// <summary>Reply notifications (/api/inbox, the `inbox` push) and the live front page (`frontPage`), end to end.</summary>
+/// <summary>Reply notifications (/api/inbox, the `Inbox` push) and the live front page (`FrontPage`), end to end.</summary>
 [Collection(WebCollection.Name)]
 public sealed class InboxAndFrontPageTests(WebFixture fixture)
 {
@@ -16,8 +16,6 @@ public sealed class InboxAndFrontPageTests(WebFixture fixture)
     private sealed record InboxEntry(string ThreadId, string ThreadTitle, long Seq, long ParentSeq, string Author, string Snippet, DateTimeOffset CreatedAt, string Link);
 
     private sealed record InboxPage(int Unread, InboxEntry[] Items);
-
-    private sealed record InboxCount(int Unread);
 
     private static async Task<InboxPage> InboxOf(ChatApiClient user) =>
         (await user.Http.GetFromJsonAsync<InboxPage>("/api/inbox", ChatApiClient.Json))!;
@@ -126,7 +124,7 @@ public sealed class InboxAndFrontPageTests(WebFixture fixture)
         using var author = await ChatApiClient.SignedUpAsync(fixture.BaseAddress);
         await using var reader = await ConnectAsync(token: null);
         var pushes = new ConcurrentQueue<ThreadSummary[]>();
-        reader.On<string, ThreadSummary[]>("frontPage", (sort, threads) => { if (sort == "new") pushes.Enqueue(threads); });
+        reader.On<string, ThreadSummary[]>(nameof(IDiscussionClient.FrontPage), (sort, threads) => { if (sort == "new") pushes.Enqueue(threads); });
         var joined = await reader.InvokeAsync<ThreadSummary[]>("JoinFrontPage", "new");
         var title = "Fresh on the front page " + Guid.NewGuid().ToString("N")[..6];
         Assert.DoesNotContain(joined, t => t.Title == title);
@@ -151,10 +149,10 @@ public sealed class InboxAndFrontPageTests(WebFixture fixture)
         await using var left = await ConnectAsync(token: null);
         var hotSorts = new ConcurrentQueue<string>();
         var leftSorts = new ConcurrentQueue<string>();
-        hot.On<string, ThreadSummary[]>("frontPage", (sort, _) => hotSorts.Enqueue(sort));
+        hot.On<string, ThreadSummary[]>(nameof(IDiscussionClient.FrontPage), (sort, _) => hotSorts.Enqueue(sort));
         var hasLeft = false;
         // Pushes before leaving (other tests' threads change the list too) do not count.
-        left.On<string, ThreadSummary[]>("frontPage", (sort, _) => { if (Volatile.Read(ref hasLeft)) leftSorts.Enqueue(sort); });
+        left.On<string, ThreadSummary[]>(nameof(IDiscussionClient.FrontPage), (sort, _) => { if (Volatile.Read(ref hasLeft)) leftSorts.Enqueue(sort); });
         await hot.InvokeAsync<ThreadSummary[]>("JoinFrontPage", "hot");
         await left.InvokeAsync<ThreadSummary[]>("JoinFrontPage", "new");
         await left.InvokeAsync("LeaveFrontPage");
@@ -172,7 +170,7 @@ public sealed class InboxAndFrontPageTests(WebFixture fixture)
     private static ConcurrentQueue<int> Record(HubConnection connection)
     {
         var counts = new ConcurrentQueue<int>();
-        connection.On<InboxCount>("inbox", c => counts.Enqueue(c.Unread));
+        connection.On<InboxCount>(nameof(IDiscussionClient.Inbox), c => counts.Enqueue(c.Unread));
         return counts;
     }
 }

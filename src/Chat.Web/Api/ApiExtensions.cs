@@ -1,3 +1,4 @@
+using Chat.Web.Discussion;
 using Chat.Web.Import;
 
 namespace Chat.Web.Api;
@@ -12,6 +13,8 @@ public static class ApiExtensions
         // import file: its endpoint raises the limit for moderators).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 256 * 1024);
         builder.Services.AddSingleton<ImportRun>();
+        // The application layer: the HTTP endpoints and the hub both go through it.
+        builder.Services.AddSingleton<DiscussionService>();
         return builder;
     }
 

@@ -1,4 +1,5 @@
 using Chat.Web.Auth;
+using Chat.Web.Discussion;
 
 namespace Chat.Web.Api;
 
@@ -11,30 +12,16 @@ public static class ModerationEndpoints
 {
     public static IEndpointRouteBuilder MapModerationEndpoints(this IEndpointRouteBuilder app)
     {
-        var threads = app.MapGroup("/api/threads").RequireAuthorization();
-        threads.MapPost("/{id}/lock", (string id, IGrainFactory grains, HttpContext context) => Lock(id, true, grains, context));
-        threads.MapDelete("/{id}/lock", (string id, IGrainFactory grains, HttpContext context) => Lock(id, false, grains, context));
-        threads.MapPost("/{id}/comments/{seq:long}/hide", (string id, long seq, IGrainFactory grains, HttpContext context) => Hide(id, seq, true, grains, context));
-        threads.MapDelete("/{id}/comments/{seq:long}/hide", (string id, long seq, IGrainFactory grains, HttpContext context) => Hide(id, seq, false, grains, context));
+        // The role is checked before the thread id: a non-moderator learns nothing about ids.
+        var thread = app.MapGroup("").RequireAuthorization().AddEndpointFilter(async (context, next) =>
+            context.HttpContext.User.IsInRole(AuthExtensions.ModeratorRole)
+                ? await next(context)
+                : Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "Only moderators can lock threads and hide comments."))
+            .MapThreadGroup();
+        thread.MapPost("/lock", (string id, DiscussionService discussion, HttpContext context) => discussion.SetLockedAsync(ThreadEndpoints.UserName(context), id, true));
+        thread.MapDelete("/lock", (string id, DiscussionService discussion, HttpContext context) => discussion.SetLockedAsync(ThreadEndpoints.UserName(context), id, false));
+        thread.MapPost("/comments/{seq:long}/hide", (string id, long seq, DiscussionService discussion, HttpContext context) => discussion.SetHiddenAsync(ThreadEndpoints.UserName(context), id, seq, true));
+        thread.MapDelete("/comments/{seq:long}/hide", (string id, long seq, DiscussionService discussion, HttpContext context) => discussion.SetHiddenAsync(ThreadEndpoints.UserName(context), id, seq, false));
         return app;
     }
-
-    private static async Task<IResult> Lock(string id, bool locked, IGrainFactory grains, HttpContext context)
-    {
-        if (NotModerator(context) is { } refusal) return refusal;
-        if (!Limits.IsValidThreadId(id)) return Results.Problem(statusCode: 404, detail: $"Thread {id} does not exist.");
-        return Results.Ok(await grains.GetGrain<IThreadGrain>(id).SetLocked(locked, context.User.UserName()!));
-    }
-
-    private static async Task<IResult> Hide(string id, long seq, bool hidden, IGrainFactory grains, HttpContext context)
-    {
-        if (NotModerator(context) is { } refusal) return refusal;
-        if (!Limits.IsValidThreadId(id)) return Results.Problem(statusCode: 404, detail: $"Thread {id} does not exist.");
-        return Results.Ok(await grains.GetGrain<IThreadGrain>(id).SetHidden(seq, hidden, context.User.UserName()!));
-    }
-
-    private static IResult? NotModerator(HttpContext context) =>
-        context.User.IsInRole(AuthExtensions.ModeratorRole)
-            ? null
-            : Results.Problem(statusCode: 403, detail: "Only moderators can lock threads and hide comments.");
 }

@@ -1,7 +1,3 @@
-using Chat.Web.Hubs;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
-
 namespace Chat.Web.Realtime;
 
 /// <summary>
@@ -11,70 +7,26 @@ namespace Chat.Web.Realtime;
 /// SignalR group of that sort: the grain's work per change is one message per node, and one read
 /// per node and sort, however many readers there are.
 /// </summary>
-public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDisposable
+public sealed class FrontPageRelay(RelayServices services, ILogger<FrontPageRelay> logger)
+    : NodeRelay<IFrontPageObserver>(services, logger, "front-page relay"), IFrontPageObserver
 {
     /// <summary>Rows pushed per sort: what the front page shows.</summary>
     public const int ListLength = 30;
 
-    public static readonly string[] Sorts = ["hot", "new"];
+    /// <summary>The one key of this relay's subscription (there is one front page).</summary>
+    private const string FrontPageKey = "the front page";
 
-    private readonly IGrainFactory _grains;
-    private readonly IHubContext<DiscussionHub> _hub;
-    private readonly RelayOptions _options;
-    private readonly ILogger<FrontPageRelay> _logger;
-    private readonly string _nodeId = $"{Environment.MachineName}-{Guid.NewGuid():N}";
     private readonly Dictionary<string, string> _sortByConnection = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CachedList> _lists = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _pushGate = new(1, 1);
     private long _version = long.MinValue;
-    private bool _subscribed;
+    private bool _subscribed; // under _lock: whether to subscribe is decided together with the readers
     private int _pushRequested;
-    private PeriodicTimer? _refreshTimer;
-    private Task _refreshLoop = Task.CompletedTask;
-
-    public FrontPageRelay(IGrainFactory grains, IHubContext<DiscussionHub> hub, IOptions<RelayOptions> options, ILogger<FrontPageRelay> logger)
-    {
-        _grains = grains;
-        _hub = hub;
-        _options = options.Value;
-        _logger = logger;
-        _observer = new NodeObserverReference<IFrontPageObserver>(grains, logger, "front-page relay");
-    }
 
     public static string GroupName(string sort) => "front:" + sort;
 
-    private readonly NodeObserverReference<IFrontPageObserver> _observer;
-    private IFrontPageObserver Self => _observer.Reference;
-
-    private IFrontPageGrain Grain => _grains.GetGrain<IFrontPageGrain>(0);
-
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _observer.Create(this);
-        _refreshTimer = new PeriodicTimer(_options.RefreshPeriod);
-        _refreshLoop = RefreshLoopAsync(_refreshTimer);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _refreshTimer?.Dispose();
-        await _refreshLoop;
-        if (_subscribed)
-        {
-            try { await Grain.Unsubscribe(_nodeId); }
-            catch (Exception ex) { _logger.LogDebug(ex, "Unsubscribing from the front page on shutdown failed; the subscription will expire"); }
-        }
-        _observer.Delete();
-    }
-
-    public void Dispose()
-    {
-        _refreshTimer?.Dispose();
-        _observer.Delete();
-    }
-
+    private IFrontPageGrain Grain => Grains.GetGrain<IFrontPageGrain>(0);
 
     /// <summary>
     /// Counts a reader of one sort (a connection reads one sort at a time; the caller has put it in
@@ -82,8 +34,15 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
     /// </summary>
     public async Task<ThreadSummary[]> JoinAsync(string sort, string connectionId)
     {
-        lock (_lock) _sortByConnection[connectionId] = sort;
-        if (!_subscribed) await SubscribeAsync(pushIfChanged: false);
+        bool subscribed;
+        lock (_lock)
+        {
+            _sortByConnection[connectionId] = sort;
+            subscribed = _subscribed;
+        }
+        // Not subscribed, or an unsubscribe is on its way: subscribe now. Should the unsubscribe land
+        // after this, the refresh that sent it sees this reader and subscribes again.
+        if (!subscribed) await SubscribeAsync(pushIfChanged: false);
         return await ListAsync(sort, fresh: false);
     }
 
@@ -99,6 +58,40 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
     {
         if (AdvanceVersion(version)) RequestPush();
         return Task.CompletedTask;
+    }
+
+    protected override IReadOnlyCollection<string> Wanted()
+    {
+        lock (_lock) return _sortByConnection.Count > 0 ? [FrontPageKey] : [];
+    }
+
+    protected override IReadOnlyCollection<string> Held()
+    {
+        lock (_lock) return _subscribed ? [FrontPageKey] : [];
+    }
+
+    protected override IReadOnlyCollection<string> ReleaseIdle()
+    {
+        lock (_lock)
+        {
+            if (_sortByConnection.Count > 0 || !_subscribed) return [];
+            // From here a join subscribes by itself (see JoinAsync).
+            _subscribed = false;
+            return [FrontPageKey];
+        }
+    }
+
+    /// <summary>A refresh pushes a change this node did not hear of (the grain moved, or a notice was lost).</summary>
+    protected override Task ResubscribeAsync(string key) => SubscribeAsync(pushIfChanged: true);
+
+    protected override Task UnsubscribeAsync(string key) => Grain.Unsubscribe(NodeId);
+
+    /// <summary>A join does not push: the joining reader reads the list itself.</summary>
+    private async Task SubscribeAsync(bool pushIfChanged)
+    {
+        var version = await Grain.Subscribe(NodeId, Self);
+        lock (_lock) _subscribed = true;
+        if (AdvanceVersion(version) && pushIfChanged) RequestPush();
     }
 
     /// <summary>
@@ -136,12 +129,12 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
             foreach (var sort in sorts)
             {
                 var threads = await ListAsync(sort, fresh: true);
-                await _hub.Clients.Group(GroupName(sort)).SendAsync("frontPage", sort, threads);
+                await Clients.Group(GroupName(sort)).FrontPage(sort, threads);
             }
         }
         catch (Exception ex)
         {
-            _logger.LogWarning(ex, "Pushing the front page failed; the next change or refresh retries");
+            Logger.LogWarning(ex, "Pushing the front page failed; the next change or refresh retries");
         }
         finally
         {
@@ -161,43 +154,13 @@ public sealed class FrontPageRelay : IFrontPageObserver, IHostedService, IDispos
         {
             lock (_lock)
             {
-                if (_subscribed && _lists.TryGetValue(sort, out var cached) && cached.Version == version && now - cached.ReadAt < _options.RefreshPeriod)
+                if (_subscribed && _lists.TryGetValue(sort, out var cached) && cached.Version == version && now - cached.ReadAt < Options.RefreshPeriod)
                     return cached.Threads;
             }
         }
         var threads = await Grain.GetThreadsSorted(sort, ListLength);
         lock (_lock) _lists[sort] = new CachedList(version, threads, now);
         return threads;
-    }
-
-    /// <summary>
-    /// A refresh pushes a change this node did not hear of (the grain moved, or a notice was lost);
-    /// a join does not need to: the joining reader reads the list itself.
-    /// </summary>
-    private async Task SubscribeAsync(bool pushIfChanged)
-    {
-        var version = await Grain.Subscribe(_nodeId, Self);
-        _subscribed = true;
-        if (AdvanceVersion(version) && pushIfChanged) RequestPush();
-    }
-
-    private async Task RefreshLoopAsync(PeriodicTimer timer)
-    {
-        while (await timer.WaitForNextTickAsync())
-        {
-            bool readers;
-            lock (_lock) readers = _sortByConnection.Count > 0;
-            try
-            {
-                if (readers) await SubscribeAsync(pushIfChanged: true);
-                else if (_subscribed)
-                {
-                    _subscribed = false;
-                    await Grain.Unsubscribe(_nodeId);
-                }
-            }
-            catch (Exception ex) { _logger.LogWarning(ex, "Refreshing the front-page subscription failed; will retry"); }
-        }
     }
 
     private sealed record CachedList(long Version, ThreadSummary[] Threads, DateTimeOffset ReadAt);

@@ -1,67 +1,18 @@
-using Chat.Web.Hubs;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
-
 namespace Chat.Web.Realtime;
 
 /// <summary>
 /// This web node's end of reply notifications: one observer per node, subscribed to the grain of
 /// each user who has a page open here. A user's grain tells the node once when their unread count
-/// changes, and the node sends <c>inbox</c> to all that user's connections on it.
+/// changes, and the node sends <c>Inbox</c> to all that user's connections on it.
 /// </summary>
-public sealed class InboxRelay : IInboxObserver, IHostedService, IDisposable
+public sealed class InboxRelay(RelayServices services, ILogger<InboxRelay> logger)
+    : NodeRelay<IInboxObserver>(services, logger, "inbox relay"), IInboxObserver
 {
-    private readonly IGrainFactory _grains;
-    private readonly IHubContext<DiscussionHub> _hub;
-    private readonly RelayOptions _options;
-    private readonly ILogger<InboxRelay> _logger;
-    private readonly string _nodeId = $"{Environment.MachineName}-{Guid.NewGuid():N}";
     private readonly Dictionary<string, LocalUser> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _userByConnection = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
-    private PeriodicTimer? _refreshTimer;
-    private Task _refreshLoop = Task.CompletedTask;
 
-    public InboxRelay(IGrainFactory grains, IHubContext<DiscussionHub> hub, IOptions<RelayOptions> options, ILogger<InboxRelay> logger)
-    {
-        _grains = grains;
-        _hub = hub;
-        _options = options.Value;
-        _logger = logger;
-        _observer = new NodeObserverReference<IInboxObserver>(grains, logger, "inbox relay");
-    }
-
-    private readonly NodeObserverReference<IInboxObserver> _observer;
-    private IInboxObserver Self => _observer.Reference;
-
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _observer.Create(this);
-        _refreshTimer = new PeriodicTimer(_options.RefreshPeriod);
-        _refreshLoop = RefreshLoopAsync(_refreshTimer);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _refreshTimer?.Dispose();
-        await _refreshLoop;
-        string[] users;
-        lock (_lock) users = [.. _users.Keys];
-        foreach (var userName in users)
-        {
-            try { await _grains.GetGrain<IUserGrain>(userName).UnsubscribeInbox(_nodeId); }
-            catch (Exception ex) { _logger.LogDebug(ex, "Unsubscribing from {UserName}'s inbox on shutdown failed; the subscription will expire", userName); }
-        }
-        _observer.Delete();
-    }
-
-    public void Dispose()
-    {
-        _refreshTimer?.Dispose();
-        _observer.Delete();
-    }
-
+    private IUserGrain Grain(string userName) => Grains.GetGrain<IUserGrain>(userName);
 
     /// <summary>A page of this user wants the live count: subscribes the node to the user's grain. Returns the unread count.</summary>
     public async Task<int> JoinAsync(string userName, string connectionId)
@@ -76,7 +27,7 @@ public sealed class InboxRelay : IInboxObserver, IHostedService, IDisposable
         }
         // Every join asks the grain, even when the node is subscribed already: it is how a page
         // learns the count, and it refreshes the subscription on the way.
-        user.Apply(await _grains.GetGrain<IUserGrain>(userName).SubscribeInbox(_nodeId, Self));
+        user.Apply(await Grain(userName).SubscribeInbox(NodeId, Self));
         return user.Unread;
     }
 
@@ -103,43 +54,39 @@ public sealed class InboxRelay : IInboxObserver, IHostedService, IDisposable
         return SendAsync(user);
     }
 
-    /// <summary>The newest count this node knows, whichever notice made it send.</summary>
-    private Task SendAsync(LocalUser user) => _hub.Clients.User(user.UserName).SendAsync("inbox", new InboxCount(user.Unread));
-
-    private async Task RefreshLoopAsync(PeriodicTimer timer)
+    protected override IReadOnlyCollection<string> Wanted()
     {
-        while (await timer.WaitForNextTickAsync())
+        lock (_lock) return [.. _users.Keys];
+    }
+
+    protected override IReadOnlyCollection<string> ReleaseIdle()
+    {
+        lock (_lock)
         {
-            LocalUser[] users;
-            List<string> gone = [];
-            lock (_lock)
-            {
-                foreach (var user in _users.Values.Where(u => u.Connections.Count == 0).ToList())
-                {
-                    _users.Remove(user.UserName);
-                    gone.Add(user.UserName);
-                }
-                users = [.. _users.Values];
-            }
-            foreach (var userName in gone)
-            {
-                try { await _grains.GetGrain<IUserGrain>(userName).UnsubscribeInbox(_nodeId); }
-                catch (Exception ex) { _logger.LogDebug(ex, "Unsubscribing from {UserName}'s inbox failed; the subscription will expire", userName); }
-            }
-            foreach (var user in users)
-            {
-                try
-                {
-                    // A count that moved without telling us (the grain moved to another silo and
-                    // its notification went to nobody) is put right here.
-                    var before = user.Unread;
-                    if (user.Apply(await _grains.GetGrain<IUserGrain>(user.UserName).SubscribeInbox(_nodeId, Self)) && user.Unread != before)
-                        await SendAsync(user);
-                }
-                catch (Exception ex) { _logger.LogWarning(ex, "Re-subscribing to {UserName}'s inbox failed; will retry", user.UserName); }
-            }
+            var gone = _users.Values.Where(u => u.Connections.Count == 0).Select(u => u.UserName).ToList();
+            foreach (var userName in gone) _users.Remove(userName);
+            return gone;
         }
     }
+
+    /// <summary>
+    /// A count that moved without telling us (the grain moved to another silo and its notification
+    /// went to nobody) is put right here.
+    /// </summary>
+    protected override async Task ResubscribeAsync(string userName)
+    {
+        LocalUser? user;
+        lock (_lock) _users.TryGetValue(userName, out user);
+        if (user is null) return;
+        var before = user.Unread;
+        if (user.Apply(await Grain(userName).SubscribeInbox(NodeId, Self)) && user.Unread != before)
+            await SendAsync(user);
+    }
+
+    protected override Task UnsubscribeAsync(string userName) => Grain(userName).UnsubscribeInbox(NodeId);
+
+    /// <summary>The newest count this node knows, whichever notice made it send.</summary>
+    private Task SendAsync(LocalUser user) => Clients.User(user.UserName).Inbox(new InboxCount(user.Unread));
 
     private sealed class LocalUser(string userName)
     {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Chat.Web.Auth;
 using Chat.Web.Hosting;
+using Chat.Web.Discussion;
 using Chat.Web.Hubs;
 
 namespace Chat.Web.Realtime;
@@ -21,6 +22,9 @@ public static class RealtimeExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<WebMetrics>();
         builder.Services.Configure<RelayOptions>(builder.Configuration.GetSection("Chat:Relay"));
+        builder.Services.AddSingleton<NodeIdentity>();
+        builder.Services.AddSingleton<RelayServices>();
+        builder.Services.AddSingleton<LiveService>();
         builder.Services.AddSingleton<ThreadRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ThreadRelay>());
         builder.Services.AddSingleton<FrontPageRelay>();

@@ -1,7 +1,4 @@
 using Chat.Web.Hosting;
-using Chat.Web.Hubs;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 
 namespace Chat.Web.Realtime;
 
@@ -11,68 +8,36 @@ namespace Chat.Web.Realtime;
 /// group, in seq order, with any gap filled from the grain first, so a reader never sees a comment
 /// twice or out of order because of how batches travelled.
 /// </summary>
-public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
+public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
 {
-    private readonly IGrainFactory _grains;
-    private readonly IHubContext<DiscussionHub> _hub;
     private readonly WebMetrics _metrics;
-    private readonly RelayOptions _options;
-    private readonly ILogger<ThreadRelay> _logger;
-    private readonly string _nodeId = $"{Environment.MachineName}-{Guid.NewGuid():N}";
+    private readonly IHostApplicationLifetime _lifetime;
     private readonly Dictionary<string, LocalThread> _threads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadsByConnection = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
-    private PeriodicTimer? _refreshTimer;
-    private Task _refreshLoop = Task.CompletedTask;
 
-    private readonly IHostApplicationLifetime _lifetime;
-
-    public ThreadRelay(IGrainFactory grains, IHubContext<DiscussionHub> hub, WebMetrics metrics, IOptions<RelayOptions> options, IHostApplicationLifetime lifetime, ILogger<ThreadRelay> logger)
+    public ThreadRelay(RelayServices services, WebMetrics metrics, IHostApplicationLifetime lifetime, ILogger<ThreadRelay> logger)
+        : base(services, logger, "thread relay")
     {
-        _lifetime = lifetime;
-        _grains = grains;
-        _hub = hub;
         _metrics = metrics;
-        _options = options.Value;
-        _logger = logger;
-        _observer = new NodeObserverReference<IThreadObserver>(grains, logger, "relay");
+        _lifetime = lifetime;
         metrics.ObserveSubscribedThreads(() => { lock (_lock) return _threads.Count; });
     }
 
-    private readonly NodeObserverReference<IThreadObserver> _observer;
-    private IThreadObserver Self => _observer.Reference;
-
-    public Task StartAsync(CancellationToken cancellationToken)
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         // Shutting down: tell every client to reconnect now (through the load balancer, to another
         // node, where it rejoins with its last seq) instead of waiting to find its socket closed.
-        _lifetime.ApplicationStopping.Register(() => _ = _hub.Clients.All.SendAsync("reconnect"));
-        _observer.Create(this);
-        _refreshTimer = new PeriodicTimer(_options.RefreshPeriod);
-        _refreshLoop = RefreshLoopAsync(_refreshTimer);
-        return Task.CompletedTask;
+        _lifetime.ApplicationStopping.Register(() => _ = Clients.All.Reconnect());
+        return base.StartAsync(cancellationToken);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    private IThreadGrain Grain(string threadId) => Grains.GetGrain<IThreadGrain>(threadId);
+
+    private LocalThread? Find(string threadId)
     {
-        _refreshTimer?.Dispose();
-        await _refreshLoop;
-        LocalThread[] threads;
-        lock (_lock) threads = [.. _threads.Values];
-        foreach (var thread in threads)
-        {
-            try { await _grains.GetGrain<IThreadGrain>(thread.ThreadId).Unsubscribe(_nodeId, Self); }
-            catch (Exception ex) { _logger.LogDebug(ex, "Unsubscribing from {ThreadId} on shutdown failed; the subscription will expire", thread.ThreadId); }
-        }
-        _observer.Delete();
+        lock (_lock) return _threads.GetValueOrDefault(threadId);
     }
-
-    public void Dispose()
-    {
-        _refreshTimer?.Dispose();
-        _observer.Delete();
-    }
-
 
     /// <summary>Adds a local reader; subscribes this node to the thread if it is the first. Returns the viewer count.</summary>
     public async Task<int> JoinAsync(string threadId, string connectionId)
@@ -110,65 +75,54 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
 
     public Task OnComments(string threadId, Comment[] batch)
     {
-        LocalThread? thread;
-        lock (_lock) _threads.TryGetValue(threadId, out thread);
-        if (thread is null || batch.Length == 0) return Task.CompletedTask;
+        if (Find(threadId) is not { } thread || batch.Length == 0) return Task.CompletedTask;
         // Batches can arrive concurrently and out of order; deliver them one at a time per thread.
         return thread.Serialize(() => DeliverAsync(thread, batch));
     }
 
     /// <summary>
     /// Changed comments (edits, deletes, points) go out as their own message: readers skip a seq they
-    /// already hold in <c>comments</c>. Through the same per-thread queue as new comments, so that an
+    /// already hold in <c>Comments</c>. Through the same per-thread queue as new comments, so that an
     /// update never overtakes the comment it changes on this node.
     /// </summary>
     public Task OnUpdates(string threadId, Comment[] updates)
     {
-        LocalThread? thread;
-        lock (_lock) _threads.TryGetValue(threadId, out thread);
-        if (thread is null || updates.Length == 0) return Task.CompletedTask;
+        if (Find(threadId) is not { } thread || updates.Length == 0) return Task.CompletedTask;
         return thread.Serialize(async () =>
         {
-            await _hub.Clients.Group(threadId).SendAsync("updates", threadId, updates);
-            int readers;
-            lock (_lock) readers = thread.Connections.Count;
-            _metrics.SignalRGroupMessageSent(readers);
+            await Clients.Group(threadId).Updates(threadId, updates);
+            CountGroupMessage(thread);
         });
     }
 
-    public Task OnThreadPoints(string threadId, long points)
-    {
-        LocalThread? thread;
-        lock (_lock) _threads.TryGetValue(threadId, out thread);
-        if (thread is null) return Task.CompletedTask;
-        return thread.Serialize(() => _hub.Clients.Group(threadId).SendAsync("threadPoints", threadId, points));
-    }
+    public Task OnThreadPoints(string threadId, long points) =>
+        Find(threadId) is { } thread ? thread.Serialize(() => Clients.Group(threadId).ThreadPoints(threadId, points)) : Task.CompletedTask;
 
     /// <summary>Through the per-thread queue: a comment flushed before the lock reaches pages before the lock does.</summary>
-    public Task OnThreadLocked(string threadId, bool locked)
-    {
-        LocalThread? thread;
-        lock (_lock) _threads.TryGetValue(threadId, out thread);
-        if (thread is null) return Task.CompletedTask;
-        return thread.Serialize(() => _hub.Clients.Group(threadId).SendAsync("threadLocked", threadId, locked));
-    }
+    public Task OnThreadLocked(string threadId, bool locked) =>
+        Find(threadId) is { } thread ? thread.Serialize(() => Clients.Group(threadId).ThreadLocked(threadId, locked)) : Task.CompletedTask;
 
     /// <summary>Ephemeral and unordered: straight to the group, not through the per-thread queue.</summary>
-    public Task OnTyping(string threadId, string userName, long parentSeq)
-    {
-        bool local;
-        lock (_lock) local = _threads.ContainsKey(threadId);
-        return local ? _hub.Clients.Group(threadId).SendAsync("typing", threadId, userName, parentSeq) : Task.CompletedTask;
-    }
+    public Task OnTyping(string threadId, string userName, long parentSeq) =>
+        Find(threadId) is not null ? Clients.Group(threadId).Typing(threadId, userName, parentSeq) : Task.CompletedTask;
 
     public Task OnViewers(string threadId, int viewers)
     {
-        LocalThread? thread;
-        lock (_lock) _threads.TryGetValue(threadId, out thread);
-        if (thread is null) return Task.CompletedTask;
+        if (Find(threadId) is not { } thread) return Task.CompletedTask;
         thread.Viewers = viewers;
-        return _hub.Clients.Group(threadId).SendAsync("viewers", threadId, viewers);
+        return Clients.Group(threadId).Viewers(threadId, viewers);
     }
+
+    protected override IReadOnlyCollection<string> Wanted()
+    {
+        lock (_lock) return [.. _threads.Keys];
+    }
+
+    /// <summary>The thread as the node holds it now (a reader who came back after the last one left makes a new entry).</summary>
+    protected override Task ResubscribeAsync(string threadId) =>
+        Find(threadId) is { } thread ? SubscribeAsync(thread) : Task.CompletedTask;
+
+    protected override Task UnsubscribeAsync(string threadId) => Grain(threadId).Unsubscribe(NodeId, Self);
 
     private async Task DeliverAsync(LocalThread thread, Comment[] batch)
     {
@@ -190,8 +144,13 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
     {
         var next = comments.Where(c => c.Seq > thread.LastDeliveredSeq).ToArray();
         if (next.Length == 0) return;
-        await _hub.Clients.Group(thread.ThreadId).SendAsync("comments", thread.ThreadId, next);
+        await Clients.Group(thread.ThreadId).Comments(thread.ThreadId, next);
         thread.LastDeliveredSeq = next[^1].Seq;
+        CountGroupMessage(thread);
+    }
+
+    private void CountGroupMessage(LocalThread thread)
+    {
         int readers;
         lock (_lock) readers = thread.Connections.Count;
         _metrics.SignalRGroupMessageSent(readers);
@@ -199,7 +158,7 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
 
     private async Task<List<Comment>> FetchAfterAsync(LocalThread thread, long afterSeq, long upToSeq)
     {
-        var grain = _grains.GetGrain<IThreadGrain>(thread.ThreadId);
+        var grain = Grain(thread.ThreadId);
         var result = new List<Comment>();
         while (afterSeq < upToSeq)
         {
@@ -215,7 +174,7 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
     {
         int viewers;
         lock (_lock) viewers = thread.Connections.Count;
-        var subscription = await _grains.GetGrain<IThreadGrain>(thread.ThreadId).Subscribe(_nodeId, Self, viewers);
+        var subscription = await Grain(thread.ThreadId).Subscribe(NodeId, Self, viewers);
         thread.Viewers = subscription.Viewers;
         await thread.Serialize(async () =>
         {
@@ -243,41 +202,24 @@ public sealed class ThreadRelay : IThreadObserver, IHostedService, IDisposable
             last = thread.Connections.Count == 0;
             if (last) _threads.Remove(threadId);
         }
-        if (!last)
-        {
-            ScheduleViewerReport(thread);
-            return;
-        }
-        try { await _grains.GetGrain<IThreadGrain>(threadId).Unsubscribe(_nodeId, Self); }
-        catch (Exception ex) { _logger.LogDebug(ex, "Unsubscribing from {ThreadId} failed; the subscription will expire", threadId); }
+        if (last) await DropAsync(threadId);
+        else ScheduleViewerReport(thread);
     }
 
-    /// <summary>Joins and leaves in a burst cost the grain one call, not one each.</summary>
+    /// <summary>
+    /// Joins and leaves in a burst cost the grain one call, not one each. The report is of the
+    /// thread as the node holds it when the delay is up: if its last reader left meanwhile and a new
+    /// one came, that is a new entry, and the old one's count (0) would be wrong.
+    /// </summary>
     private void ScheduleViewerReport(LocalThread thread)
     {
         if (Interlocked.Exchange(ref thread.ViewerReportPending, 1) == 1) return;
         _ = Task.Run(async () =>
         {
-            await Task.Delay(_options.ViewerReportDelay);
+            await Task.Delay(Options.ViewerReportDelay);
             Interlocked.Exchange(ref thread.ViewerReportPending, 0);
-            lock (_lock) if (!_threads.ContainsKey(thread.ThreadId)) return;
-            try { await SubscribeAsync(thread); }
-            catch (Exception ex) { _logger.LogWarning(ex, "Reporting viewers of {ThreadId} failed; the next refresh retries", thread.ThreadId); }
+            await TryResubscribeAsync(thread.ThreadId);
         });
-    }
-
-    private async Task RefreshLoopAsync(PeriodicTimer timer)
-    {
-        while (await timer.WaitForNextTickAsync())
-        {
-            LocalThread[] threads;
-            lock (_lock) threads = [.. _threads.Values];
-            foreach (var thread in threads)
-            {
-                try { await SubscribeAsync(thread); }
-                catch (Exception ex) { _logger.LogWarning(ex, "Re-subscribing to {ThreadId} failed; will retry", thread.ThreadId); }
-            }
-        }
     }
 
     private sealed class LocalThread(string threadId)
