@@ -48,6 +48,14 @@ public sealed class ClusterFixture : IAsyncLifetime
         return (user, name);
     }
 
+    /// <summary>A new thread by "alice", who is never registered: for tests of the thread grain alone.</summary>
+    public async Task<IThreadGrain> NewThreadByAliceAsync()
+    {
+        var thread = Grains.GetGrain<IThreadGrain>(Limits.NewThreadId());
+        await thread.Create(new NewThread("Test thread", null, null, "alice"));
+        return thread;
+    }
+
     /// <summary>A registered user and a new thread of theirs.</summary>
     public async Task<(IThreadGrain Thread, string Author)> NewThreadByNewUserAsync(string title)
     {

@@ -3,8 +3,9 @@ using Chat.TestSupport;
 namespace Chat.Grains.Tests;
 
 /// <summary>
-/// Creating a thread is idempotent per (user, clientId): a retry after a failure gets the thread the
-/// first attempt stored, and that thread's front-page row is written in the end, retry or not.
+/// Creating a thread: a second creation is a conflict, unless it is a retry with the same (user,
+/// clientId), which gets the thread the first attempt stored; that thread's front-page row is
+/// written in the end, retry or not.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ThreadCreationTests(ClusterFixture fixture)
@@ -61,5 +62,18 @@ public sealed class ThreadCreationTests(ClusterFixture fixture)
         Assert.Equal(created, again);
         Assert.Equal(ChatErrorKind.Conflict, (await Assert.ThrowsAsync<ChatException>(() => thread.Create(new NewThread("Keyed", null, null, "bob", "k1")))).Kind);
         Assert.Equal(ChatErrorKind.Conflict, (await Assert.ThrowsAsync<ChatException>(() => thread.Create(new NewThread("Keyed", null, null, "alice")))).Kind);
+    }
+
+    [Fact]
+    public async Task Creating_a_thread_twice_is_a_conflict_and_a_new_thread_is_on_the_front_page()
+    {
+        var thread = await fixture.NewThreadByAliceAsync();
+
+        var error = await Assert.ThrowsAsync<ChatException>(() => thread.Create(new NewThread("Again", null, null, "bob")));
+
+        Assert.Equal(ChatErrorKind.Conflict, error.Kind);
+        Assert.Equal("alice", (await thread.GetInfo()).Author);
+        var front = await fixture.Grains.GetGrain<IFrontPageGrain>(0).GetThreads(500);
+        Assert.Contains(front, t => t.Id == thread.GetPrimaryKeyString());
     }
 }

@@ -6,7 +6,7 @@ namespace Chat.Grains.Tests;
 
 /// <summary>The front-page grain tells subscribed web nodes of changes, throttled.</summary>
 [Collection(ClusterCollection.Name)]
-public sealed class FrontPagePushTests(ClusterFixture fixture)
+public sealed class FrontPageTests(ClusterFixture fixture)
 {
     [Fact]
     public async Task Many_changes_in_a_burst_reach_a_node_as_about_one_notification_a_second_ending_with_the_last()

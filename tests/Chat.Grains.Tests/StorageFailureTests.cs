@@ -5,12 +5,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Chat.Grains.Tests;
 
 /// <summary>
-/// A thread keeps up to two table transactions in flight (Chat:Threads:MaxFlushesInFlight), so the
-/// later one can land while the earlier one fails. Seqs must still be gapless, acknowledged in order
-/// and only once durable: these tests hold and fail chosen writes to make exactly that happen.
+/// Storage failures while posting, through the cluster. A thread keeps up to two table transactions
+/// in flight (Chat:Threads:MaxFlushesInFlight), so the later one can land while the earlier one
+/// fails. Seqs must still be gapless, acknowledged in order and only once durable: these tests hold
+/// and fail chosen writes to make exactly that happen (holes, a gap left by a crash, and the
+/// acknowledged-comments metric).
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class PipelinedFlushTests(ClusterFixture fixture)
+public sealed class StorageFailureTests(ClusterFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 

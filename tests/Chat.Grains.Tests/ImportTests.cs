@@ -2,7 +2,7 @@ namespace Chat.Grains.Tests;
 
 /// <summary><see cref="IThreadGrain.Import"/>: source keys, parents by key, group commit, refusals, reactivation.</summary>
 [Collection(ClusterCollection.Name)]
-public sealed class ImportGrainTests(ClusterFixture fixture)
+public sealed class ImportTests(ClusterFixture fixture)
 {
     private static readonly DateTimeOffset Original = new(2015, 3, 1, 12, 0, 0, TimeSpan.Zero);
 

@@ -1,23 +1,19 @@
 using Chat.TestSupport;
+using static Chat.Grains.Tests.ThreadComments;
 
 namespace Chat.Grains.Tests;
 
+/// <summary>
+/// Posting to a thread: seqs, group commit, retries by clientId, catch-up, reactivation, replies'
+/// parents and what bodies are refused.
+/// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class ThreadGrainTests(ClusterFixture fixture)
+public sealed class PostingTests(ClusterFixture fixture)
 {
-    private async Task<IThreadGrain> NewThreadAsync()
-    {
-        var thread = fixture.Grains.GetGrain<IThreadGrain>(Limits.NewThreadId());
-        await thread.Create(new NewThread("Test thread", null, null, "alice"));
-        return thread;
-    }
-
-    private static NewComment Comment(int i, long parent = 0, string author = "alice") => new(parent, author, $"comment {i}", $"client-{i}");
-
     [Fact]
     public async Task Concurrent_posts_get_contiguous_seqs_from_one_with_no_gap_or_repeat()
     {
-        var thread = await NewThreadAsync();
+        var thread = await fixture.NewThreadByAliceAsync();
 
         var seqs = await Task.WhenAll(Enumerable.Range(1, 200).Select(i => thread.Post(Comment(i))));
 
@@ -33,7 +29,7 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task Group_commit_writes_200_concurrent_posts_in_far_fewer_than_200_transactions()
     {
-        var thread = await NewThreadAsync();
+        var thread = await fixture.NewThreadByAliceAsync();
 
         await Task.WhenAll(Enumerable.Range(1, 200).Select(i => thread.Post(Comment(i))));
 
@@ -44,7 +40,7 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task A_repeated_client_id_returns_the_first_seq_and_stores_nothing_new()
     {
-        var thread = await NewThreadAsync();
+        var thread = await fixture.NewThreadByAliceAsync();
         var first = await thread.Post(new NewComment(0, "alice", "hello", "same-id"));
 
         var sequential = await thread.Post(new NewComment(0, "alice", "hello again", "same-id"));
@@ -62,7 +58,7 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task Catch_up_from_any_seq_returns_exactly_the_rest_from_memory_or_the_log()
     {
-        var thread = await NewThreadAsync();
+        var thread = await fixture.NewThreadByAliceAsync();
         for (var i = 1; i <= 120; i++) await thread.Post(Comment(i)); // hot window is 50: early seqs come from the log
 
         foreach (var after in new long[] { 0, 1, 37, 69, 70, 71, 100, 119, 120, 500 })
@@ -78,7 +74,7 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task After_reactivation_the_log_is_the_truth_and_retries_are_still_recognised()
     {
-        var thread = await NewThreadAsync();
+        var thread = await fixture.NewThreadByAliceAsync();
         var seqs = new List<long>();
         for (var i = 1; i <= 30; i++) seqs.Add(await thread.Post(Comment(i)));
 
@@ -97,7 +93,7 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task Replies_name_an_existing_parent()
     {
-        var thread = await NewThreadAsync();
+        var thread = await fixture.NewThreadByAliceAsync();
         var parent = await thread.Post(Comment(1));
 
         var reply = await thread.Post(Comment(2, parent));
@@ -114,7 +110,7 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
     [InlineData(null, "too long")]
     public async Task Empty_and_oversized_bodies_are_refused_and_nothing_is_stored(string? body, string refusal)
     {
-        var thread = await NewThreadAsync();
+        var thread = await fixture.NewThreadByAliceAsync();
         body ??= new string('x', Limits.BodyMaxLength + 1); // InlineData cannot hold a computed string
 
         var error = await Assert.ThrowsAsync<ChatException>(() => thread.Post(new NewComment(0, "alice", body, "c1")));
@@ -122,30 +118,6 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
         Assert.Equal(ChatErrorKind.Invalid, error.Kind);
         Assert.Contains(refusal, error.Message);
         Assert.Equal(0, (await thread.GetInfo()).LastSeq);
-    }
-
-    [Fact]
-    public async Task The_comment_count_leaves_out_deleted_and_hidden_comments_also_after_reactivation_and_on_the_front_page()
-    {
-        var thread = await NewThreadAsync();
-        var id = thread.GetPrimaryKeyString();
-        for (var i = 1; i <= 5; i++) await thread.Post(Comment(i));
-
-        await thread.DeleteComment(1, "alice");
-        await thread.DeleteComment(1, "alice"); // twice is once
-        await thread.SetHidden(2, true, "mod");
-        await thread.SetHidden(3, true, "mod");
-        await thread.SetHidden(3, false, "mod"); // shown again: counted again
-        await thread.SetHidden(1, true, "mod");  // deleted and hidden: gone once
-
-        Assert.Equal((3L, 5L), ((await thread.GetInfo()).CommentCount, (await thread.GetInfo()).LastSeq));
-        await Eventually.True(async () => (await fixture.Grains.GetGrain<IFrontPageGrain>(0).GetThreads(500)).Any(t => t.Id == id && t.CommentCount == 3),
-            TimeSpan.FromSeconds(20), "the front page shows 3 comments");
-        // Still true when the grain comes back from storage.
-        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        Assert.Equal(3, (await thread.GetInfo()).CommentCount);
-        await thread.Post(Comment(6));
-        Assert.Equal(4, (await thread.GetInfo()).CommentCount);
     }
 
     [Fact]
@@ -160,22 +132,9 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Creating_a_thread_twice_is_a_conflict_and_a_new_thread_is_on_the_front_page()
-    {
-        var thread = await NewThreadAsync();
-
-        var error = await Assert.ThrowsAsync<ChatException>(() => thread.Create(new NewThread("Again", null, null, "bob")));
-
-        Assert.Equal(ChatErrorKind.Conflict, error.Kind);
-        Assert.Equal("alice", (await thread.GetInfo()).Author);
-        var front = await fixture.Grains.GetGrain<IFrontPageGrain>(0).GetThreads(500);
-        Assert.Contains(front, t => t.Id == thread.GetPrimaryKeyString());
-    }
-
-    [Fact]
     public async Task An_acknowledged_comment_is_a_row_in_the_comments_table()
     {
-        var thread = await NewThreadAsync();
+        var thread = await fixture.NewThreadByAliceAsync();
         var seq = await thread.Post(new NewComment(0, "alice", "durable", "c-durable"));
 
         var row = await fixture.Azurite.Table("comments").GetEntityAsync<Azure.Data.Tables.TableEntity>(thread.GetPrimaryKeyString(), seq.ToString("D19"));

@@ -3,7 +3,8 @@ using Microsoft.Extensions.Hosting;
 
 namespace Chat.Grains.Tests;
 
-public sealed class ThreadGrainOptionsTests
+/// <summary>The silo's configuration: a bad value stops it at start with a message naming the key.</summary>
+public sealed class ConfigurationTests
 {
     [Theory]
     [InlineData("0")]
