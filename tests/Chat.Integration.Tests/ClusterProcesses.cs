@@ -56,13 +56,3 @@ public sealed class ClusterProcesses : IAsyncDisposable
         foreach (var host in Webs.Concat(Silos)) await host.DisposeAsync();
     }
 }
-
-/// <summary>Azurite in memory, shared by the tests of a class; every test starts its own cluster.</summary>
-public sealed class AzuriteFixture : IAsyncLifetime
-{
-    public AzuriteServer Azurite { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Azurite = await AzuriteServer.StartAsync();
-
-    public async Task DisposeAsync() => await Azurite.DisposeAsync();
-}

@@ -16,6 +16,10 @@ public sealed class RelayRaceTests(WebFixture fixture)
     private async Task<(InProcessWebHost Host, GrainCallProbe Probe)> StartHostAsync(Dictionary<string, string?> settings)
     {
         var probe = new GrainCallProbe();
+        // Its own ServiceId (the key of grain state): this node's cluster shares the fixture's Azurite,
+        // and two clusters writing the one front-page grain's state under the same key make each
+        // other's writes fail (a stale ETag, a 503 for whoever creates a thread next).
+        settings["Chat:Cluster:ServiceId"] = "relay-race-" + Guid.NewGuid().ToString("N")[..8];
         return (await InProcessWebHost.StartAsync(fixture.Azurite.ConnectionString, settings, probe.AddTo), probe);
     }
 

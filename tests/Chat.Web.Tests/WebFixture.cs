@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.SignalR.Client;
+
 namespace Chat.Web.Tests;
 
 /// <summary>Azurite and one web host (co-hosting a silo) shared by the tests of this assembly; each test makes its own users and threads.</summary>
@@ -13,15 +15,20 @@ public sealed class WebFixture : IAsyncLifetime
         Host = await InProcessWebHost.StartAsync(Azurite.ConnectionString);
     }
 
+    /// <summary>A started connection to the discussion hub, signed in when given a token; for tests that call the hub themselves.</summary>
+    public async Task<HubConnection> ConnectToHubAsync(string? token)
+    {
+        var connection = new HubConnectionBuilder().WithUrl(new Uri(BaseAddress, "/hubs/discussion"), o =>
+        {
+            if (token is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+        }).Build();
+        await connection.StartAsync();
+        return connection;
+    }
+
     public async Task DisposeAsync()
     {
         await Host.DisposeAsync();
         await Azurite.DisposeAsync();
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class WebCollection : ICollectionFixture<WebFixture>
-{
-    public const string Name = "web";
 }

@@ -1,14 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Chat.Web.Tests;
 
-/// <summary>Moderators lock threads and hide comments, live on open pages; others are refused. Typing signals reach other readers.</summary>
+/// <summary>Moderators lock threads and hide comments, live on open pages; others are refused.</summary>
 [Collection(WebCollection.Name)]
-public sealed class ModerationAndTypingTests(WebFixture fixture)
+public sealed class ModerationTests(WebFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
@@ -110,23 +108,5 @@ public sealed class ModerationAndTypingTests(WebFixture fixture)
         Assert.Equal("something rude", shown.GetProperty("body").GetString());
         var missing = await moderator.Http.PostAsync($"/api/threads/{threadId}/comments/999/hide", null);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-    }
-
-    [Fact]
-    public async Task Typing_reaches_other_readers_with_the_comment_being_replied_to_and_needs_sign_in()
-    {
-        using var typist = await ChatApiClient.SignedUpAsync(fixture.BaseAddress);
-        var threadId = await typist.CreateThreadAsync();
-        var seq = await typist.PostCommentSeqAsync(threadId, 0, "reply to me");
-        await using var reader = await ThreadReader.ConnectAsync(fixture.BaseAddress, threadId);
-        await using var typing = await ThreadReader.ConnectAsync(fixture.BaseAddress, threadId, typist.Token);
-
-        await typing.Connection.InvokeAsync("Typing", threadId, seq);
-        await Eventually.True(() => reader.Typing.Contains((typist.UserName!, seq)), Deadline, "the reader hears who is replying to what");
-
-        var anonymous = await Assert.ThrowsAsync<HubException>(() => reader.Connection.InvokeAsync("Typing", threadId, seq));
-        var negative = await Assert.ThrowsAsync<HubException>(() => typing.Connection.InvokeAsync("Typing", threadId, -1L));
-        Assert.Contains("unauthorized", anonymous.Message);
-        Assert.EndsWith("parentSeq must be 0 (top level) or a comment's seq.", negative.Message);
     }
 }

@@ -7,9 +7,9 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Chat.Web.Tests;
 
-/// <summary>Reply notifications (/api/inbox, the `Inbox` push) and the live front page (`FrontPage`), end to end.</summary>
+/// <summary>Reply notifications end to end: <c>/api/inbox</c> and the live <c>Inbox</c> count.</summary>
 [Collection(WebCollection.Name)]
-public sealed class InboxAndFrontPageTests(WebFixture fixture)
+public sealed class InboxTests(WebFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
@@ -20,21 +20,11 @@ public sealed class InboxAndFrontPageTests(WebFixture fixture)
     private static async Task<InboxPage> InboxOf(ChatApiClient user) =>
         (await user.Http.GetFromJsonAsync<InboxPage>("/api/inbox", ChatApiClient.Json))!;
 
-    private async Task<HubConnection> ConnectAsync(string? token)
-    {
-        var connection = new HubConnectionBuilder().WithUrl(new Uri(fixture.BaseAddress, "/hubs/discussion"), o =>
-        {
-            if (token is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-        }).Build();
-        await connection.StartAsync();
-        return connection;
-    }
-
     [Fact]
     public async Task The_inbox_needs_sign_in()
     {
         using var anonymous = ChatApiClient.Anonymous(fixture.BaseAddress);
-        await using var connection = await ConnectAsync(token: null);
+        await using var connection = await fixture.ConnectToHubAsync(token: null);
 
         var list = await anonymous.Http.GetAsync("/api/inbox");
         var read = await anonymous.Http.PostAsync("/api/inbox/read", null);
@@ -88,9 +78,9 @@ public sealed class InboxAndFrontPageTests(WebFixture fixture)
         var aliceComment = await alice.PostCommentSeqAsync(threadId, 0, "Alice here");
         var xavierComment = await xavier.PostCommentSeqAsync(threadId, 0, "Xavier here");
         // Two pages of alice (two connections) and one of xavier.
-        await using var alicePage1 = await ConnectAsync(alice.Token);
-        await using var alicePage2 = await ConnectAsync(alice.Token);
-        await using var xavierPage = await ConnectAsync(xavier.Token);
+        await using var alicePage1 = await fixture.ConnectToHubAsync(alice.Token);
+        await using var alicePage2 = await fixture.ConnectToHubAsync(alice.Token);
+        await using var xavierPage = await fixture.ConnectToHubAsync(xavier.Token);
         var alice1 = Record(alicePage1);
         var alice2 = Record(alicePage2);
         var xavierCounts = Record(xavierPage);
@@ -116,55 +106,6 @@ public sealed class InboxAndFrontPageTests(WebFixture fixture)
         Assert.Equal(shown[..^1].Order(), shown[..^1]);
         Assert.All(shown[..^1], n => Assert.InRange(n, 1, 2));
         Assert.Equal([1], xavierCounts);
-    }
-
-    [Fact]
-    public async Task An_open_front_page_is_pushed_a_new_thread_and_its_changing_comment_count()
-    {
-        using var author = await ChatApiClient.SignedUpAsync(fixture.BaseAddress);
-        await using var reader = await ConnectAsync(token: null);
-        var pushes = new ConcurrentQueue<ThreadSummary[]>();
-        reader.On<string, ThreadSummary[]>(nameof(IDiscussionClient.FrontPage), (sort, threads) => { if (sort == "new") pushes.Enqueue(threads); });
-        var joined = await reader.InvokeAsync<ThreadSummary[]>("JoinFrontPage", "new");
-        var title = "Fresh on the front page " + Guid.NewGuid().ToString("N")[..6];
-        Assert.DoesNotContain(joined, t => t.Title == title);
-
-        var threadId = await author.CreateThreadAsync(title);
-
-        await Eventually.True(() => pushes.Any(p => p.FirstOrDefault()?.Id == threadId), Deadline, "a push lists the new thread first");
-        Assert.Equal(0, pushes.First(p => p.FirstOrDefault()?.Id == threadId)[0].CommentCount);
-
-        await author.PostCommentSeqAsync(threadId, 0, "one");
-        await author.PostCommentSeqAsync(threadId, 0, "two");
-
-        await Eventually.True(() => pushes.Any(p => p.Any(t => t.Id == threadId && t.CommentCount == 2)), Deadline, "a push shows 2 comments");
-        Assert.True(pushes.Last().Length <= 30);
-    }
-
-    [Fact]
-    public async Task Only_readers_of_a_sort_get_its_pushes_and_bad_sorts_are_refused()
-    {
-        using var author = await ChatApiClient.SignedUpAsync(fixture.BaseAddress);
-        await using var hot = await ConnectAsync(token: null);
-        await using var left = await ConnectAsync(token: null);
-        var hotSorts = new ConcurrentQueue<string>();
-        var leftSorts = new ConcurrentQueue<string>();
-        hot.On<string, ThreadSummary[]>(nameof(IDiscussionClient.FrontPage), (sort, _) => hotSorts.Enqueue(sort));
-        var hasLeft = false;
-        // Pushes before leaving (other tests' threads change the list too) do not count.
-        left.On<string, ThreadSummary[]>(nameof(IDiscussionClient.FrontPage), (sort, _) => { if (Volatile.Read(ref hasLeft)) leftSorts.Enqueue(sort); });
-        await hot.InvokeAsync<ThreadSummary[]>("JoinFrontPage", "hot");
-        await left.InvokeAsync<ThreadSummary[]>("JoinFrontPage", "new");
-        await left.InvokeAsync("LeaveFrontPage");
-        Volatile.Write(ref hasLeft, true);
-
-        var bad = await Assert.ThrowsAsync<HubException>(() => hot.InvokeAsync<ThreadSummary[]>("JoinFrontPage", "best"));
-        await author.CreateThreadAsync("Hot or not");
-
-        Assert.Contains("sort must be 'hot' or 'new'", bad.Message);
-        await Eventually.True(() => !hotSorts.IsEmpty, Deadline, "the hot reader gets a push");
-        Assert.All(hotSorts, s => Assert.Equal("hot", s));
-        Assert.Empty(leftSorts);
     }
 
     private static ConcurrentQueue<int> Record(HubConnection connection)
