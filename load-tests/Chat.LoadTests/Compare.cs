@@ -88,7 +88,7 @@ public static class Compare
         {
             var rows = results.Where(r => r.Target == b || r.Target.StartsWith(b + " #")).ToArray();
             double bd = rows.Average(r => r.DeliveriesPerSec), bp = rows.Average(r => r.Latency.P99);
-            return new Ratio(b, pd, bd, bd == 0 ? 0 : Math.Round(pd / bd, 3), pp, bp, bp == 0 ? 0 : Math.Round(pp / bp, 3));
+            return new Ratio(b, Math.Round(pd), Math.Round(bd), bd == 0 ? 0 : Math.Round(pd / bd, 3), Math.Round(pp, 2), Math.Round(bp, 2), bp == 0 ? 0 : Math.Round(pp / bp, 3));
         }).ToArray();
     }
 
