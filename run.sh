@@ -2,32 +2,58 @@
 # Sets up and runs the product on this machine: Azurite (table storage, data on disk) and the web
 # host co-hosting an Orleans silo. Ctrl-C or SIGTERM stops everything cleanly.
 #   ./run.sh            one process: Chat.Web with a silo inside, on PORT
-#   ./run.sh --cluster  a local multi-process cluster: 2 Chat.Silo processes and 2 Chat.Web nodes
-#                       (Orleans clients of the silos) on PORT and PORT+1
+#   ./run.sh --cluster [--silos N] [--web M]
+#                       a local multi-process cluster: N Chat.Silo processes (default 2) and M Chat.Web
+#                       nodes (default 2, Orleans clients of the silos) on PORT, PORT+1, ...
+#                       A node that dies leaves the rest running; the script says how to start it again.
 #   PORT      web port (default 5000)
 #   DATA_DIR  where Azurite keeps its data (default ./.data)
 #   AZURITE_TABLE_PORT  Azurite's table port (default 10002)
+#   SILO_PORT, GATEWAY_PORT, SILO_HEALTH_PORT  --cluster: the first silo's silo-to-silo, gateway and
+#             health ports (defaults 11111, 30000, 8081); silo i uses each plus i
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
 PORT=${PORT:-5000}
 DATA_DIR=${DATA_DIR:-$root/.data}
 TABLE_PORT=${AZURITE_TABLE_PORT:-10002}
-mode=single
-case "${1:-}" in
-  "") ;;
-  --cluster) mode=cluster ;;
-  *) echo "usage: ./run.sh [--cluster]" >&2; exit 2 ;;
-esac
+SILO_PORT=${SILO_PORT:-11111}
+GATEWAY_PORT=${GATEWAY_PORT:-30000}
+SILO_HEALTH_PORT=${SILO_HEALTH_PORT:-8081}
+usage() { echo "usage: ./run.sh [--cluster [--silos N] [--web M]]   (N, M: 1 to 9)" >&2; exit 2; }
+mode=single silos=2 webs=2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --cluster) mode=cluster ;;
+    --silos) [ $# -ge 2 ] || usage; silos=$2; shift ;;
+    --web) [ $# -ge 2 ] || usage; webs=$2; shift ;;
+    *) usage ;;
+  esac
+  shift
+done
+[[ "$silos" =~ ^[1-9]$ && "$webs" =~ ^[1-9]$ ]] || usage
+if [ "$mode" = single ] && { [ "$silos" != 2 ] || [ "$webs" != 2 ]; }; then
+  echo "run.sh: --silos and --web go with --cluster." >&2; exit 2
+fi
 
 for tool in dotnet node npm; do
   command -v "$tool" >/dev/null || { echo "run.sh: '$tool' is not installed; it is needed to build and run the site." >&2; exit 1; }
 done
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-web_ports=("$PORT"); [ "$mode" = cluster ] && web_ports+=("$((PORT + 1))")
+web_ports=("$PORT")
+if [ "$mode" = cluster ]; then
+  web_ports=(); for ((i = 0; i < webs; i++)); do web_ports+=("$((PORT + i))"); done
+fi
 for p in "${web_ports[@]}"; do
   if port_busy "$p"; then echo "run.sh: port $p is in use; set PORT to a free port (PORT=5050 ./run.sh)." >&2; exit 1; fi
 done
+if [ "$mode" = cluster ]; then
+  for ((i = 0; i < silos; i++)); do
+    for p in "$((SILO_PORT + i))" "$((GATEWAY_PORT + i))" "$((SILO_HEALTH_PORT + i))"; do
+      if port_busy "$p"; then echo "run.sh: port $p (a silo's) is in use; set SILO_PORT, GATEWAY_PORT or SILO_HEALTH_PORT to free ones." >&2; exit 1; fi
+    done
+  done
+fi
 if port_busy "$TABLE_PORT"; then echo "run.sh: port $TABLE_PORT (Azurite) is in use; stop what uses it or set AZURITE_TABLE_PORT." >&2; exit 1; fi
 
 echo "==> npm packages (Azurite, SignalR browser client)"
@@ -40,6 +66,7 @@ dotnet build src/Chat.Web -c Release --nologo -v quiet -clp:ErrorsOnly
 mkdir -p "$DATA_DIR/azurite"
 azurite_pid="" pids=()
 stop() {
+  local rc=$?
   trap - INT TERM EXIT
   # Web nodes first, then silos (SIGTERM: they leave the cluster and hand off their grains).
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -47,6 +74,7 @@ stop() {
   # SIGINT, not SIGTERM: azurite-table drops its last seconds of writes on SIGTERM.
   [ -n "$azurite_pid" ] && kill -INT "$azurite_pid" 2>/dev/null && wait "$azurite_pid" 2>/dev/null || true
   echo "==> stopped"
+  exit "$rc"
 }
 trap stop INT TERM EXIT
 
@@ -70,34 +98,67 @@ wait_ready() { # url pid name
   echo "run.sh: $3 did not become ready at $1" >&2; exit 1
 }
 
+# Each node's start command, by pid: printed again if the node dies, so it can be started by hand.
+declare -A name_of=() command_of=()
+start_node() { # name command
+  (eval "$2") &
+  pids=("$!" "${pids[@]}")
+  name_of[$!]=$1 command_of[$!]=$2
+}
+
 if [ "$mode" = single ]; then
   echo "==> starting Chat.Web (co-hosting a silo)"
-  (cd src/Chat.Web && exec dotnet bin/Release/net10.0/Chat.Web.dll --urls "http://127.0.0.1:$PORT") &
-  pids+=($!)
+  start_node Chat.Web "cd src/Chat.Web && exec dotnet bin/Release/net10.0/Chat.Web.dll --urls http://127.0.0.1:$PORT"
   wait_ready "http://127.0.0.1:$PORT" "$!" Chat.Web
   echo
   echo "    Chat is running at http://127.0.0.1:$PORT   (Ctrl-C stops it)"
   echo
-else
-  # A fresh ClusterId per run: grain state is keyed by ServiceId, so data carries over, and no
-  # stale membership row from an earlier run can hold up the new silos.
-  export Chat__Cluster__ClusterId="local-$(date +%s)"
-  for i in 0 1; do
-    echo "==> starting Chat.Silo $((i + 1)) (silo port $((11111 + i)), gateway $((30000 + i)), health http://127.0.0.1:$((8081 + i)))"
-    (cd src/Chat.Silo && Chat__Silo__SiloPort=$((11111 + i)) Chat__Silo__GatewayPort=$((30000 + i)) \
-      exec dotnet bin/Release/net10.0/Chat.Silo.dll --urls "http://127.0.0.1:$((8081 + i))") &
-    pids=("$!" "${pids[@]}")
-  done
-  for i in 0 1; do wait_ready "http://127.0.0.1:$((8081 + i))" "${pids[$((1 - i))]}" "Chat.Silo $((i + 1))"; done
-  for p in "${web_ports[@]}"; do
-    echo "==> starting Chat.Web on $p (Orleans client of the silos)"
-    (cd src/Chat.Web && Chat__Topology=Client exec dotnet bin/Release/net10.0/Chat.Web.dll --urls "http://127.0.0.1:$p") &
-    pids=("$!" "${pids[@]}")
-    wait_ready "http://127.0.0.1:$p" "$!" "Chat.Web on $p"
-  done
-  echo
-  echo "    Chat is running on two web nodes: http://127.0.0.1:${web_ports[0]} and http://127.0.0.1:${web_ports[1]}"
-  echo "    Open one thread on both to watch it live across nodes.   (Ctrl-C stops everything)"
-  echo
+  wait -n "${pids[@]}"
+  exit
 fi
-wait -n "${pids[@]}"
+
+# A fresh ClusterId per run: grain state is keyed by ServiceId, so data carries over, and no stale
+# membership row from an earlier run can hold up the new silos.
+export Chat__Cluster__ClusterId="local-$(date +%s)"
+# What a node started by hand needs to join this cluster (see "To start it again" below).
+cluster_env="$DATA_DIR/cluster.env"
+{ echo "export Chat__Storage__ConnectionString='$Chat__Storage__ConnectionString'"
+  echo "export Chat__Cluster__ClusterId='$Chat__Cluster__ClusterId'"; } > "$cluster_env"
+for ((i = 0; i < silos; i++)); do
+  name="Chat.Silo $((i + 1))" health=$((SILO_HEALTH_PORT + i))
+  echo "==> starting $name (silo port $((SILO_PORT + i)), gateway $((GATEWAY_PORT + i)), health http://127.0.0.1:$health)"
+  start_node "$name" "cd src/Chat.Silo && Chat__Silo__SiloPort=$((SILO_PORT + i)) Chat__Silo__GatewayPort=$((GATEWAY_PORT + i)) exec dotnet bin/Release/net10.0/Chat.Silo.dll --urls http://127.0.0.1:$health"
+  echo "    $name is pid $!"
+done
+for pid in "${pids[@]}"; do
+  wait_ready "http://127.0.0.1:${command_of[$pid]##*:}" "$pid" "${name_of[$pid]}"
+done
+for p in "${web_ports[@]}"; do
+  name="Chat.Web on $p"
+  echo "==> starting $name (Orleans client of the silos)"
+  start_node "$name" "cd src/Chat.Web && Chat__Topology=Client exec dotnet bin/Release/net10.0/Chat.Web.dll --urls http://127.0.0.1:$p"
+  echo "    $name is pid $!"
+  wait_ready "http://127.0.0.1:$p" "$!" "$name"
+done
+echo
+echo "    Chat is running on $webs web node(s): $(printf 'http://127.0.0.1:%s ' "${web_ports[@]}")"
+echo "    and $silos silo(s).   (Ctrl-C stops everything)"
+[ "$webs" -gt 1 ] && echo "    Open one thread on two nodes to watch it live across them."
+echo
+
+# A cluster keeps running when one of its nodes dies: say which, and how to bring it back.
+running=("${pids[@]}")
+while [ ${#running[@]} -gt 0 ]; do
+  died="" status=0
+  wait -n -p died "${running[@]}" || status=$?
+  [ -n "$died" ] || break
+  remaining=()
+  for pid in "${running[@]}"; do [ "$pid" = "$died" ] || remaining+=("$pid"); done
+  running=("${remaining[@]}")
+  reason="exited with status $status"; [ "$status" -gt 128 ] && reason="was killed by signal $((status - 128))"
+  echo
+  echo "==> ${name_of[$died]} (pid $died) $reason; ${#running[@]} node(s) keep running."
+  echo "    To start it again, in another terminal (Ctrl-C there stops it):"
+  echo "      (source '$cluster_env' && cd '$root' && ${command_of[$died]})"
+done
+echo "==> every node has exited"

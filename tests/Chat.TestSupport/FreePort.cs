@@ -24,6 +24,17 @@ public static class FreePort
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>The first of `count` consecutive free ports (for a script that numbers its servers' ports from one base).</summary>
+    public static int NextRun(int count)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var first = Next();
+            if (Enumerable.Range(first + 1, count - 1).All(CanBind)) return first;
+        }
+        throw new InvalidOperationException($"No {count} consecutive free ports found.");
+    }
+
     private static bool CanBind(int port)
     {
         try
