@@ -102,6 +102,7 @@ public interface IThreadGrain : IGrainWithStringKey
     /// stored are not stored again; authors must be display names (<see cref="ImportedAuthor"/>).
     /// Nothing is queued unless every comment of the call is acceptable.
     /// </summary>
-    [Alias("Import")]
+    /// <remarks>Up to 100 comments through group commit: longer than the cluster's usual response timeout.</remarks>
+    [Alias("Import"), ResponseTimeout("00:00:30")]
     Task<ImportResult> Import(ImportedComment[] comments);
 }

@@ -18,6 +18,14 @@ public sealed class ChatClusterOptions
     /// them in the membership table" (Azure Table gateway discovery), the usual choice.
     /// </summary>
     public string[] Gateways { get; set; } = [];
+
+    /// <summary>
+    /// How long a grain call waits for its answer (Orleans' default is 30 s). A silo that hangs or
+    /// falls off the network answers nothing until the cluster declares it dead; past this the call
+    /// fails and the request gets a 503 with Retry-After instead of waiting. Every call of ours
+    /// answers in milliseconds when healthy (storage calls are bounded at 1.5-3 s).
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Where this silo listens and what address it advertises; section "Chat:Silo".</summary>

@@ -32,6 +32,8 @@ public static class ChatConfiguration
         var options = configuration.GetSection(ChatClusterOptions.Section).Get<ChatClusterOptions>() ?? new ChatClusterOptions();
         if (string.IsNullOrWhiteSpace(options.ClusterId)) throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:ClusterId is empty; set it to the cluster's name (e.g. chat-prod).");
         if (string.IsNullOrWhiteSpace(options.ServiceId)) throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:ServiceId is empty; set it to a stable name (e.g. chat).");
+        if (options.ResponseTimeout < TimeSpan.FromSeconds(1) || options.ResponseTimeout > TimeSpan.FromMinutes(1))
+            throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:ResponseTimeout is {options.ResponseTimeout}; it must be 00:00:01 to 00:01:00 (00:00:05 is the default).");
         return options;
     }
 

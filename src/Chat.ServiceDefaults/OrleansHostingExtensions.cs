@@ -30,6 +30,7 @@ public static class OrleansHostingExtensions
             o.ClusterId = cluster.ClusterId;
             o.ServiceId = cluster.ServiceId;
         });
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
         silo.ConfigureEndpoints(endpoints.ParseAdvertisedIp(), endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: true);
         silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Chat:Membership"));
@@ -54,6 +55,7 @@ public static class OrleansHostingExtensions
             o.ClusterId = cluster.ClusterId;
             o.ServiceId = cluster.ServiceId;
         });
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
         if (cluster.Gateways.Length > 0)
         {
             client.UseStaticClustering(cluster.Gateways.Select(ChatConfiguration.ParseGateway).ToArray());

@@ -13,10 +13,14 @@ public sealed class ClusterProcesses : IAsyncDisposable
         ["Chat__Threads__SubscriptionExpiry"] = "00:00:05",
     };
 
-    private ClusterProcesses(AzuriteServer azurite, string clusterId)
+    private readonly Dictionary<string, string> _settings;
+
+    private ClusterProcesses(AzuriteServer azurite, string clusterId, IDictionary<string, string>? settings)
     {
         Azurite = azurite;
         ClusterId = clusterId;
+        _settings = new Dictionary<string, string>(FastSettings);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) _settings[key] = value;
     }
 
     public AzuriteServer Azurite { get; }
@@ -25,13 +29,14 @@ public sealed class ClusterProcesses : IAsyncDisposable
     public List<HostProcess> Webs { get; } = [];
     public Uri[] WebAddresses => Webs.Select(w => w.BaseAddress).ToArray();
 
-    public static async Task<ClusterProcesses> StartAsync(AzuriteServer azurite, int silos, int webs)
+    /// <param name="settings">Environment for every process, over FastSettings (and the fast failure detection HostProcess sets).</param>
+    public static async Task<ClusterProcesses> StartAsync(AzuriteServer azurite, int silos, int webs, IDictionary<string, string>? settings = null)
     {
-        var cluster = new ClusterProcesses(azurite, "it-" + Guid.NewGuid().ToString("N")[..12]);
+        var cluster = new ClusterProcesses(azurite, "it-" + Guid.NewGuid().ToString("N")[..12], settings);
         try
         {
             cluster.Silos.AddRange(await Task.WhenAll(Enumerable.Range(0, silos).Select(_ => cluster.StartSiloAsync())));
-            cluster.Webs.AddRange(await Task.WhenAll(Enumerable.Range(0, webs).Select(_ => HostProcess.StartWebClientAsync(azurite.ConnectionString, cluster.ClusterId, FastSettings))));
+            cluster.Webs.AddRange(await Task.WhenAll(Enumerable.Range(0, webs).Select(_ => HostProcess.StartWebClientAsync(azurite.ConnectionString, cluster.ClusterId, cluster._settings))));
         }
         catch
         {
@@ -41,7 +46,15 @@ public sealed class ClusterProcesses : IAsyncDisposable
         return cluster;
     }
 
-    public Task<HostProcess> StartSiloAsync() => HostProcess.StartSiloAsync(Azurite.ConnectionString, ClusterId, FastSettings);
+    public Task<HostProcess> StartSiloAsync() => HostProcess.StartSiloAsync(Azurite.ConnectionString, ClusterId, _settings);
+
+    /// <summary>The silo whose thread grain has stored comments (the only one that flushed any).</summary>
+    public async Task<HostProcess> HostOfThreadAsync()
+    {
+        foreach (var silo in Silos)
+            if (await PrometheusScrape.SumAsync(silo.BaseAddress, "chat_flushes_total") > 0) return silo;
+        throw new InvalidOperationException("No silo has flushed a comment yet.");
+    }
 
     /// <summary>Sums a counter over the given hosts' /metrics (hosts that died are skipped).</summary>
     public static async Task<double> SumAsync(IEnumerable<HostProcess> hosts, string metric)

@@ -76,7 +76,7 @@ public sealed class ScaleOutTests(AzuriteFixture fixture, ITestOutputHelper outp
         var (a, connectionA) = await PosterAsync(cluster.WebAddresses, 0, threadId, "a");
         var (b, connectionB) = await PosterAsync(cluster.WebAddresses, 1, threadId, "b");
         await author.PostCommentSeqAsync(threadId, 0, "warm-up"); // activates the thread grain
-        var host = await HostOfThreadAsync(cluster);
+        var host = await cluster.HostOfThreadAsync();
         var clock = Stopwatch.StartNew();
 
         var posting = Task.WhenAll(a.PostAsync(200, 4, clock, Deadline), b.PostAsync(200, 4, clock, Deadline));
@@ -149,7 +149,7 @@ public sealed class ScaleOutTests(AzuriteFixture fixture, ITestOutputHelper outp
         var readers = await ReadersAsync(cluster.WebAddresses, threadId, 5);
         var (a, connectionA) = await PosterAsync(cluster.WebAddresses, 0, threadId, "a");
         await author.PostCommentSeqAsync(threadId, 0, "warm-up");
-        var host = await HostOfThreadAsync(cluster);
+        var host = await cluster.HostOfThreadAsync();
         var clock = Stopwatch.StartNew();
 
         var posting = a.PostAsync(200, 4, clock, Deadline);
@@ -180,13 +180,5 @@ public sealed class ScaleOutTests(AzuriteFixture fixture, ITestOutputHelper outp
         var onNewSilo = await PrometheusScrape.SumAsync(added.BaseAddress, "chat_flushes_total");
         output.WriteLine($"{onNewSilo} of 30 new threads flushed on the silo that joined late");
         Assert.True(onNewSilo > 0, "the new silo hosts some of the new threads");
-    }
-
-    /// <summary>Each test's cluster has one hot thread: the silo that flushed comments hosts it.</summary>
-    private static async Task<HostProcess> HostOfThreadAsync(ClusterProcesses cluster)
-    {
-        foreach (var silo in cluster.Silos)
-            if (await PrometheusScrape.SumAsync(silo.BaseAddress, "chat_flushes_total") > 0) return silo;
-        throw new InvalidOperationException("No silo has flushed a comment yet.");
     }
 }

@@ -115,6 +115,9 @@ public sealed class HostProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGSTOP: the process hangs with its sockets open, as a silo on a machine that froze or fell off the network (no connection is refused; calls just get no answer).</summary>
+    public void Freeze() => ProcessSignals.Stop(_process);
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -1,0 +1,32 @@
+using Chat.ServiceDefaults;
+using Microsoft.Extensions.Configuration;
+
+namespace Chat.Deployment.Tests;
+
+/// <summary>Both hosts' shared keys: a bad value stops the host at start, naming the key and the fix.</summary>
+public sealed class ClusterConfigurationTests
+{
+    private static ChatClusterOptions Read(params (string Key, string Value)[] settings) =>
+        ChatConfiguration.ReadClusterOptions(new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
+            .Build());
+
+    [Fact]
+    public void Grain_calls_wait_5_s_for_an_answer_unless_configured_otherwise()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), Read().ResponseTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(12), Read(("Chat:Cluster:ResponseTimeout", "00:00:12")).ResponseTimeout);
+    }
+
+    [Theory]
+    [InlineData("Chat:Cluster:ResponseTimeout", "00:00:00", "00:00:01 to 00:01:00")]
+    [InlineData("Chat:Cluster:ResponseTimeout", "00:05:00", "00:00:01 to 00:01:00")]
+    [InlineData("Chat:Cluster:ClusterId", " ", "set it to the cluster's name")]
+    [InlineData("Chat:Cluster:ServiceId", "", "set it to a stable name")]
+    public void A_bad_value_is_refused_with_the_key_and_what_to_set(string key, string value, string fix)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Read((key, value)));
+        Assert.Contains(key, error.Message);
+        Assert.Contains(fix, error.Message);
+    }
+}
