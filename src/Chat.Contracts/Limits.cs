@@ -83,11 +83,26 @@ public static partial class Limits
     public static string? CheckThreadId(string? threadId) =>
         IsValidThreadId(threadId) ? null : "Thread id must be 12 characters of a-z and 0-9.";
 
+    private const string ThreadIdAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    private const int ThreadIdLength = 12;
+
     public static string NewThreadId()
     {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        Span<char> id = stackalloc char[12];
-        for (var i = 0; i < id.Length; i++) id[i] = alphabet[System.Security.Cryptography.RandomNumberGenerator.GetInt32(alphabet.Length)];
+        Span<char> id = stackalloc char[ThreadIdLength];
+        for (var i = 0; i < id.Length; i++) id[i] = ThreadIdAlphabet[System.Security.Cryptography.RandomNumberGenerator.GetInt32(ThreadIdAlphabet.Length)];
+        return new string(id);
+    }
+
+    /// <summary>
+    /// A thread id derived from a key (the same key, the same id): 12 characters from its SHA-256,
+    /// as unguessable without the key, and as unlikely to collide, as a random id.
+    /// </summary>
+    public static string ThreadIdOf(string key)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key), hash);
+        Span<char> id = stackalloc char[ThreadIdLength];
+        for (var i = 0; i < id.Length; i++) id[i] = ThreadIdAlphabet[BitConverter.ToUInt16(hash[(2 * i)..]) % ThreadIdAlphabet.Length];
         return new string(id);
     }
 }

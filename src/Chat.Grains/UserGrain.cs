@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -271,18 +269,9 @@ public sealed class UserGrain(
     /// The thread id of a creation, derived from (user, clientId), so that a retry reaches the thread
     /// the first attempt stored. Derived rather than remembered: nothing to save before the thread
     /// exists (a remembered id saved lazily could be lost in a crash, and a retry would then create
-    /// a second thread), and nothing to bound. 12 of 36 characters from SHA-256: as unguessable
-    /// without the clientId, and as unlikely to collide, as a random id.
+    /// a second thread), and nothing to bound.
     /// </summary>
-    private static string ThreadIdOf(string userName, string clientId)
-    {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(userName + "\n" + clientId), hash);
-        Span<char> id = stackalloc char[12];
-        for (var i = 0; i < id.Length; i++) id[i] = alphabet[(int)(BitConverter.ToUInt16(hash[(2 * i)..]) % alphabet.Length)];
-        return new string(id);
-    }
+    private static string ThreadIdOf(string userName, string clientId) => Limits.ThreadIdOf(userName + "\n" + clientId);
 
     private Task OnTimerAsync(CancellationToken cancellationToken)
     {
