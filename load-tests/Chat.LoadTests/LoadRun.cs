@@ -5,7 +5,11 @@ namespace Chat.LoadTests;
 /// <param name="Warmup">Posting before the measured Duration (a third each at 1/4, 1/2 and all of the
 /// rate): latencies and rates of that time are not counted (JIT, pools and the GC heap of a fresh
 /// server and generator settle in it), the correctness checks cover it like the rest.</param>
-public sealed record LoadSettings(int Readers, int Posters, int Threads, double Rate, TimeSpan Duration, long MaxPosts, TimeSpan Drain, TimeSpan Warmup);
+public sealed record LoadSettings(int Readers, int Posters, int Threads, double Rate, TimeSpan Duration, long MaxPosts, TimeSpan Drain, TimeSpan Warmup)
+{
+    /// <summary>Which reader (<see cref="ReaderKinds"/>).</summary>
+    public string Reader { get; init; } = ReaderKinds.DotNet;
+}
 
 /// <summary>What one run against one target measured (written as JSON to --out).</summary>
 public sealed record RunResult
@@ -39,6 +43,10 @@ public sealed record RunResult
     public Sample[] Timeline { get; init; } = [];
     /// <summary>CPU of the generator and of the target's processes over the measured time (null: not measured).</summary>
     public CpuShare? Cpu { get; init; }
+    /// <summary>Generator CPU per delivery, in microseconds (deliveries are what a fan-out run costs both sides).</summary>
+    public double? GeneratorMicrosPerDelivery => Cpu is { } c && DeliveriesPerSec > 0 ? Math.Round(c.GeneratorCores * 1e6 / DeliveriesPerSec, 2) : null;
+    /// <summary>The target's CPU per delivery, in microseconds (with its storage); null when not known.</summary>
+    public double? ServerMicrosPerDelivery => Cpu?.ServerCores is { } s && DeliveriesPerSec > 0 ? Math.Round(s * 1e6 / DeliveriesPerSec, 2) : null;
     public bool Correct => Lost == 0 && Duplicated == 0 && OutOfOrder == 0 && Missing == 0;
 }
 
@@ -51,13 +59,14 @@ public sealed class LoadRun : IAsyncDisposable
     private readonly Uri[] _nodes;
     private readonly string _tag = Guid.NewGuid().ToString("N")[..8];
     public Stats Stats { get; } = new();
-    public List<Reader> Readers { get; } = [];
+    public List<IThreadReader> Readers { get; } = [];
+    private LeanTransport? _lean;
     public List<Poster> Posters { get; } = [];
     public string[] ThreadIds { get; private set; } = [];
 
     public LoadRun(Uri[] nodes) => _nodes = nodes;
 
-    public async Task SetUpAsync(int threads, int readers, int posters, Action<string> progress, CancellationToken ct)
+    public async Task SetUpAsync(int threads, int readers, int posters, Action<string> progress, CancellationToken ct, string readerKind = ReaderKinds.DotNet)
     {
         progress($"signing up {posters} posters, creating {threads} thread(s)");
         var tokens = new string[Math.Max(posters, 1)];
@@ -72,8 +81,14 @@ public sealed class LoadRun : IAsyncDisposable
             ThreadIds = new string[threads];
             for (var t = 0; t < threads; t++) ThreadIds[t] = await api.CreateThreadAsync($"Load test {_tag} #{t + 1}");
         }
-        progress($"connecting {readers} readers");
-        for (var i = 0; i < readers; i++) Readers.Add(new Reader(_nodes[i % _nodes.Length], ThreadIds[i % threads], Stats));
+        if (readerKind == ReaderKinds.Lean)
+        {
+            _lean = new LeanTransport(readers, _nodes.All(n => n.IsLoopback));
+            progress($"connecting {readers} lean readers from {_lean.SourceAddresses} source address(es)");
+        }
+        else progress($"connecting {readers} readers");
+        for (var i = 0; i < readers; i++)
+            Readers.Add(_lean is null ? new Reader(_nodes[i % _nodes.Length], ThreadIds[i % threads], Stats) : new LeanReader(_lean, _nodes[i % _nodes.Length], ThreadIds[i % threads], Stats));
         var connected = 0;
         await Parallel.ForEachAsync(Readers, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (r, c) =>
         {
@@ -146,7 +161,7 @@ public sealed class LoadRun : IAsyncDisposable
         long lost = 0, dup = 0, ooo = 0, missing = 0, repeats = 0;
         foreach (var r in Readers)
         {
-            var (m, l) = r.Verify(lastSeq[r.ThreadId], 0);
+            var (m, l) = r.Verify(lastSeq[r.ThreadId]);
             missing += m; lost += l; dup += r.Duplicated; ooo += r.OutOfOrder; repeats += r.JoinRepeats;
         }
         var expected = Readers.Sum(r => lastSeq[r.ThreadId]);
@@ -157,5 +172,6 @@ public sealed class LoadRun : IAsyncDisposable
     {
         foreach (var p in Posters) await p.DisposeAsync();
         await Parallel.ForEachAsync(Readers, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (r, _) => await r.DisposeAsync());
+        if (_lean is not null) await _lean.DisposeAsync();
     }
 }

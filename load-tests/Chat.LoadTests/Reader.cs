@@ -10,7 +10,7 @@ namespace Chat.LoadTests;
 /// was already pushed is a duplicate, one below the highest pushed so far is out of order, and a seq
 /// that never came by push or join (only by the HTTP fill, or not at all) is lost.
 /// </summary>
-public sealed class Reader : IAsyncDisposable
+public sealed class Reader : IThreadReader
 {
     private const byte Held = 1, Pushed = 2, Joined = 4;
 
@@ -158,6 +158,8 @@ public sealed class Reader : IAsyncDisposable
         if (seq < _seen.Length) return;
         Array.Resize(ref _seen, (int)Math.Max(seq + 1, _seen.Length * 2L));
     }
+
+    public (long Missing, long Lost) Verify(long n) => Verify(n, 0);
 
     /// <summary>After the run: seqs 1..n this reader does not hold, and seqs it only got by the HTTP fill.</summary>
     public (long Missing, long Lost) Verify(long n, long joinedAfter)

@@ -13,14 +13,15 @@ public static class Report
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]results[/]");
         if (results.Any(r => r.WarmupSeconds > 0))
-            table.Caption($"latency and rates: the {results.Max(r => r.Seconds):0} s after a {results.Max(r => r.WarmupSeconds):0} s warm-up (--warmup: 1/4, 1/2, then all of the rate); correctness: the whole run; cores: CPU seconds per second over the measured time, of this generator and of the target's processes (with its storage or redis; - = not known: give --server-pid)");
-        foreach (var c in new[] { "target", "readers", "posts/s asked", "acks/s", "deliveries/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "ack p99 ms", "post err", "conn err", "lost", "dup", "out-of-order", "missing", "ok", "gen cores", "server cores" })
+            table.Caption($"latency and rates: the {results.Max(r => r.Seconds):0} s after a {results.Max(r => r.WarmupSeconds):0} s warm-up (--warmup: 1/4, 1/2, then all of the rate); correctness: the whole run; cores: CPU seconds per second over the measured time, of this generator and of the target's processes (with its storage or redis; - = not known: give --server-pid); µs/dlv: CPU microseconds per delivery, generator and target: the generator should spend well under the target's, or the run measures the generator");
+        foreach (var c in new[] { "target", "readers", "posts/s asked", "acks/s", "deliveries/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "ack p99 ms", "post err", "conn err", "lost", "dup", "out-of-order", "missing", "ok", "gen cores", "server cores", "gen µs/dlv", "srv µs/dlv" })
             table.AddColumn(new TableColumn(c).RightAligned());
         foreach (var r in results)
             table.AddRow(Markup.Escape(r.Target), $"{r.Settings.Readers}", $"{r.Settings.Rate:0}", $"{r.AcksPerSec:0}", $"{r.DeliveriesPerSec:0}",
                 $"{r.Latency.P50}", $"{r.Latency.P90}", $"{r.Latency.P99}", $"{r.Latency.P999}", $"{r.Latency.Max}", $"{r.AckLatency.P99}",
                 $"{r.PostErrors}", $"{r.ConnectionErrors}", $"{r.Lost}", $"{r.Duplicated}", $"{r.OutOfOrder}", $"{r.Missing}", r.Correct ? "[green]yes[/]" : "[red]NO[/]",
-                r.Cpu is { } cpu ? $"{cpu.GeneratorCores:0.00}" : "-", r.Cpu?.ServerCores is { } server ? $"{server:0.00}" : "-");
+                r.Cpu is { } cpu ? $"{cpu.GeneratorCores:0.00}" : "-", r.Cpu?.ServerCores is { } server ? $"{server:0.00}" : "-",
+                r.GeneratorMicrosPerDelivery is { } g ? $"{g:0.0}" : "-", r.ServerMicrosPerDelivery is { } v ? $"{v:0.0}" : "-");
         return table;
     }
 

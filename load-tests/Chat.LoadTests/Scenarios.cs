@@ -17,7 +17,8 @@ public static class Scenarios
             Duration: o.Duration("duration", soak ? TimeSpan.FromMinutes(10) : TimeSpan.FromSeconds(20), MaxDuration),
             MaxPosts: o.Int("max-posts", 1_000_000, 1),
             Drain: o.Duration("drain", TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(5)),
-            Warmup: o.Duration("warmup", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10), allowZero: true));
+            Warmup: o.Duration("warmup", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10), allowZero: true))
+        { Reader = ReaderKinds.Parse(o, ReaderKinds.DotNet) };
         return s;
     }
 
@@ -67,7 +68,7 @@ public static class Scenarios
     {
         await using var run = new LoadRun(urls);
         ui.Line($"[{target}] {scenario}: {s.Readers} readers, {s.Posters} posters, {s.Threads} thread(s), {s.Rate}/s for {s.Duration.TotalSeconds}s on {string.Join(", ", urls.Select(u => u.ToString()))}");
-        await run.SetUpAsync(s.Threads, s.Readers, s.Posters, ui.Line, ct);
+        await run.SetUpAsync(s.Threads, s.Readers, s.Posters, ui.Line, ct, s.Reader);
         var warmup = new List<Sample>();
         if (s.Warmup > TimeSpan.Zero)
         {
@@ -126,7 +127,7 @@ public static class Scenarios
         var outDir = OutDir(o);
         CheckUnused(o);
         await using var run = new LoadRun(urls);
-        await run.SetUpAsync(1, s.Readers, s.Posters, ui.Line, ct);
+        await run.SetUpAsync(1, s.Readers, s.Posters, ui.Line, ct, s.Reader);
         var timeline = new List<Sample>();
         if (s.Warmup > TimeSpan.Zero)
         {

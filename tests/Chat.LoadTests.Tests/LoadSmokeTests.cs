@@ -30,10 +30,12 @@ public sealed class LoadSmokeTests : IAsyncLifetime
 
     private string Url => _host.BaseAddress.ToString().TrimEnd('/');
 
-    [Fact]
-    public async Task Hot_thread_against_the_product_loses_repeats_and_reorders_nothing_and_writes_json()
+    [Theory]
+    [InlineData("dotnet")]
+    [InlineData("lean")]
+    public async Task Hot_thread_against_the_product_loses_repeats_and_reorders_nothing_and_writes_json(string reader)
     {
-        var rc = await LoadTool.RunAsync(["hot-thread", "--url", Url, "--readers", "20", "--posters", "2", "--rate", "20", "--duration", "5s", "--warmup", "2s", "--out", _out, "--no-live"]);
+        var rc = await LoadTool.RunAsync(["hot-thread", "--url", Url, "--readers", "20", "--posters", "2", "--rate", "20", "--duration", "5s", "--warmup", "2s", "--reader", reader, "--out", _out, "--no-live"]);
 
         var json = Directory.GetFiles(_out, "hot-thread-*.json").Single();
         var result = JsonDocument.Parse(File.ReadAllText(json)).RootElement[0];
@@ -46,6 +48,9 @@ public sealed class LoadSmokeTests : IAsyncLifetime
         // Latency covers the measured 5 s only, not the 2 s warm-up; correctness covers everything.
         Assert.Equal(2, result.GetProperty("warmupSeconds").GetDouble());
         Assert.InRange(result.GetProperty("latency").GetProperty("count").GetInt64(), 1, result.GetProperty("deliveries").GetInt64() - 1);
+        // The generator's CPU per delivery is reported beside the deliveries it was spent on.
+        Assert.True(result.GetProperty("generatorMicrosPerDelivery").GetDouble() > 0);
+        Assert.Equal(reader, result.GetProperty("settings").GetProperty("reader").GetString());
         Assert.Equal(0, rc);
     }
 

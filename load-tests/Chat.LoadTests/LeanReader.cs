@@ -1,0 +1,218 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.WebSockets;
+
+namespace Chat.LoadTests;
+
+/// <summary>
+/// A reader on a raw WebSocket that speaks SignalR's JSON hub protocol itself (<see cref="LeanFrames"/>):
+/// it joins a thread with its last seq, reads only the seqs and send stamps of what is pushed, and
+/// fills a gap over HTTP, like <see cref="Reader"/> but at a fraction of the .NET client's CPU and
+/// memory, so that what a run measures is the server. The same checks (<see cref="SeqLedger"/>).
+/// </summary>
+public sealed class LeanReader : IThreadReader
+{
+    private const int ReceiveBufferBytes = 1024;
+
+    private readonly LeanTransport _transport;
+    private readonly Uri _node;
+    private readonly Stats _stats;
+    private readonly SeqLedger _ledger;
+    private readonly SemaphoreSlim _fillGate = new(1, 1);
+    private readonly CancellationTokenSource _closing = new();
+    private ClientWebSocket? _socket;
+    private Task _receiving = Task.CompletedTask;
+    private TaskCompletionSource<long>? _join;
+    private int _invocations;
+    private int _fillScheduled;
+    // A record that spans several receives is gathered here (pooled; most records fit one receive).
+    private byte[]? _partial;
+    private int _partialLength;
+
+    public LeanReader(LeanTransport transport, Uri node, string threadId, Stats stats)
+    {
+        _transport = transport;
+        _node = node;
+        _stats = stats;
+        ThreadId = threadId;
+        _ledger = new SeqLedger(stats);
+    }
+
+    public string ThreadId { get; }
+    public long LastSeq => _ledger.LastSeq;
+    public long Duplicated => _ledger.Duplicated;
+    public long OutOfOrder => _ledger.OutOfOrder;
+    public long JoinRepeats => _ledger.JoinRepeats;
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        _socket = await _transport.ConnectAsync(_node, ct);
+        await SendAsync(LeanFrames.Handshake, ct);
+        _receiving = ReceiveLoopAsync(_socket);
+        await JoinAsync(ct);
+        _transport.Register(this);
+    }
+
+    private async Task JoinAsync(CancellationToken ct)
+    {
+        var id = Interlocked.Increment(ref _invocations).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _join = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await SendAsync(LeanFrames.JoinThread(id, ThreadId, LastSeq), ct);
+        var knownLast = await _join.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        if (knownLast > LastSeq) await FillAsync();
+    }
+
+    /// <summary>SignalR's keep-alive: the server closes a connection it has not heard from for 30 s.</summary>
+    internal Task PingAsync(CancellationToken ct) =>
+        _socket is { State: WebSocketState.Open } ? SendAsync(LeanFrames.Ping, ct) : Task.CompletedTask;
+
+    private Task SendAsync(byte[] record, CancellationToken ct) =>
+        _socket!.SendAsync(record, WebSocketMessageType.Text, endOfMessage: true, ct);
+
+    private async Task ReceiveLoopAsync(ClientWebSocket socket)
+    {
+        var buffer = new byte[ReceiveBufferBytes];
+        try
+        {
+            while (!_closing.IsCancellationRequested)
+            {
+                var received = await socket.ReceiveAsync(buffer.AsMemory(), _closing.Token);
+                if (received.MessageType == WebSocketMessageType.Close) break;
+                Split(buffer.AsSpan(0, received.Count));
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException) { }
+        if (!_closing.IsCancellationRequested)
+        {
+            _stats.Error("lean reader: connection closed by the server", ref _stats.ConnectionErrors);
+            _join?.TrySetException(new IOException("connection closed"));
+        }
+    }
+
+    /// <summary>Cuts received bytes into records; a record's tail waits in <see cref="_partial"/> for the rest.</summary>
+    private void Split(ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            var end = data.IndexOf(LeanFrames.RecordSeparator);
+            if (end < 0)
+            {
+                Append(data);
+                return;
+            }
+            if (_partialLength == 0) OnRecord(data[..end]);
+            else
+            {
+                Append(data[..end]);
+                OnRecord(_partial.AsSpan(0, _partialLength));
+                ArrayPool<byte>.Shared.Return(_partial!);
+                (_partial, _partialLength) = (null, 0);
+            }
+            data = data[(end + 1)..];
+        }
+    }
+
+    private void Append(ReadOnlySpan<byte> data)
+    {
+        if (_partial is null || _partialLength + data.Length > _partial.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(4096, (_partialLength + data.Length) * 2));
+            if (_partial is not null)
+            {
+                _partial.AsSpan(0, _partialLength).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(_partial);
+            }
+            _partial = bigger;
+        }
+        data.CopyTo(_partial.AsSpan(_partialLength));
+        _partialLength += data.Length;
+    }
+
+    private void OnRecord(ReadOnlySpan<byte> record)
+    {
+        var now = Stopwatch.GetTimestamp();
+        switch (LeanFrames.TypeOf(record))
+        {
+            case 1 when LeanFrames.IsComments(record):
+                Take(record, Arrival.Push, now);
+                if (_ledger.Behind) ScheduleFill();
+                break;
+            case 1 when LeanFrames.IsReconnect(record):
+                // The node is shutting down; a run against one node has nowhere else to go, so the
+                // reader waits for the close (counted as a connection error) rather than reconnecting.
+                break;
+            case 3 when _join is { Task.IsCompleted: false } join:
+                if (LeanFrames.ErrorOf(record) is { } error) join.TrySetException(new InvalidOperationException($"JoinThread: {error}"));
+                else
+                {
+                    var knownLast = LeanFrames.LastSeqOf(record);
+                    Take(record, Arrival.Join, now, knownLast);
+                    join.TrySetResult(knownLast);
+                }
+                break;
+            case 7:
+                _stats.LastError = $"lean reader: server closed the connection: {LeanFrames.ErrorOf(record)}";
+                break;
+        }
+    }
+
+    private void Take(ReadOnlySpan<byte> json, Arrival how, long now, long knownLast = 0)
+    {
+        var comments = LeanTransport.Scratch;
+        comments.Clear();
+        LeanFrames.Comments(json, comments);
+        _ledger.Take(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(comments), how, now, knownLast);
+    }
+
+    /// <summary>A push ahead of a gap: the missing seqs are most likely on their way; give them <see cref="Reader.GapGrace"/>.</summary>
+    private void ScheduleFill()
+    {
+        if (Interlocked.Exchange(ref _fillScheduled, 1) == 1) return;
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(Reader.GapGrace);
+            Interlocked.Exchange(ref _fillScheduled, 0);
+            if (_ledger.Behind) await FillAsync();
+        });
+    }
+
+    private async Task FillAsync()
+    {
+        await _fillGate.WaitAsync();
+        try
+        {
+            while (_ledger.Behind)
+            {
+                Interlocked.Increment(ref _stats.GapFetches);
+                byte[] page;
+                try { page = await _transport.Http(_node).GetByteArrayAsync($"/api/threads/{ThreadId}/comments?after={LastSeq}&limit=1000"); }
+                catch (Exception e) { _stats.Error($"gap fetch: {e.Message}", ref _stats.ConnectionErrors); return; }
+                var comments = new List<(long, long)>();
+                LeanFrames.Comments(page, comments);
+                if (comments.Count == 0) return;
+                _ledger.Take(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(comments), Arrival.Fill, Stopwatch.GetTimestamp());
+            }
+        }
+        finally { _fillGate.Release(); }
+    }
+
+    public (long Missing, long Lost) Verify(long n) => _ledger.Verify(n);
+
+    public async ValueTask DisposeAsync()
+    {
+        _transport.Unregister(this);
+        _closing.Cancel();
+        if (_socket is { State: WebSocketState.Open })
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+            }
+            catch { /* closing at the end of a run */ }
+        }
+        try { await _receiving; } catch { /* ended */ }
+        _socket?.Dispose();
+        if (_partial is not null) ArrayPool<byte>.Shared.Return(_partial);
+    }
+}

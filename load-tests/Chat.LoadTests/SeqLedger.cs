@@ -1,0 +1,103 @@
+namespace Chat.LoadTests;
+
+/// <summary>
+/// One reader's account of a thread's seqs, whatever the transport: it judges what the server pushed
+/// (a pushed seq already pushed is a duplicate, one below the highest pushed so far is out of order,
+/// a seq that never came by push or join is lost) and delivers comments in seq order, holding later
+/// ones until the gap before them closes. Latency is taken from the send time stamped in the body,
+/// at the moment a comment is delivered (that is when a reader could show it).
+/// </summary>
+/// <remarks>Thread-safe: a push and a gap fill may arrive at the same time.</remarks>
+public sealed class SeqLedger(Stats stats)
+{
+    private const byte Held = 1, Pushed = 2, Joined = 4;
+
+    private readonly Lock _lock = new();
+    private byte[] _seen = new byte[64];
+    private long _maxPushed;
+    private long _knownLast;
+    // Comments that arrived ahead of a gap: seq -> their stamp (send time in Stopwatch ticks, or -1).
+    private SortedDictionary<long, long>? _ahead;
+
+    public long LastSeq { get; private set; }
+    public long Duplicated { get; private set; }
+    public long OutOfOrder { get; private set; }
+    public long JoinRepeats { get; private set; }
+
+    /// <summary>True while a seq known to exist (from a join or a push) has not been delivered.</summary>
+    public bool Behind
+    {
+        get { lock (_lock) return LastSeq < _knownLast; }
+    }
+
+    /// <summary>
+    /// Takes comments (seq and send stamp each) that arrived by push, by join (with the last seq the
+    /// join reported) or by an HTTP fill (<paramref name="how"/>).
+    /// </summary>
+    public void Take(ReadOnlySpan<(long Seq, long Sent)> comments, Arrival how, long now, long knownLast = 0)
+    {
+        if (how == Arrival.Push) Interlocked.Add(ref stats.Pushes, comments.Length);
+        lock (_lock)
+        {
+            foreach (var (seq, _) in comments)
+            {
+                Grow(seq);
+                ref var flags = ref _seen[seq];
+                if (how == Arrival.Push)
+                {
+                    if ((flags & Pushed) != 0) Duplicated++;
+                    else if ((flags & Joined) != 0) JoinRepeats++; // the contract allows a push to repeat the join
+                    else if (seq < _maxPushed) OutOfOrder++;
+                    _maxPushed = Math.Max(_maxPushed, seq);
+                    flags |= Pushed;
+                }
+                else if (how == Arrival.Join) flags |= Joined;
+            }
+            foreach (var (seq, sent) in comments)
+            {
+                if (seq <= LastSeq) continue; // had it already
+                if (seq == LastSeq + 1) Deliver(seq, sent, now);
+                else (_ahead ??= [])[seq] = sent;
+            }
+            while (_ahead is { Count: > 0 } && _ahead.Remove(LastSeq + 1, out var next)) Deliver(LastSeq + 1, next, now);
+            // Anything at or below LastSeq left ahead came twice; drop it.
+            while (_ahead is { Count: > 0 } && _ahead.Keys.First() <= LastSeq) _ahead.Remove(_ahead.Keys.First());
+            var last = comments.Length > 0 ? comments[^1].Seq : 0;
+            _knownLast = Math.Max(_knownLast, Math.Max(knownLast, last));
+        }
+    }
+
+    private void Deliver(long seq, long sent, long now)
+    {
+        Grow(seq);
+        _seen[seq] |= Held;
+        LastSeq = seq;
+        Interlocked.Increment(ref stats.Deliveries);
+        if (sent > 0) stats.Delivery.RecordValue(Math.Clamp((now - sent) * 1_000_000 / System.Diagnostics.Stopwatch.Frequency, 1, 600_000_000));
+    }
+
+    private void Grow(long seq)
+    {
+        if (seq < _seen.Length) return;
+        Array.Resize(ref _seen, (int)Math.Max(seq + 1, _seen.Length * 2L));
+    }
+
+    /// <summary>After the run: seqs 1..n this reader does not hold, and seqs it only got by the HTTP fill.</summary>
+    public (long Missing, long Lost) Verify(long n)
+    {
+        lock (_lock)
+        {
+            long missing = 0, lost = 0;
+            for (var s = 1; s <= n; s++)
+            {
+                var f = s < _seen.Length ? _seen[s] : (byte)0;
+                if ((f & Held) == 0) missing++;
+                if ((f & (Pushed | Joined)) == 0) lost++;
+            }
+            if (LastSeq < n) missing = Math.Max(missing, n - LastSeq);
+            return (missing, lost);
+        }
+    }
+}
+
+public enum Arrival { Push, Join, Fill }
