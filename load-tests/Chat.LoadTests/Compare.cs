@@ -23,19 +23,18 @@ public static class Compare
         Scenarios.CheckUnused(o);
         var logDir = Path.Combine(outDir, "logs");
 
-        var servers = new List<ServerProcess>();
-        try
+        await using var servers = new ServerSet();
         {
             ui.Line("starting plain baseline, redis-server + 2 baseline nodes" + (productUrls is null ? ", Azurite + the product" : ""));
-            var plain = await Start(servers, Targets.BaselineAsync("baseline", logDir));
-            var redis = await Start(servers, Targets.RedisAsync(logDir));
-            var redisA = await Start(servers, Targets.BaselineAsync("baseline-redis-1", logDir, $"127.0.0.1:{redis.Port}"));
-            var redisB = await Start(servers, Targets.BaselineAsync("baseline-redis-2", logDir, $"127.0.0.1:{redis.Port}"));
+            var plain = await servers.Add(Targets.BaselineAsync("baseline", logDir));
+            var redis = await servers.Add(Targets.RedisAsync(logDir));
+            var redisA = await servers.Add(Targets.BaselineAsync("baseline-redis-1", logDir, $"127.0.0.1:{redis.Port}"));
+            var redisB = await servers.Add(Targets.BaselineAsync("baseline-redis-2", logDir, $"127.0.0.1:{redis.Port}"));
             int[] productPids = [];
             if (productUrls is null)
             {
-                var azurite = await Start(servers, Targets.AzuriteAsync(logDir));
-                var product = await Start(servers, Targets.ProductAsync(logDir, azurite.Port));
+                var azurite = await servers.Add(Targets.AzuriteAsync(logDir));
+                var product = await servers.Add(Targets.ProductAsync(logDir, azurite.Port));
                 productUrls = [product.Url];
                 productPids = [product.Pid, azurite.Pid];
             }
@@ -63,17 +62,6 @@ public static class Compare
                 ui.Line($"note: {r.Target} pushed {r.Duplicated} duplicated and {r.OutOfOrder} out-of-order comments, {r.Lost} lost (its readers repaired them over HTTP; baselines do not fail the run)");
             return rc;
         }
-        finally
-        {
-            foreach (var server in Enumerable.Reverse(servers)) await server.DisposeAsync();
-        }
-    }
-
-    private static async Task<ServerProcess> Start(List<ServerProcess> servers, Task<ServerProcess> start)
-    {
-        var server = await start;
-        servers.Add(server);
-        return server;
     }
 
     public sealed record Ratio(string Baseline, double DeliveriesPerSec, double BaselineDeliveriesPerSec, double DeliveriesRatio,

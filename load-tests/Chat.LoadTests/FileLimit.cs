@@ -24,6 +24,10 @@ public static class FileLimit
     [DllImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
     private static extern int SetRlimit(int resource, ref Rlimit limit);
 
+    /// <summary>This process's hard limit (what a child inherits unless raised as root), or int.MaxValue where unknown.</summary>
+    public static int Hard =>
+        OperatingSystem.IsLinux() && GetRlimit(RlimitNofile, out var limit) == 0 ? (int)Math.Min(limit.Max, int.MaxValue) : int.MaxValue;
+
     /// <summary>Makes sure at least <paramref name="needed"/> files can be open at once.</summary>
     public static void Raise(int needed)
     {

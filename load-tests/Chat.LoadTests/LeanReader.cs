@@ -29,8 +29,12 @@ public sealed class LeanReader : IThreadReader
     private byte[]? _partial;
     private int _partialLength;
 
-    public LeanReader(LeanTransport transport, Uri node, string threadId, Stats stats)
+    private readonly bool _joins;
+
+    /// <param name="join">False: only connect (an open page of another part of the site), never join the thread.</param>
+    public LeanReader(LeanTransport transport, Uri node, string threadId, Stats stats, bool join = true)
     {
+        _joins = join;
         _transport = transport;
         _node = node;
         _stats = stats;
@@ -49,7 +53,7 @@ public sealed class LeanReader : IThreadReader
         _socket = await _transport.ConnectAsync(_node, ct);
         await SendAsync(LeanFrames.Handshake, ct);
         _receiving = ReceiveLoopAsync(_socket);
-        await JoinAsync(ct);
+        if (_joins) await JoinAsync(ct);
         _transport.Register(this);
     }
 

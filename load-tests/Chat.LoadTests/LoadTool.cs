@@ -13,6 +13,9 @@ public static class LoadTool
           ramp              raise the rate step by step until p99 or errors cross a limit
           connect-storm     connect readers at rising rates until errors
           idle-connections  N idle readers; server memory per connection (--server-pid or /metrics)
+          connections       ramp to --connections C lean connections on one node (default 10000; without --url it
+                            starts Azurite + the product), --readers R of them on a hot thread at --rate/s;
+                            connect rate, memory per connection, delivery p50/p99, errors (--connect-rate 2000)
           soak              hot-thread, long and moderate (defaults: 10m, 20/s)
           compare           one scenario against plain SignalR, SignalR+Redis (2 nodes) and the product
           storage           Azurite single inserts vs 100-entity transactions (+ product acks/s with --url)
@@ -20,6 +23,7 @@ public static class LoadTool
                 --threads 1 --out results/ --max-error-rate 0.01 --max-posts 1000000 --drain 15s
                 --allow-remote (otherwise only loopback targets) --no-live
                 --server-pid PID (hot-thread, many-threads, soak: the server's CPU share beside the generator's)
+                --reader dotnet|lean (the .NET SignalR client, or a raw-WebSocket reader that costs far less CPU)
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -43,6 +47,7 @@ public static class LoadTool
                     "ramp" => Scenarios.RampAsync(o, ui, cts.Token),
                     "connect-storm" => Scenarios.ConnectStormAsync(o, ui, cts.Token),
                     "idle-connections" => Scenarios.IdleConnectionsAsync(o, ui, cts.Token),
+                    "connections" => ConnectionsScenario.RunAsync(o, ui, cts.Token),
                     "compare" => Compare.RunAsync(o, ui, cts.Token),
                     "storage" => StorageBench.RunAsync(o, ui, cts.Token),
                     _ => throw new UsageException($"Unknown command '{args[0]}'."),

@@ -129,6 +129,24 @@ public static class Paths
         ?? throw new InvalidOperationException("redis-server is not installed: `apt-get install -y redis-server` (Debian package), needed for the Redis baseline.");
 }
 
+/// <summary>The servers one command started: stopped together, the last started first.</summary>
+public sealed class ServerSet : IAsyncDisposable
+{
+    private readonly List<ServerProcess> _servers = [];
+
+    public async Task<ServerProcess> Add(Task<ServerProcess> start)
+    {
+        var server = await start;
+        _servers.Add(server);
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var server in Enumerable.Reverse(_servers)) await server.DisposeAsync();
+    }
+}
+
 /// <summary>Starts the servers a comparison needs.</summary>
 public static class Targets
 {
@@ -160,11 +178,19 @@ public static class Targets
         $"TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
 
     /// <summary>The product as run.sh runs it (Chat.Web co-hosting a silo), against the given Azurite.</summary>
-    public static Task<ServerProcess> ProductAsync(string logDir, int azuritePort)
+    /// <param name="openFiles">Open files (connections) it must be able to hold; above this machine's hard limit it is started through prlimit, which needs root.</param>
+    public static Task<ServerProcess> ProductAsync(string logDir, int azuritePort, int? openFiles = null)
     {
         var port = ServerProcess.FreePort();
         var dll = Paths.BuiltDll("src/Chat.Web", "Chat.Web");
-        return ServerProcess.StartAsync("product", "dotnet", $"\"{dll}\" --urls http://127.0.0.1:{port}", port, logDir,
+        var (file, args) = ("dotnet", $"\"{dll}\" --urls http://127.0.0.1:{port}");
+        if (openFiles is int files && files > FileLimit.Hard)
+        {
+            if (Environment.UserName != "root" && Environment.GetEnvironmentVariable("USER") != "root")
+                throw new UsageException($"The product must hold {files} open files, above this machine's limit of {FileLimit.Hard}: run as root (it is then started through prlimit), or ask for fewer connections.");
+            (file, args) = ("prlimit", $"--nofile={files}:{files} dotnet {args}");
+        }
+        return ServerProcess.StartAsync("product", file, args, port, logDir,
             workDir: Path.Combine(Paths.RepoRoot, "src", "Chat.Web"), readyPath: "/health/ready", timeout: TimeSpan.FromSeconds(120),
             env: new Dictionary<string, string>
             {

@@ -55,6 +55,21 @@ public sealed class LoadSmokeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Connections_holds_every_connection_and_the_hot_threads_readers_get_everything_once_in_order()
+    {
+        var rc = await LoadTool.RunAsync(["connections", "--url", Url, "--connections", "600", "--readers", "60", "--rate", "10", "--duration", "3s", "--out", _out, "--no-live"]);
+
+        var result = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(_out, "connections-*.json").Single())).RootElement;
+        Assert.Equal(600, result.GetProperty("connected").GetInt64());
+        Assert.Equal(0, result.GetProperty("connectionErrors").GetInt64());
+        Assert.True(result.GetProperty("acks").GetInt64() > 0, "no post was acknowledged");
+        Assert.Equal(result.GetProperty("expected").GetInt64(), result.GetProperty("deliveries").GetInt64());
+        foreach (var bad in new[] { "lost", "missing", "duplicated", "outOfOrder" }) Assert.Equal(0, result.GetProperty(bad).GetInt64());
+        Assert.True(result.GetProperty("latency").GetProperty("p99").GetDouble() > 0);
+        Assert.Equal(0, rc);
+    }
+
+    [Fact]
     public async Task Compare_produces_the_baseline_the_redis_baseline_and_the_product()
     {
         Assert.True(File.Exists("/usr/bin/redis-server") || File.Exists("/usr/local/bin/redis-server"),
