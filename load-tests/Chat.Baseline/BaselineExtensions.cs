@@ -7,7 +7,8 @@ public static class BaselineExtensions
 {
     public static WebApplicationBuilder AddBaseline(this WebApplicationBuilder builder, string? redis)
     {
-        var signalR = builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 64 * 1024);
+        // MessagePack beside JSON, as the product offers it: the load tool's readers may speak either.
+        var signalR = builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 64 * 1024).AddMessagePackProtocol();
         if (redis is null)
         {
             builder.Services.AddSingleton<ICommentStore, MemoryCommentStore>();

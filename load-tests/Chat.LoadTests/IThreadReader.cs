@@ -17,17 +17,20 @@ public interface IThreadReader : IAsyncDisposable
 }
 
 /// <summary>
-/// Which reader a run uses (--reader): "lean" (raw WebSocket, <see cref="LeanReader"/>: the generator
-/// costs less than the server) or "dotnet" (Microsoft's SignalR client, <see cref="Reader"/>: what a
+/// Which reader a run uses (--reader): "lean" (raw WebSocket, <see cref="LeanReader"/>, JSON: the
+/// generator costs less than the server), "lean-messagepack" (the same over SignalR's MessagePack
+/// protocol) or "dotnet" (Microsoft's SignalR client, <see cref="Reader"/>: what a
 /// .NET application would use, at about twice the server's CPU per delivery).
 /// </summary>
 public static class ReaderKinds
 {
-    public const string Lean = "lean", DotNet = "dotnet";
+    public const string Lean = "lean", LeanMessagePack = "lean-messagepack", DotNet = "dotnet";
+
+    public static bool IsLean(string kind) => kind is Lean or LeanMessagePack;
 
     public static string Parse(Options o, string fallback)
     {
         var kind = o.String("reader", fallback)!;
-        return kind is Lean or DotNet ? kind : throw new UsageException($"--reader must be '{Lean}' or '{DotNet}', not '{kind}'.");
+        return kind is Lean or LeanMessagePack or DotNet ? kind : throw new UsageException($"--reader must be '{Lean}', '{LeanMessagePack}' or '{DotNet}', not '{kind}'.");
     }
 }

@@ -25,6 +25,7 @@ public sealed class LeanReader : IThreadReader
     private TaskCompletionSource<long>? _join;
     private int _invocations;
     private int _fillScheduled;
+    private bool _handshaken;
     // A record that spans several receives is gathered here (pooled; most records fit one receive).
     private byte[]? _partial;
     private int _partialLength;
@@ -51,7 +52,7 @@ public sealed class LeanReader : IThreadReader
     public async Task StartAsync(CancellationToken ct)
     {
         _socket = await _transport.ConnectAsync(_node, ct);
-        await SendAsync(LeanFrames.Handshake, ct);
+        await SendAsync(_transport.MessagePack ? LeanMessagePack.Handshake : LeanFrames.Handshake, ct, WebSocketMessageType.Text);
         _receiving = ReceiveLoopAsync(_socket);
         if (_joins) await JoinAsync(ct);
         _transport.Register(this);
@@ -61,17 +62,18 @@ public sealed class LeanReader : IThreadReader
     {
         var id = Interlocked.Increment(ref _invocations).ToString(System.Globalization.CultureInfo.InvariantCulture);
         _join = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await SendAsync(LeanFrames.JoinThread(id, ThreadId, LastSeq), ct);
+        await SendAsync(_transport.MessagePack ? LeanMessagePack.JoinThread(id, ThreadId, LastSeq) : LeanFrames.JoinThread(id, ThreadId, LastSeq), ct);
         var knownLast = await _join.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
         if (knownLast > LastSeq) await FillAsync();
     }
 
     /// <summary>SignalR's keep-alive: the server closes a connection it has not heard from for 30 s.</summary>
     internal Task PingAsync(CancellationToken ct) =>
-        _socket is { State: WebSocketState.Open } ? SendAsync(LeanFrames.Ping, ct) : Task.CompletedTask;
+        _socket is { State: WebSocketState.Open } ? SendAsync(_transport.MessagePack ? LeanMessagePack.Ping : LeanFrames.Ping, ct) : Task.CompletedTask;
 
-    private Task SendAsync(byte[] record, CancellationToken ct) =>
-        _socket!.SendAsync(record, WebSocketMessageType.Text, endOfMessage: true, ct);
+    /// <summary>Text for JSON and the handshake, binary for MessagePack.</summary>
+    private Task SendAsync(byte[] record, CancellationToken ct, WebSocketMessageType? type = null) =>
+        _socket!.SendAsync(record, type ?? (_transport.MessagePack ? WebSocketMessageType.Binary : WebSocketMessageType.Text), endOfMessage: true, ct);
 
     private async Task ReceiveLoopAsync(ClientWebSocket socket)
     {
@@ -93,27 +95,54 @@ public sealed class LeanReader : IThreadReader
         }
     }
 
-    /// <summary>Cuts received bytes into records; a record's tail waits in <see cref="_partial"/> for the rest.</summary>
+    /// <summary>Cuts received bytes into messages; an incomplete tail waits in <see cref="_partial"/> for the rest.</summary>
     private void Split(ReadOnlySpan<byte> data)
     {
-        while (!data.IsEmpty)
+        if (_partialLength == 0)
         {
-            var end = data.IndexOf(LeanFrames.RecordSeparator);
-            if (end < 0)
+            var used = Consume(data);
+            if (used < data.Length) Append(data[used..]);
+            return;
+        }
+        Append(data);
+        var consumed = Consume(_partial.AsSpan(0, _partialLength));
+        _partial.AsSpan(consumed, _partialLength - consumed).CopyTo(_partial);
+        _partialLength -= consumed;
+        if (_partialLength > 0) return;
+        ArrayPool<byte>.Shared.Return(_partial!);
+        _partial = null;
+    }
+
+    /// <summary>
+    /// Handles every complete message at the start of data; returns the bytes used. The handshake
+    /// answer ends with 0x1E in both protocols; after it, JSON records do too, and MessagePack
+    /// messages carry their length in front.
+    /// </summary>
+    private int Consume(ReadOnlySpan<byte> data)
+    {
+        var total = 0;
+        while (total < data.Length)
+        {
+            var rest = data[total..];
+            if (!_handshaken || !_transport.MessagePack)
             {
-                Append(data);
-                return;
+                var end = rest.IndexOf(LeanFrames.RecordSeparator);
+                if (end < 0) break;
+                if (_handshaken) OnJson(rest[..end]);
+                else OnHandshake(rest[..end]);
+                total += end + 1;
             }
-            if (_partialLength == 0) OnRecord(data[..end]);
             else
             {
-                Append(data[..end]);
-                OnRecord(_partial.AsSpan(0, _partialLength));
-                ArrayPool<byte>.Shared.Return(_partial!);
-                (_partial, _partialLength) = (null, 0);
+                if (!LeanMessagePack.TryFrame(rest, out var message, out var used)) break;
+                var comments = LeanTransport.Scratch;
+                comments.Clear();
+                var m = LeanMessagePack.Read(message, comments);
+                On(m.Type, m.IsComments, m.IsReconnect, m.LastSeq, m.Error, comments);
+                total += used;
             }
-            data = data[(end + 1)..];
         }
+        return total;
     }
 
     private void Append(ReadOnlySpan<byte> data)
@@ -132,40 +161,50 @@ public sealed class LeanReader : IThreadReader
         _partialLength += data.Length;
     }
 
-    private void OnRecord(ReadOnlySpan<byte> record)
+    private void OnHandshake(ReadOnlySpan<byte> answer)
+    {
+        _handshaken = true;
+        if (LeanFrames.ErrorOf(answer) is { } error) _join?.TrySetException(new InvalidOperationException($"handshake: {error}"));
+    }
+
+    private void OnJson(ReadOnlySpan<byte> record)
+    {
+        var type = LeanFrames.TypeOf(record);
+        var comments = LeanTransport.Scratch;
+        comments.Clear();
+        var isComments = type == 1 && LeanFrames.IsComments(record);
+        if (isComments || type == 3) LeanFrames.Comments(record, comments);
+        On(type, isComments, type == 1 && LeanFrames.IsReconnect(record), type == 3 ? LeanFrames.LastSeqOf(record) : 0,
+            type is 3 or 7 ? LeanFrames.ErrorOf(record) : null, comments);
+    }
+
+    /// <summary>One message, whatever the protocol: a push of comments, the join's answer, a close.</summary>
+    private void On(int type, bool isComments, bool isReconnect, long lastSeq, string? error, List<(long Seq, long Sent)> comments)
     {
         var now = Stopwatch.GetTimestamp();
-        switch (LeanFrames.TypeOf(record))
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(comments);
+        switch (type)
         {
-            case 1 when LeanFrames.IsComments(record):
-                Take(record, Arrival.Push, now);
+            case 1 when isComments:
+                _ledger.Take(span, Arrival.Push, now);
                 if (_ledger.Behind) ScheduleFill();
                 break;
-            case 1 when LeanFrames.IsReconnect(record):
+            case 1 when isReconnect:
                 // The node is shutting down; a run against one node has nowhere else to go, so the
                 // reader waits for the close (counted as a connection error) rather than reconnecting.
                 break;
             case 3 when _join is { Task.IsCompleted: false } join:
-                if (LeanFrames.ErrorOf(record) is { } error) join.TrySetException(new InvalidOperationException($"JoinThread: {error}"));
+                if (error is not null) join.TrySetException(new InvalidOperationException($"JoinThread: {error}"));
                 else
                 {
-                    var knownLast = LeanFrames.LastSeqOf(record);
-                    Take(record, Arrival.Join, now, knownLast);
-                    join.TrySetResult(knownLast);
+                    _ledger.Take(span, Arrival.Join, now, lastSeq);
+                    join.TrySetResult(lastSeq);
                 }
                 break;
             case 7:
-                _stats.LastError = $"lean reader: server closed the connection: {LeanFrames.ErrorOf(record)}";
+                _stats.LastError = $"lean reader: server closed the connection: {error}";
                 break;
         }
-    }
-
-    private void Take(ReadOnlySpan<byte> json, Arrival how, long now, long knownLast = 0)
-    {
-        var comments = LeanTransport.Scratch;
-        comments.Clear();
-        LeanFrames.Comments(json, comments);
-        _ledger.Take(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(comments), how, now, knownLast);
     }
 
     /// <summary>A push ahead of a gap: the missing seqs are most likely on their way; give them <see cref="Reader.GapGrace"/>.</summary>

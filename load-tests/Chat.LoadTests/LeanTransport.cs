@@ -31,8 +31,10 @@ public sealed class LeanTransport : IAsyncDisposable
 
     /// <param name="connections">How many readers the run will hold: decides how many source addresses.</param>
     /// <param name="loopback">Whether the target is on this machine (127.0.0.0/8): only then are several source addresses used.</param>
-    public LeanTransport(int connections, bool loopback)
+    /// <param name="messagePack">SignalR's MessagePack protocol instead of JSON.</param>
+    public LeanTransport(int connections, bool loopback, bool messagePack = false)
     {
+        MessagePack = messagePack;
         var count = loopback ? Math.Clamp((connections + ConnectionsPerSourceAddress - 1) / ConnectionsPerSourceAddress, 1, 250) : 1;
         _sources = [.. Enumerable.Range(1, count).Select(i => loopback ? new IPAddress([127, 0, 0, (byte)i]) : IPAddress.Any)];
         _invokers = [.. _sources.Select(source => new HttpMessageInvoker(new SocketsHttpHandler
@@ -44,6 +46,8 @@ public sealed class LeanTransport : IAsyncDisposable
     }
 
     public int SourceAddresses => _sources.Length;
+
+    public bool MessagePack { get; }
 
     public async Task<ClientWebSocket> ConnectAsync(Uri node, CancellationToken ct)
     {

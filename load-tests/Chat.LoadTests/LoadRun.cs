@@ -81,9 +81,9 @@ public sealed class LoadRun : IAsyncDisposable
             ThreadIds = new string[threads];
             for (var t = 0; t < threads; t++) ThreadIds[t] = await api.CreateThreadAsync($"Load test {_tag} #{t + 1}");
         }
-        if (readerKind == ReaderKinds.Lean)
+        if (ReaderKinds.IsLean(readerKind))
         {
-            _lean = new LeanTransport(readers, _nodes.All(n => n.IsLoopback));
+            _lean = new LeanTransport(readers, _nodes.All(n => n.IsLoopback), messagePack: readerKind == ReaderKinds.LeanMessagePack);
             progress($"connecting {readers} lean readers from {_lean.SourceAddresses} source address(es)");
         }
         else progress($"connecting {readers} readers");

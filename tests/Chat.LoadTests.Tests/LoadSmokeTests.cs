@@ -33,6 +33,7 @@ public sealed class LoadSmokeTests : IAsyncLifetime
     [Theory]
     [InlineData("dotnet")]
     [InlineData("lean")]
+    [InlineData("lean-messagepack")]
     public async Task Hot_thread_against_the_product_loses_repeats_and_reorders_nothing_and_writes_json(string reader)
     {
         var rc = await LoadTool.RunAsync(["hot-thread", "--url", Url, "--readers", "20", "--posters", "2", "--rate", "20", "--duration", "5s", "--warmup", "2s", "--reader", reader, "--out", _out, "--no-live"]);
