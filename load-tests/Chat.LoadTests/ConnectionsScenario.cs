@@ -24,6 +24,8 @@ public static class ConnectionsScenario
         var maxErrorRate = o.Double("max-error-rate", 0.001, 0, 1);
         var outDir = Scenarios.OutDir(o);
         var pid = o.Has("server-pid") ? o.Int("server-pid", 0, 1) : (int?)null;
+        var kind = ReaderKinds.Parse(o, ReaderKinds.Lean);
+        if (!ReaderKinds.IsLean(kind)) throw new UsageException($"connections holds lean readers only: --reader {ReaderKinds.Lean} or {ReaderKinds.LeanMessagePack}.");
         Scenarios.CheckUnused(o);
 
         await using var servers = new ServerSet();
@@ -46,7 +48,7 @@ public static class ConnectionsScenario
         }
         var before = await ServerMemory.ReadAsync(node, pid, ct);
         var stats = new Stats();
-        await using var transport = new LeanTransport(connections, node.IsLoopback);
+        await using var transport = new LeanTransport(connections, node.IsLoopback, messagePack: kind == ReaderKinds.LeanMessagePack);
         // Readers spread evenly through the ramp, so that the hot thread's group grows with the rest.
         var every = readerCount == 0 ? int.MaxValue : Math.Max(1, connections / readerCount);
         var all = new List<LeanReader>(connections);

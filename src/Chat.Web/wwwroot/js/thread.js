@@ -6,9 +6,11 @@
 //   actions.js   post, edit, delete, vote, hide, lock (the calls);  forms.js  their forms
 //   collapse.js  "[-]" / "[+N]";              typing.js  "alice is replying…"
 //   joining.js   the thread on the page's one connection (live.js owns its life cycle)
+//   announce.js  new comments told to screen readers (a polite live region)
 
 import { api, ApiError, initHeader, startRelativeTimeRefresh } from './api.js';
 import { loadMyVotes } from './thread/actions.js';
+import { announcerState } from './thread/announce.js';
 import { rememberedCollapsed } from './thread/collapse.js';
 import { setupCommentForm } from './thread/forms.js';
 import { renderThreadHeader, setConnectionState, showLastSeq, showNoSuchThread } from './thread/header.js';
@@ -42,6 +44,7 @@ const page = {
   paging: pagingState(),
   typing: typingState(),
   live: liveState(),
+  announcer: announcerState(),
 };
 
 setConnectionState(page, 'disconnected');

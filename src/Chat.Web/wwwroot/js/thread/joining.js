@@ -6,6 +6,7 @@ import { api } from '../api.js';
 import { ServerEvents } from '../events.js';
 import { hubConnection, onHubClosed, onHubConnected, onHubReconnecting, restartHub, startHub } from '../live.js';
 import { setConnectionState, setLocked, setThreadPoints, setViewers } from './header.js';
+import { announceArrivals } from './announce.js';
 import { applyComments, enqueue, scrollToHashOnce } from './paging.js';
 import { applyUpdates } from './render.js';
 import { showTyping } from './typing.js';
@@ -33,6 +34,7 @@ export function goLive(page, found, whenReady) {
   connection.on(ServerEvents.comments, forThisThread(comments => {
     if (live.joining) live.bufferedPushes.push(comments);
     else enqueue(page, () => applyComments(page, comments));
+    announceArrivals(page, comments);
   }));
   // Changed comments (edit, delete, points) under their old seq: not part of the seq sequence.
   connection.on(ServerEvents.updates, forThisThread(updates => enqueue(page, () => applyUpdates(page, updates))));
