@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 
 namespace Chat.ServiceDefaults;
@@ -25,7 +26,22 @@ public static class ServiceDefaultsExtensions
         // The checks that decide readiness come with the Orleans role: AddChatSilo (silo active,
         // storage answers) or AddChatClient (a silo answers).
         builder.Services.AddHealthChecks().AddCheck<StoppingHealthCheck>("stopping", tags: [ReadyTag]);
+        // Build info as Prometheus has it for every service: a gauge of 1 whose labels say the version.
+        builder.Services.AddSingleton(new BuildInfoMetric(builder.Environment.ApplicationName));
         return builder;
+    }
+
+    /// <summary>chat_build_info{version, commit, host} 1: what every Prometheus-watched service exposes.</summary>
+    private sealed class BuildInfoMetric : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.Meter _meter = new(Chat.Grains.ChatMetrics.MeterName);
+
+        public BuildInfoMetric(string host) =>
+            _meter.CreateObservableGauge("chat.build.info", () => new System.Diagnostics.Metrics.Measurement<int>(1,
+                new("version", BuildInfo.Version), new("commit", BuildInfo.Commit), new("host", host)),
+                description: "1, labelled with this host's version, commit and kind (Chat.Web, Chat.Silo)");
+
+        public void Dispose() => _meter.Dispose();
     }
 
     public static WebApplication MapChatDefaultEndpoints(this WebApplication app)
@@ -34,6 +50,11 @@ public static class ServiceDefaultsExtensions
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(ReadyTag) });
         app.MapPrometheusScrapingEndpoint("/metrics");
+        var host = app.Environment.ApplicationName;
+        // The metric's instance is made on first resolve: resolve it now, so that /metrics has it at once.
+        app.Services.GetRequiredService<BuildInfoMetric>();
+        app.MapGet("/api/version", () => new { version = BuildInfo.Version, commit = BuildInfo.Commit, host });
+        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation("{Host} {Version} started (commit {Commit})", host, BuildInfo.Version, BuildInfo.Commit));
         return app;
     }
     /// <summary>Unready from the moment shutdown begins, so a load balancer stops sending new work here.</summary>

@@ -64,7 +64,8 @@ public static class PagesExtensions
     {
         var scripts = (page.Live ? "  <script src=\"/lib/signalr.min.js\"></script>\n" : "")
             + $"  <script type=\"module\" src=\"{page.Script}\"></script>";
-        return Fill(Fill(Fill(layout, "{{title}}", page.Title), "{{scripts}}", scripts), "{{main}}", WithoutLeadingComment(main).TrimEnd('\n'));
+        var filled = Fill(Fill(Fill(layout, "{{title}}", page.Title), "{{scripts}}", scripts), "{{main}}", WithoutLeadingComment(main).TrimEnd('\n'));
+        return Fill(filled, "{{version}}", System.Net.WebUtility.HtmlEncode(Chat.ServiceDefaults.BuildInfo.Display));
     }
 
     private static string Fill(string layout, string placeholder, string value) =>
