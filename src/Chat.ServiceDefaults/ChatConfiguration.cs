@@ -34,6 +34,10 @@ public static class ChatConfiguration
         if (string.IsNullOrWhiteSpace(options.ServiceId)) throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:ServiceId is empty; set it to a stable name (e.g. chat).");
         if (options.ResponseTimeout < TimeSpan.FromSeconds(1) || options.ResponseTimeout > TimeSpan.FromMinutes(1))
             throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:ResponseTimeout is {options.ResponseTimeout}; it must be 00:00:01 to 00:01:00 (00:00:05 is the default).");
+        if (options.PostRetryBudget < TimeSpan.Zero || options.PostRetryBudget > TimeSpan.FromMinutes(1))
+            throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:PostRetryBudget is {options.PostRetryBudget}; it must be 00:00:00 (no retries) to 00:01:00 (00:00:15 is the default).");
+        if (options.GatewayListRefreshPeriod < TimeSpan.FromSeconds(1) || options.GatewayListRefreshPeriod > TimeSpan.FromMinutes(5))
+            throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:GatewayListRefreshPeriod is {options.GatewayListRefreshPeriod}; it must be 00:00:01 to 00:05:00 (00:00:02 is the default).");
         return options;
     }
 

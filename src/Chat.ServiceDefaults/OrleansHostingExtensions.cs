@@ -56,6 +56,7 @@ public static class OrleansHostingExtensions
             o.ServiceId = cluster.ServiceId;
         });
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = cluster.GatewayListRefreshPeriod);
         if (cluster.Gateways.Length > 0)
         {
             client.UseStaticClustering(cluster.Gateways.Select(ChatConfiguration.ParseGateway).ToArray());

@@ -18,7 +18,19 @@ public sealed class ClusterConfigurationTests
         Assert.Equal(TimeSpan.FromSeconds(12), Read(("Chat:Cluster:ResponseTimeout", "00:00:12")).ResponseTimeout);
     }
 
+    [Fact]
+    public void Posts_are_retried_for_15_s_and_web_nodes_reread_gateways_every_2_s_unless_configured_otherwise()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(15), Read().PostRetryBudget);
+        Assert.Equal(TimeSpan.Zero, Read(("Chat:Cluster:PostRetryBudget", "00:00:00")).PostRetryBudget);
+        Assert.Equal(TimeSpan.FromSeconds(2), Read().GatewayListRefreshPeriod);
+        Assert.Equal(TimeSpan.FromSeconds(30), Read(("Chat:Cluster:GatewayListRefreshPeriod", "00:00:30")).GatewayListRefreshPeriod);
+    }
+
     [Theory]
+    [InlineData("Chat:Cluster:PostRetryBudget", "-00:00:01", "00:00:00 (no retries) to 00:01:00")]
+    [InlineData("Chat:Cluster:PostRetryBudget", "00:02:00", "00:00:00 (no retries) to 00:01:00")]
+    [InlineData("Chat:Cluster:GatewayListRefreshPeriod", "00:00:00.5", "00:00:01 to 00:05:00")]
     [InlineData("Chat:Cluster:ResponseTimeout", "00:00:00", "00:00:01 to 00:01:00")]
     [InlineData("Chat:Cluster:ResponseTimeout", "00:05:00", "00:00:01 to 00:01:00")]
     [InlineData("Chat:Cluster:ClusterId", " ", "set it to the cluster's name")]
