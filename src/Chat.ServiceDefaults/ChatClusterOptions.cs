@@ -44,7 +44,7 @@ public sealed class ChatClusterOptions
     public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(2);
 }
 
-/// <summary>Where this silo listens and what address it advertises; section "Chat:Silo".</summary>
+/// <summary>Where this silo listens, what address it advertises, and whether it runs in a Kubernetes pod; section "Chat:Silo".</summary>
 public sealed class SiloEndpointOptions
 {
     public const string Section = "Chat:Silo";
@@ -55,6 +55,13 @@ public sealed class SiloEndpointOptions
     public int SiloPort { get; set; } = 11111;
 
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Orleans' Kubernetes hosting (k8s/ sets it): the silo watches the pods of its cluster and
+    /// declares a silo dead the moment its pod is deleted, instead of waiting for missed probes.
+    /// Off by default: local runs and tests have no Kubernetes API.
+    /// </summary>
+    public bool KubernetesHosting { get; set; }
 
     public IPAddress ParseAdvertisedIp() =>
         IPAddress.TryParse(AdvertisedIp, out var ip)

@@ -49,6 +49,34 @@ public static class ChatConfiguration
         return endpoints;
     }
 
+    /// <summary>
+    /// What Orleans' Kubernetes hosting reads from the pod's environment: the API server's address
+    /// (set by Kubernetes in every pod) and the pod's name, namespace and IP (from the downward API).
+    /// </summary>
+    public static readonly string[] KubernetesEnvironment =
+    [
+        "KUBERNETES_SERVICE_HOST",
+        "KUBERNETES_SERVICE_PORT",
+        Orleans.Hosting.Kubernetes.KubernetesHostingOptions.PodNameEnvironmentVariable,
+        Orleans.Hosting.Kubernetes.KubernetesHostingOptions.PodNamespaceEnvironmentVariable,
+        Orleans.Hosting.Kubernetes.KubernetesHostingOptions.PodIPEnvironmentVariable,
+    ];
+
+    /// <summary>
+    /// Whether to use Orleans' Kubernetes hosting. Asked for outside a pod (or in one without the
+    /// downward-API variables) it would fail later and less clearly, so it is refused here.
+    /// </summary>
+    public static bool UseKubernetesHosting(SiloEndpointOptions endpoints, Func<string, string?> environment)
+    {
+        if (!endpoints.KubernetesHosting) return false;
+        var missing = KubernetesEnvironment.Where(name => string.IsNullOrWhiteSpace(environment(name))).ToArray();
+        if (missing.Length > 0)
+            throw new InvalidOperationException(
+                $"Configuration key {SiloEndpointOptions.Section}:KubernetesHosting is true, but the environment has no {string.Join(", ", missing)}. " +
+                "It is for a silo in a Kubernetes pod: set POD_NAME, POD_NAMESPACE and POD_IP from the downward API (see k8s/base/silo-deployment.yaml), or set the key to false outside Kubernetes.");
+        return true;
+    }
+
     public static System.Net.IPEndPoint ParseGateway(string entry) =>
         System.Net.IPEndPoint.TryParse(entry, out var endpoint) && endpoint.Port > 0
             ? endpoint

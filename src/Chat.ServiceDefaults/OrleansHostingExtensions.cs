@@ -34,6 +34,9 @@ public static class OrleansHostingExtensions
         silo.ConfigureEndpoints(endpoints.ParseAdvertisedIp(), endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: true);
         silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Chat:Membership"));
+        // In a pod: a deleted pod's silo is declared dead at once (the package watches the pods
+        // labelled with this cluster's ids), and the silo is named after its pod.
+        if (ChatConfiguration.UseKubernetesHosting(endpoints, Environment.GetEnvironmentVariable)) silo.UseKubernetesHosting();
         // The Orleans Dashboard's grains and statistics; the web host serves its UI at /dashboard.
         silo.AddDashboard();
         silo.Services.AddHealthChecks()

@@ -41,4 +41,34 @@ public sealed class ClusterConfigurationTests
         Assert.Contains(key, error.Message);
         Assert.Contains(fix, error.Message);
     }
+
+    private static readonly Dictionary<string, string> PodEnvironment = new()
+    {
+        ["KUBERNETES_SERVICE_HOST"] = "10.0.0.1",
+        ["KUBERNETES_SERVICE_PORT"] = "443",
+        ["POD_NAME"] = "chat-silo-0",
+        ["POD_NAMESPACE"] = "chat",
+        ["POD_IP"] = "10.1.2.3",
+    };
+
+    [Fact]
+    public void Kubernetes_hosting_is_off_unless_asked_for_so_local_runs_need_no_kubernetes_api()
+    {
+        Assert.False(ChatConfiguration.UseKubernetesHosting(new SiloEndpointOptions(), _ => null));
+        Assert.False(ChatConfiguration.UseKubernetesHosting(new SiloEndpointOptions(), PodEnvironment.GetValueOrDefault));
+        Assert.True(ChatConfiguration.UseKubernetesHosting(new SiloEndpointOptions { KubernetesHosting = true }, PodEnvironment.GetValueOrDefault));
+    }
+
+    [Theory]
+    [InlineData("POD_NAMESPACE")]
+    [InlineData("KUBERNETES_SERVICE_HOST")]
+    public void Kubernetes_hosting_outside_a_pod_is_refused_naming_the_key_and_what_is_missing(string missing)
+    {
+        var environment = new Dictionary<string, string>(PodEnvironment);
+        environment.Remove(missing);
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            ChatConfiguration.UseKubernetesHosting(new SiloEndpointOptions { KubernetesHosting = true }, environment.GetValueOrDefault));
+        Assert.Contains("Chat:Silo:KubernetesHosting", error.Message);
+        Assert.Contains(missing, error.Message);
+    }
 }
