@@ -12,13 +12,20 @@ public sealed class KubernetesHostingTests
 {
     private static V1Deployment Silo(Manifests manifests) => manifests.Deployment(AppSettings.Silo);
 
+    /// <summary>The silo pod of an overlay: its labels, its container and the environment that container gets.</summary>
+    private static (IDictionary<string, string> Labels, V1Container Container, Dictionary<string, string?> Environment) SiloPod(string overlay)
+    {
+        var manifests = Manifests.Of(overlay);
+        var template = Silo(manifests).Spec.Template;
+        var container = Assert.Single(template.Spec.Containers);
+        return (template.Metadata.Labels, container, ManifestTests.Environment(manifests, container));
+    }
+
     [Theory]
     [MemberData(nameof(Manifests.OverlayData), MemberType = typeof(Manifests))]
     public void Silos_turn_kubernetes_hosting_on_and_get_the_pod_metadata_it_reads(string overlay)
     {
-        var manifests = Manifests.Of(overlay);
-        var container = Assert.Single(Silo(manifests).Spec.Template.Spec.Containers);
-        var environment = ManifestTests.Environment(manifests, container);
+        var (_, container, environment) = SiloPod(overlay);
         Assert.Equal("true", environment.GetValueOrDefault("Chat__Silo__KubernetesHosting"));
 
         var downwardApi = new Dictionary<string, string>
@@ -43,11 +50,8 @@ public sealed class KubernetesHostingTests
     [MemberData(nameof(Manifests.OverlayData), MemberType = typeof(Manifests))]
     public void Silo_pods_are_labelled_with_the_cluster_ids_the_silos_use(string overlay)
     {
-        var manifests = Manifests.Of(overlay);
-        var container = Assert.Single(Silo(manifests).Spec.Template.Spec.Containers);
-        var environment = ManifestTests.Environment(manifests, container);
+        var (labels, _, environment) = SiloPod(overlay);
         var defaults = new ChatClusterOptions();
-        var labels = Silo(manifests).Spec.Template.Metadata.Labels;
 
         // The package watches pods by these labels: a pod without them is never matched to its silo.
         Assert.Equal(environment.GetValueOrDefault("Chat__Cluster__ServiceId") ?? defaults.ServiceId, labels[KubernetesHostingOptions.ServiceIdLabel]);
