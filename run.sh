@@ -120,10 +120,18 @@ fi
 # A fresh ClusterId per run: grain state is keyed by ServiceId, so data carries over, and no stale
 # membership row from an earlier run can hold up the new silos.
 export Chat__Cluster__ClusterId="local-$(date +%s)"
+# Failure detection as production has it (k8s/base/silo-configmap.yaml), so that a silo killed or
+# frozen here is declared dead in the same few seconds (docs/operations.md, "Failure detection"); a
+# Chat__Membership__* already in the environment wins.
+for setting in $(sed -n 's/^  \(Chat__Membership__[A-Za-z]*\): *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1=\2/p' k8s/base/silo-configmap.yaml); do
+  key=${setting%%=*}
+  [ -n "${!key:-}" ] || export "$setting"
+done
 # What a node started by hand needs to join this cluster (see "To start it again" below).
 cluster_env="$DATA_DIR/cluster.env"
 { echo "export Chat__Storage__ConnectionString='$Chat__Storage__ConnectionString'"
-  echo "export Chat__Cluster__ClusterId='$Chat__Cluster__ClusterId'"; } > "$cluster_env"
+  echo "export Chat__Cluster__ClusterId='$Chat__Cluster__ClusterId'"
+  env | grep '^Chat__Membership__' | sed "s/^\([^=]*\)=\(.*\)$/export \1='\2'/" || true; } > "$cluster_env"
 for ((i = 0; i < silos; i++)); do
   name="Chat.Silo $((i + 1))" health=$((SILO_HEALTH_PORT + i))
   echo "==> starting $name (silo port $((SILO_PORT + i)), gateway $((GATEWAY_PORT + i)), health http://127.0.0.1:$health)"

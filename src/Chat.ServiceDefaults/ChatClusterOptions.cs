@@ -26,9 +26,25 @@ public sealed class ChatClusterOptions
     /// answers in milliseconds when healthy (storage calls are bounded at 1.5-3 s).
     /// </summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a web node keeps retrying a post (with its clientId) that failed on a cluster change,
+    /// so that a poster sees no error for a failover shorter than this. 15 s covers a frozen silo at
+    /// the k8s/ membership settings: declared dead ~7 s after it froze, while each attempt on it waits
+    /// ResponseTimeout (docs/operations.md, "Failure detection"). 0 turns retries off.
+    /// </summary>
+    public TimeSpan PostRetryBudget { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// For a web node in Client topology: how often it re-reads the silos' gateways from the
+    /// membership table (Orleans' default is 1 min). A frozen silo keeps its sockets open, so the
+    /// node learns that its gateway is gone only from the table: until then requests routed through
+    /// it wait ResponseTimeout each. One small table query per period per web node.
+    /// </summary>
+    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(2);
 }
 
-/// <summary>Where this silo listens and what address it advertises; section "Chat:Silo".</summary>
+/// <summary>Where this silo listens, what address it advertises, and whether it runs in a Kubernetes pod; section "Chat:Silo".</summary>
 public sealed class SiloEndpointOptions
 {
     public const string Section = "Chat:Silo";
@@ -39,6 +55,13 @@ public sealed class SiloEndpointOptions
     public int SiloPort { get; set; } = 11111;
 
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Orleans' Kubernetes hosting (k8s/ sets it): the silo watches the pods of its cluster and
+    /// declares a silo dead the moment its pod is deleted, instead of waiting for missed probes.
+    /// Off by default: local runs and tests have no Kubernetes API.
+    /// </summary>
+    public bool KubernetesHosting { get; set; }
 
     public IPAddress ParseAdvertisedIp() =>
         IPAddress.TryParse(AdvertisedIp, out var ip)

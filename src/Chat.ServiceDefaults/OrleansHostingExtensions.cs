@@ -34,6 +34,9 @@ public static class OrleansHostingExtensions
         silo.ConfigureEndpoints(endpoints.ParseAdvertisedIp(), endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: true);
         silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Chat:Membership"));
+        // In a pod: a deleted pod's silo is declared dead at once (the package watches the pods
+        // labelled with this cluster's ids), and the silo is named after its pod.
+        if (ChatConfiguration.UseKubernetesHosting(endpoints, Environment.GetEnvironmentVariable)) silo.UseKubernetesHosting();
         // The Orleans Dashboard's grains and statistics; the web host serves its UI at /dashboard.
         silo.AddDashboard();
         silo.Services.AddHealthChecks()
@@ -56,6 +59,7 @@ public static class OrleansHostingExtensions
             o.ServiceId = cluster.ServiceId;
         });
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = cluster.GatewayListRefreshPeriod);
         if (cluster.Gateways.Length > 0)
         {
             client.UseStaticClustering(cluster.Gateways.Select(ChatConfiguration.ParseGateway).ToArray());

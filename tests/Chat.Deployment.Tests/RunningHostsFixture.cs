@@ -3,12 +3,14 @@ namespace Chat.Deployment.Tests;
 /// <summary>
 /// The topology the manifests deploy, as real processes on loopback: Azurite, one Chat.Silo and one
 /// Chat.Web in Client topology, each started with the Chat settings the prod overlay gives it
-/// (except what only makes sense in a pod: cluster id, ports and the advertised pod IP).
+/// (except what only makes sense in a pod: cluster id, ports, the advertised pod IP and Orleans'
+/// Kubernetes hosting, which needs the Kubernetes API).
 /// </summary>
 public sealed class RunningHostsFixture : IAsyncLifetime
 {
     private static readonly string[] PodOnlySettings =
-        ["Chat__Cluster__ClusterId", "Chat__Silo__SiloPort", "Chat__Silo__GatewayPort", "Chat__Silo__AdvertisedIp", "Chat__Storage__ConnectionString"];
+        ["Chat__Cluster__ClusterId", "Chat__Silo__SiloPort", "Chat__Silo__GatewayPort", "Chat__Silo__AdvertisedIp", "Chat__Storage__ConnectionString",
+         "Chat__Silo__KubernetesHosting"];
 
     public AzuriteServer Azurite { get; private set; } = null!;
     public HostProcess Silo { get; private set; } = null!;

@@ -8,8 +8,9 @@ using Xunit.Abstractions;
 namespace Chat.Integration.Tests;
 
 /// <summary>
-/// A silo that stops answering with Orleans' default failure detection (what k8s/ runs): until the
-/// cluster declares it dead (~15 s), calls to its grains get no answer. Nobody should wait Orleans'
+/// A silo that stops answering with Orleans' default failure detection (slower than k8s/'s, so that
+/// the freeze outlasts every request below; FailoverTests uses k8s/'s): until the cluster declares
+/// it dead, calls to its grains get no answer. Nobody should wait Orleans'
 /// 30 s default for that: every request answers within seconds, with its result or a 503 that says
 /// when to try again. (A silo killed on this machine is quicker to notice: its ports refuse at once.)
 /// </summary>

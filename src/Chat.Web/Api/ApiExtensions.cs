@@ -1,4 +1,6 @@
+using Chat.ServiceDefaults;
 using Chat.Web.Discussion;
+using Chat.Web.Hosting;
 using Chat.Web.Import;
 
 namespace Chat.Web.Api;
@@ -15,6 +17,8 @@ public static class ApiExtensions
         builder.Services.AddSingleton<ImportRun>();
         // The application layer: the HTTP endpoints and the hub both go through it.
         builder.Services.AddSingleton<DiscussionService>();
+        var postRetryBudget = ChatConfiguration.ReadClusterOptions(builder.Configuration).PostRetryBudget;
+        builder.Services.AddSingleton(sp => new ClusterRetry(postRetryBudget, sp.GetRequiredService<ILogger<ClusterRetry>>()));
         return builder;
     }
 

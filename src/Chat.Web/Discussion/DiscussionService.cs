@@ -9,7 +9,7 @@ namespace Chat.Web.Discussion;
 /// hub as a HubException (<c>HubErrorFilter</c>), both with its message. userName is always the
 /// signed-in user: the adapters take it from the sign-in, never from the request.
 /// </summary>
-public sealed class DiscussionService(IGrainFactory grains, ILogger<DiscussionService> logger)
+public sealed class DiscussionService(IGrainFactory grains, ClusterRetry clusterRetry)
 {
     /// <summary>Comments per page when the reader does not say.</summary>
     public const int DefaultPageSize = 200;
@@ -66,7 +66,7 @@ public sealed class DiscussionService(IGrainFactory grains, ILogger<DiscussionSe
         Check(Limits.CheckBody(body));
         Check(Limits.CheckClientId(clientId));
         var user = User(userName);
-        return new PostedComment(await ClusterRetry.PostAsync(() => user.PostComment(threadId, parentSeq, body!, clientId!), logger));
+        return new PostedComment(await clusterRetry.PostAsync(() => user.PostComment(threadId, parentSeq, body!, clientId!)));
     }
 
     public async Task<Comment> EditCommentAsync(string userName, string threadId, long seq, string? body)

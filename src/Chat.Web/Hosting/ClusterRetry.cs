@@ -1,27 +1,40 @@
+using System.Diagnostics;
+
 namespace Chat.Web.Hosting;
 
 /// <summary>
 /// Retries a post when the cluster, not the request, failed: the silo holding the grain went away
-/// mid-call (graceful stop during a rolling upgrade, or a crash) and the call was rejected or timed
-/// out. Safe because a post carries its clientId: a retry of a post that did land returns the same
-/// seq and stores nothing new. Refusals (bad input, storage down, rate limits) are not retried.
+/// mid-call (graceful stop during a rolling upgrade, a crash, a hang) and the call was rejected or
+/// timed out. Safe because a post carries its clientId: a retry of a post that did land returns the
+/// same seq and stores nothing new. Refusals (bad input, storage down, rate limits) are not retried.
+/// Retries go on for a time budget (Chat:Cluster:PostRetryBudget), not a count: what a poster must
+/// ride out is a failover of some seconds, in which a killed silo's calls fail at once and a frozen
+/// one's wait Chat:Cluster:ResponseTimeout each.
 /// </summary>
-public static class ClusterRetry
+public sealed class ClusterRetry(TimeSpan budget, ILogger<ClusterRetry> logger)
 {
-    private const int Attempts = 3;
+    /// <summary>The first pause; it doubles up to <see cref="MaxDelay"/>, so a quick hand-off costs little and a long failover is not hammered.</summary>
+    public static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
 
-    public static async Task<T> PostAsync<T>(Func<Task<T>> post, ILogger logger)
+    public TimeSpan Budget => budget;
+
+    /// <summary>No attempt starts after the budget has passed: a poster waits at most the budget plus one response timeout.</summary>
+    public async Task<T> PostAsync<T>(Func<Task<T>> post)
     {
+        var clock = Stopwatch.StartNew();
+        var delay = FirstDelay;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return await post();
             }
-            catch (Exception ex) when (attempt < Attempts && IsTransient(ex))
+            catch (Exception ex) when (IsTransient(ex) && clock.Elapsed + delay < budget)
             {
-                logger.LogInformation("Post failed on a cluster change ({Error}); retrying with the same clientId, attempt {Attempt}", ex.GetType().Name, attempt + 1);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt)); // let membership settle
+                logger.LogInformation("Post failed on a cluster change ({Error}) after {Elapsed}; retrying with the same clientId, attempt {Attempt}", ex.GetType().Name, clock.Elapsed, attempt + 1);
+                await Task.Delay(delay);
+                delay = delay * 2 < MaxDelay ? delay * 2 : MaxDelay;
             }
         }
     }

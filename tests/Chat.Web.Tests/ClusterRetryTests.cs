@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using Chat.Web.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Runtime;
+
+namespace Chat.Web.Tests;
+
+/// <summary>
+/// A post that failed on a cluster change is retried for a time budget, not a number of attempts:
+/// a failover takes seconds, and a killed silo's calls fail at once, many times over.
+/// </summary>
+public sealed class ClusterRetryTests
+{
+    private static ClusterRetry Retry(TimeSpan budget) => new(budget, NullLogger<ClusterRetry>.Instance);
+
+    [Fact]
+    public async Task A_post_rejected_for_longer_than_a_few_attempts_succeeds_within_the_budget()
+    {
+        var clock = Stopwatch.StartNew();
+        var attempts = 0;
+        var seq = await Retry(TimeSpan.FromSeconds(10)).PostAsync(() =>
+        {
+            attempts++;
+            // A dead silo's calls are rejected at once until the cluster declares it dead (here: 2 s).
+            return clock.Elapsed < TimeSpan.FromSeconds(2)
+                ? Task.FromException<long>(new SiloUnavailableException("the silo is gone"))
+                : Task.FromResult(42L);
+        });
+        Assert.Equal(42, seq);
+        Assert.InRange(attempts, 5, 12); // backing off: 0.1, 0.2, 0.4, 0.8, then 1 s apart
+    }
+
+    [Fact]
+    public async Task A_failover_longer_than_the_budget_gives_the_poster_the_last_error()
+    {
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<TimeoutException>(() => Retry(TimeSpan.FromSeconds(1)).PostAsync<long>(() => throw new TimeoutException("no answer")));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.6), TimeSpan.FromSeconds(1.5));
+    }
+
+    [Fact]
+    public async Task Refusals_are_not_retried_and_a_zero_budget_retries_nothing()
+    {
+        var attempts = 0;
+        await Assert.ThrowsAsync<ChatException>(() => Retry(TimeSpan.FromSeconds(10)).PostAsync<long>(() =>
+        {
+            attempts++;
+            throw ChatException.Invalid("empty body");
+        }));
+        await Assert.ThrowsAsync<SiloUnavailableException>(() => Retry(TimeSpan.Zero).PostAsync<long>(() =>
+        {
+            attempts++;
+            throw new SiloUnavailableException("the silo is gone");
+        }));
+        Assert.Equal(2, attempts);
+    }
+}
