@@ -100,12 +100,15 @@ public sealed class NodeSubscriptions<TObserver> where TObserver : class, INodeO
         return removed && Recount();
     }
 
-    /// <summary>On deactivation: the set as it is now is in storage for the next activation (unless storage fails).</summary>
-    public async Task SaveAsync()
+    /// <summary>
+    /// On deactivation: the set as it is now goes to storage for the next activation. A write on its
+    /// way writes again if the set changed meanwhile; one that fails is not tried again here, so a
+    /// storage outage does not hold a stopping silo up.
+    /// </summary>
+    public Task SaveAsync()
     {
-        await _saving;
         SaveSoon();
-        await _saving;
+        return _saving;
     }
 
     public Enumerator GetEnumerator() => new(_nodes.Values.GetEnumerator());
