@@ -56,4 +56,46 @@ public sealed class LiveDeliveryAfterFailoverTests(AzuriteFixture fixture, ITest
         // The web node filled any gap itself before pushing: the reader never had to.
         Assert.Equal(0, reader.GapFetches);
     }
+
+    /// <summary>
+    /// The new activation takes the nodes back with no viewers and asks each to subscribe again at
+    /// once: a node with no reason to call (no reader came or went there) still reports its readers,
+    /// so the count is whole without waiting for that node's refresh.
+    /// </summary>
+    [Fact]
+    public async Task The_viewer_count_is_whole_again_at_once_after_the_silo_hosting_the_thread_is_killed()
+    {
+        await using var cluster = await ClusterProcesses.StartAsync(fixture.Azurite, silos: 2, webs: 2, NoTimelyRefresh);
+        var (a, b) = (cluster.WebAddresses[0], cluster.WebAddresses[1]);
+        using var author = await ChatApiClient.SignedUpAsync(a);
+        var threadId = await author.CreateThreadAsync("Counted through a crash");
+        await author.PostCommentSeqAsync(threadId, 0, "warm-up"); // activates the thread grain
+        var readers = new List<ThreadReader>
+        {
+            await ThreadReader.ConnectAsync(a, threadId),
+            await ThreadReader.ConnectAsync(a, threadId),
+            await ThreadReader.ConnectAsync(b, threadId),
+        };
+        try
+        {
+            await Eventually.True(() => readers.All(r => r.Viewers == 3), Deadline, "every reader sees 3 reading");
+            var host = await cluster.HostOfThreadAsync();
+
+            await host.KillAsync();
+            // Activates the thread again, on the other silo (retried with one clientId until it is).
+            await Eventually.True(async () =>
+            {
+                try { return await author.PostCommentSeqAsync(threadId, 0, "after the kill", "after-the-kill") == 2; }
+                catch (HttpRequestException) { return false; }
+            }, Deadline, "a post after the kill is stored");
+            readers.Add(await ThreadReader.ConnectAsync(a, threadId));
+
+            // Without node b re-subscribing, the grain would count only node a's 3.
+            await Eventually.True(() => readers.All(r => r.Viewers == 4), Deadline, "every reader sees 4 reading");
+        }
+        finally
+        {
+            foreach (var reader in readers) await reader.DisposeAsync();
+        }
+    }
 }
