@@ -6,7 +6,7 @@ namespace Chat.Contracts;
 /// The list itself does not travel here: a node reads only the sorts its readers are looking at.
 /// </summary>
 [Alias("Chat.IFrontPageObserver")]
-public interface IFrontPageObserver : IGrainObserver
+public interface IFrontPageObserver : INodeObserver
 {
     /// <summary>Version is the grain's change counter: a node that saw it already has nothing to do.</summary>
     [OneWay, Alias("OnFrontPageChanged")]

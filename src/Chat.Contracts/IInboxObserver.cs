@@ -6,7 +6,7 @@ namespace Chat.Contracts;
 /// slow or dead node never holds up a reply.
 /// </summary>
 [Alias("Chat.IInboxObserver")]
-public interface IInboxObserver : IGrainObserver
+public interface IInboxObserver : INodeObserver
 {
     [OneWay, Alias("OnInbox")]
     Task OnInbox(string userName, InboxStatus status);

@@ -5,7 +5,7 @@ namespace Chat.Contracts;
 /// the node has. One-way, so a slow or dead node never holds up posting.
 /// </summary>
 [Alias("Chat.IThreadObserver")]
-public interface IThreadObserver : IGrainObserver
+public interface IThreadObserver : INodeObserver
 {
     [OneWay, Alias("OnComments")]
     Task OnComments(string threadId, Comment[] batch);

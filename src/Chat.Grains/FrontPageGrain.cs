@@ -13,6 +13,8 @@ namespace Chat.Grains;
 /// </summary>
 public sealed class FrontPageGrain(
     [PersistentState("frontpage", ChatStorage.GrainStorageName)] IPersistentState<FrontPageState> state,
+    [PersistentState(SubscribedNodesState.Name, ChatStorage.GrainStorageName)] IPersistentState<SubscribedNodesState> nodes,
+    IGrainFactory grains,
     [FromKeyedServices(ThreadGrainOptions.ClockKey)] TimeProvider time,
     IOptions<FrontPageOptions> options,
     ILogger<FrontPageGrain> logger) : Grain, IFrontPageGrain
@@ -20,7 +22,7 @@ public sealed class FrontPageGrain(
     /// <summary>Keeps grain state far below the ~1 MB that table grain storage accepts.</summary>
     private const int MaxThreads = 1_000;
     private readonly FrontPageOptions _options = options.Value;
-    private readonly NodeSubscriptions<IFrontPageObserver> _nodes = new(time, options.Value.SubscriptionExpiry);
+    private readonly NodeSubscriptions<IFrontPageObserver> _nodes = new(nodes, grains, time, options.Value.SubscriptionExpiry, "the nodes of the front page", logger);
     private readonly LazyGrainState<FrontPageState> _saved = new(state, "the front page", logger);
 
     // Starts somewhere new on each activation, so that a node that saw the old activation's counter
@@ -36,10 +38,15 @@ public sealed class FrontPageGrain(
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)));
         // Armed only while a push waits for its turn.
         _pushTimer = this.RegisterGrainTimer(PushPendingAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
+        _nodes.Restore(this.GetPrimaryKeyLong().ToString(System.Globalization.CultureInfo.InvariantCulture));
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _saved.SaveIfDirtyAsync();
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await _saved.SaveIfDirtyAsync();
+        await _nodes.SaveAsync();
+    }
 
     public Task<ThreadSummary[]> GetThreads(int limit) => GetThreadsSorted("new", limit);
 

@@ -49,6 +49,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain
 
     public ThreadGrain(
         [PersistentState("thread", ChatStorage.GrainStorageName)] IPersistentState<ThreadState> state,
+        [PersistentState(SubscribedNodesState.Name, ChatStorage.GrainStorageName)] IPersistentState<SubscribedNodesState> nodes,
         ICommentLog log,
         IOptions<ThreadGrainOptions> options,
         ChatMetrics metrics,
@@ -63,7 +64,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain
         _saved = new LazyGrainState<ThreadState>(state, "thread " + _id, logger, () => state.State.LastSeq = _recent.LastSeq);
         _pipeline = new CommitPipeline(_id, log, _recent, _options.MaxFlushesInFlight, OnSettled, metrics, time, logger);
         _changes = new CommentChanges(_id, log, _recent, grains, time, _options.EditWindow, OnChanged, logger);
-        _nodes = new NodeSubscriptions<IThreadObserver>(time, _options.SubscriptionExpiry);
+        _nodes = new NodeSubscriptions<IThreadObserver>(nodes, grains, time, _options.SubscriptionExpiry, "the nodes of thread " + _id, logger);
         _replies = new ReplyNotifier(_id, _recent, log, grains, logger);
         _typing = new TypingThrottle(time, _options.TypingPeriod);
         _import = new ThreadImport(_id, log, Post);
@@ -84,6 +85,8 @@ public sealed class ThreadGrain : Grain, IThreadGrain
             _recent.SetGoneCount(await _log.CountGoneAsync(_id, cancellationToken));
             _changes.ThreadPoints = await _log.ReadThreadPointsAsync(_id, cancellationToken);
         }
+        // Last: a node that subscribes again at once finds the thread recovered.
+        _nodes.Restore(_id);
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(_options.HousekeepingPeriod, _options.HousekeepingPeriod) { Interleave = true });
     }
 
@@ -91,6 +94,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain
     {
         // A failure loses nothing: the log holds every comment, and activation reads it forward.
         await _saved.SaveIfDirtyAsync();
+        await _nodes.SaveAsync();
         if (!_state.State.FrontPageRowPending) _frontPage.SendIfChanged();
     }
 

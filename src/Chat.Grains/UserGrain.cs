@@ -13,6 +13,7 @@ namespace Chat.Grains;
 [Reentrant]
 public sealed class UserGrain(
     [PersistentState("user", ChatStorage.GrainStorageName)] IPersistentState<UserState> state,
+    [PersistentState(SubscribedNodesState.Name, ChatStorage.GrainStorageName)] IPersistentState<SubscribedNodesState> inboxNodes,
     IOptions<LimitsOptions> limits,
     IOptions<InboxOptions> inboxOptions,
     [FromKeyedServices(ThreadGrainOptions.ClockKey)] TimeProvider time,
@@ -33,7 +34,7 @@ public sealed class UserGrain(
     private readonly Queue<DateTimeOffset> _failedLogins = new();
 
     // Web nodes holding pages of this user.
-    private readonly NodeSubscriptions<IInboxObserver> _inboxNodes = new(time, inboxOptions.Value.SubscriptionExpiry);
+    private NodeSubscriptions<IInboxObserver> _inboxNodes = null!;
 
     // Past any earlier activation's: ticks grow far faster than changes are counted. The machine's
     // clock on purpose: this is a counter's seed, not a time, and must never repeat.
@@ -44,11 +45,17 @@ public sealed class UserGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _saved = new LazyGrainState<UserState>(state, "user " + UserName, logger);
+        _inboxNodes = new NodeSubscriptions<IInboxObserver>(inboxNodes, GrainFactory, time, inboxOptions.Value.SubscriptionExpiry, "the nodes of user " + UserName, logger);
+        _inboxNodes.Restore(UserName);
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { Interleave = true });
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _saved.SaveIfDirtyAsync();
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await _saved.SaveIfDirtyAsync();
+        await _inboxNodes.SaveAsync();
+    }
 
     public Task<int> LoginLockedForSeconds()
     {

@@ -48,6 +48,8 @@ public sealed class FrontPageTests(ClusterFixture fixture)
 
         public IReadOnlyCollection<long> Versions => _versions;
 
+        public Task OnReactivated(string key) => Task.CompletedTask;
+
         public Task OnFrontPageChanged(long version)
         {
             _versions.Enqueue(version);

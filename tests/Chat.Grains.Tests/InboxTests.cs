@@ -150,6 +150,8 @@ public sealed class InboxTests(ClusterFixture fixture)
 
         public InboxStatus? Latest(string userName) => All(userName).MaxBy(s => s.Version);
 
+        public Task OnReactivated(string key) => Task.CompletedTask;
+
         public Task OnInbox(string userName, InboxStatus status)
         {
             _received.Enqueue((userName, status));

@@ -43,5 +43,6 @@ public sealed class SubscriptionExpiryTests(ClusterFixture fixture)
         public Task OnThreadLocked(string threadId, bool locked) => Task.CompletedTask;
         public Task OnTyping(string threadId, string userName, long parentSeq) => Task.CompletedTask;
         public Task OnViewers(string threadId, int viewers) => Task.CompletedTask;
+        public Task OnReactivated(string key) => Task.CompletedTask;
     }
 }

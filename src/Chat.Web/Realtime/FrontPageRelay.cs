@@ -60,6 +60,9 @@ public sealed class FrontPageRelay(RelayServices services, ILogger<FrontPageRela
         return Task.CompletedTask;
     }
 
+    /// <summary>There is one front page, whatever the grain calls its key.</summary>
+    public override Task OnReactivated(string key) => base.OnReactivated(FrontPageKey);
+
     protected override IReadOnlyCollection<string> Wanted()
     {
         lock (_lock) return _sortByConnection.Count > 0 ? [FrontPageKey] : [];

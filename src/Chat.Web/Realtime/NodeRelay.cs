@@ -6,11 +6,12 @@ namespace Chat.Web.Realtime;
 /// The skeleton of a relay: this web node's one observer of a kind of grain (threads, the front
 /// page, users' inboxes), subscribed by key (a thread id, a user name) while the node has readers of
 /// that key. It owns the observer reference, the refresh that keeps subscriptions from expiring (and
-/// finds a grain that moved to another silo), unsubscribing what no reader needs any more, and
-/// unsubscribing everything at shutdown. A relay says which keys it holds and how to (un)subscribe
+/// finds a grain that moved to another silo, should its new activation not know the node),
+/// subscribing again at once when a grain that came back asks it to, unsubscribing what no reader
+/// needs any more, and unsubscribing everything at shutdown. A relay says which keys it holds and how to (un)subscribe
 /// one; what it delivers, and how, is its own.
 /// </summary>
-public abstract class NodeRelay<TObserver> : IHostedService, IDisposable where TObserver : class, IGrainObserver
+public abstract class NodeRelay<TObserver> : IHostedService, IDisposable where TObserver : class, INodeObserver
 {
     private readonly NodeObserverReference<TObserver> _observer;
     private readonly string _name;
@@ -79,6 +80,18 @@ public abstract class NodeRelay<TObserver> : IHostedService, IDisposable where T
     {
         _refreshTimer?.Dispose();
         _observer.Delete();
+    }
+
+    /// <summary>
+    /// A grain this node was subscribed to is active again (after a crash, a shutdown or a move) and
+    /// pushes to this node already; subscribing again now reports the node's viewers and fills in
+    /// what was missed meanwhile, as a refresh would. Off the observer's message loop: the
+    /// subscribe is a grain call, and the grain's pushes to this node should not wait for it.
+    /// </summary>
+    public virtual Task OnReactivated(string key)
+    {
+        if (Wanted().Contains(key)) _ = TryResubscribeAsync(key);
+        return Task.CompletedTask;
     }
 
     /// <summary>

@@ -5,8 +5,9 @@ public sealed class RelayOptions
 {
     /// <summary>
     /// How often this node re-subscribes to each thread it has readers of. Must be well under the
-    /// grain's SubscriptionExpiry (45 s by default). A re-subscription also finds a thread grain
-    /// that moved to another silo (after a crash), so this bounds how long readers wait then.
+    /// grain's SubscriptionExpiry (45 s by default). A grain that moved to another silo (after a
+    /// crash) knows its nodes from grain state and calls them at once; a refresh is the fallback
+    /// for a node it could not save in time, and bounds how long that node's readers wait then.
     /// </summary>
     public TimeSpan RefreshPeriod { get; set; } = TimeSpan.FromSeconds(10);
 
