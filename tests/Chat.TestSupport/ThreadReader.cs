@@ -71,6 +71,12 @@ public sealed class ThreadReader : IAsyncDisposable
 
     private readonly List<(string UserName, long ParentSeq)> _typing = [];
 
+    /// <summary>How many <c>Comments</c> messages were pushed to this reader (frames, not comments).</summary>
+    public int CommentMessages { get; private set; }
+
+    /// <summary>Updates pushed for a seq this reader did not have yet: each one overtook its comment.</summary>
+    public int UpdatesAheadOfTheirComment { get; private set; }
+
     /// <summary>Comments in the order this reader took them in (each seq at most once).</summary>
     public IReadOnlyList<Comment> Received
     {
@@ -112,7 +118,12 @@ public sealed class ThreadReader : IAsyncDisposable
         connection.On<string, Comment[]>(nameof(IDiscussionClient.Updates), (id, updates) =>
         {
             if (id != _threadId) return;
-            lock (_lock) _updates.AddRange(updates);
+            lock (_lock)
+            {
+                _updates.AddRange(updates);
+                // An update may only follow its comment; one for a seq this reader has not got overtook it.
+                UpdatesAheadOfTheirComment += updates.Count(u => u.Seq > LastSeq);
+            }
         });
         connection.Reconnected += _ => JoinAsync();
         if (_nodes.Length > 1)
@@ -188,7 +199,11 @@ public sealed class ThreadReader : IAsyncDisposable
         await _gate.WaitAsync();
         try
         {
-            if (pushed) DuplicatePushes += batch.Count(c => c.Seq <= LastSeq);
+            if (pushed)
+            {
+                DuplicatePushes += batch.Count(c => c.Seq <= LastSeq);
+                CommentMessages++;
+            }
             Append(batch);
             var upTo = Math.Max(knownLastSeq, batch.Length > 0 ? batch[^1].Seq : 0);
             while (LastSeq < upTo)

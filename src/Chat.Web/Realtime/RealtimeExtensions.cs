@@ -24,6 +24,9 @@ public static class RealtimeExtensions
         .AddMessagePackProtocol();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<WebMetrics>();
+        var relay = builder.Configuration.GetSection("Chat:Relay").Get<RelayOptions>() ?? new RelayOptions();
+        if (relay.CoalesceWindow < TimeSpan.Zero || relay.CoalesceWindow > TimeSpan.FromSeconds(1))
+            throw new InvalidOperationException($"Configuration key Chat:Relay:CoalesceWindow is {relay.CoalesceWindow}; it must be 00:00:00 (off) to 00:00:01.");
         builder.Services.Configure<RelayOptions>(builder.Configuration.GetSection("Chat:Relay"));
         builder.Services.AddSingleton<NodeIdentity>();
         builder.Services.AddSingleton<RelayServices>();

@@ -11,6 +11,14 @@ public sealed class RelayOptions
     /// </summary>
     public TimeSpan RefreshPeriod { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Comments of a thread that reach this node within this window go to its readers as one
+    /// <c>Comments</c> message per connection (0 = each batch the grain sends goes out at once).
+    /// Fewer, fuller frames cost the node and every reader less per comment, for at most this much
+    /// latency; measured in load-tests/README.md.
+    /// </summary>
+    public TimeSpan CoalesceWindow { get; set; } = TimeSpan.Zero;
+
     /// <summary>Viewer-count changes are batched for this long before the grain hears of them.</summary>
     public TimeSpan ViewerReportDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 }

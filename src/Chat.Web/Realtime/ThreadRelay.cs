@@ -77,7 +77,41 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
     {
         if (Find(threadId) is not { } thread || batch.Length == 0) return Task.CompletedTask;
         // Batches can arrive concurrently and out of order; deliver them one at a time per thread.
-        return thread.Serialize(() => DeliverAsync(thread, batch));
+        if (Options.CoalesceWindow <= TimeSpan.Zero) return thread.Serialize(() => DeliverAsync(thread, batch));
+        // Fewer, fuller frames: batches arriving within the window go to the group as one message,
+        // which costs the node one serialisation and one write per connection instead of several.
+        bool first;
+        lock (thread.Pending)
+        {
+            first = thread.Pending.Count == 0;
+            thread.Pending.AddRange(batch);
+        }
+        if (first) _ = DeliverPendingLaterAsync(thread);
+        return Task.CompletedTask;
+    }
+
+    private async Task DeliverPendingLaterAsync(LocalThread thread)
+    {
+        await Task.Delay(Options.CoalesceWindow);
+        try { await thread.Serialize(() => DeliverPendingAsync(thread)); }
+        catch (Exception ex) { Logger.LogWarning(ex, "Delivering comments of thread {ThreadId} failed", thread.ThreadId); }
+    }
+
+    /// <summary>
+    /// What waits in the coalescing window goes out now, in seq order. Anything else sent to the
+    /// thread's group (changes, a lock) calls this first, inside the per-thread queue, so that it
+    /// never overtakes a comment that arrived before it.
+    /// </summary>
+    private Task DeliverPendingAsync(LocalThread thread)
+    {
+        Comment[] pending;
+        lock (thread.Pending)
+        {
+            if (thread.Pending.Count == 0) return Task.CompletedTask;
+            pending = [.. thread.Pending.OrderBy(c => c.Seq)];
+            thread.Pending.Clear();
+        }
+        return DeliverAsync(thread, pending);
     }
 
     /// <summary>
@@ -90,6 +124,7 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
         if (Find(threadId) is not { } thread || updates.Length == 0) return Task.CompletedTask;
         return thread.Serialize(async () =>
         {
+            await DeliverPendingAsync(thread);
             await Clients.Group(threadId).Updates(threadId, updates);
             CountGroupMessage(thread);
         });
@@ -100,7 +135,11 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
 
     /// <summary>Through the per-thread queue: a comment flushed before the lock reaches pages before the lock does.</summary>
     public Task OnThreadLocked(string threadId, bool locked) =>
-        Find(threadId) is { } thread ? thread.Serialize(() => Clients.Group(threadId).ThreadLocked(threadId, locked)) : Task.CompletedTask;
+        Find(threadId) is { } thread ? thread.Serialize(async () =>
+        {
+            await DeliverPendingAsync(thread);
+            await Clients.Group(threadId).ThreadLocked(threadId, locked);
+        }) : Task.CompletedTask;
 
     /// <summary>Ephemeral and unordered: straight to the group, not through the per-thread queue.</summary>
     public Task OnTyping(string threadId, string userName, long parentSeq) =>
@@ -124,19 +163,23 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
 
     protected override Task UnsubscribeAsync(string threadId) => Grain(threadId).Unsubscribe(NodeId, Self);
 
+    /// <param name="batch">In seq order; it may have gaps (batches coalesced around a missing one).</param>
     private async Task DeliverAsync(LocalThread thread, Comment[] batch)
     {
         // A batch racing ahead of the first subscription's answer: it starts this node's sequence
         // (readers joining now read everything before it in JoinThread).
         if (!thread.Subscribed && thread.LastDeliveredSeq == 0) thread.LastDeliveredSeq = batch[0].Seq - 1;
         if (batch[^1].Seq <= thread.LastDeliveredSeq) return; // already delivered (or filled in earlier)
-        var fresh = new List<Comment>();
-        if (batch[0].Seq > thread.LastDeliveredSeq + 1)
+        var fresh = new List<Comment>(batch.Length);
+        var last = thread.LastDeliveredSeq;
+        foreach (var c in batch)
         {
+            if (c.Seq <= last) continue;
             // A batch went missing or is late: fetch the gap from the grain first, so the group sees seqs in order.
-            fresh.AddRange(await FetchAfterAsync(thread, thread.LastDeliveredSeq, batch[0].Seq - 1));
+            if (c.Seq > last + 1) fresh.AddRange(await FetchAfterAsync(thread, last, c.Seq - 1));
+            fresh.Add(c);
+            last = c.Seq;
         }
-        fresh.AddRange(batch.Where(c => c.Seq > thread.LastDeliveredSeq));
         await SendAsync(thread, fresh);
     }
 
@@ -232,6 +275,8 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
         public bool Subscribed { get; set; }
         public int Viewers { get; set; }
         public int ViewerReportPending;
+        /// <summary>Comments waiting in the coalescing window (locked on itself).</summary>
+        public List<Comment> Pending { get; } = [];
 
         public async Task Serialize(Func<Task> work)
         {
