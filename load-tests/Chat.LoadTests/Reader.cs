@@ -24,25 +24,76 @@ public sealed class Reader : IAsyncDisposable
     private int _fillScheduled;
     private readonly SortedDictionary<long, Comment> _ahead = [];
 
-    public Reader(Uri node, string threadId, Stats stats, string? token = null)
+    private readonly IReadOnlyList<Uri> _nodes;
+    private int _node;
+    private volatile bool _disposed;
+    private readonly ReaderRecord? _record;
+
+    /// <param name="failover">Other web nodes: when its node goes away the reader connects to the next
+    /// one and rejoins with its last seq (as a browser behind a load balancer would), instead of
+    /// waiting for its own node to come back.</param>
+    /// <param name="record">Keeps, per seq, when it was delivered and a hash of its body (chaos checker).</param>
+    public Reader(Uri node, string threadId, Stats stats, string? token = null, IReadOnlyList<Uri>? failover = null, ReaderRecord? record = null)
     {
         ThreadId = threadId;
         _stats = stats;
-        _http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(30) };
-        Connection = ApiClient.Hub(node, token);
-        Connection.On<string, Comment[]>(nameof(IDiscussionClient.Comments), (id, batch) => id == ThreadId ? TakeAsync(batch, pushed: true) : Task.CompletedTask);
-        Connection.On<string, int>(nameof(IDiscussionClient.Viewers), (_, _) => { });
-        Connection.Reconnecting += _ => { Interlocked.Increment(ref _stats.Reconnects); return Task.CompletedTask; };
-        Connection.Reconnected += _ => JoinAsync();
-        Connection.Closed += e => { if (e is not null) _stats.Error($"reader closed: {e.Message}", ref _stats.ConnectionErrors); return Task.CompletedTask; };
+        _record = record;
+        _nodes = [node, .. (failover ?? []).Where(n => n != node)];
+        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        _token = token;
+        Connection = Connect(node);
+    }
+
+    private readonly string? _token;
+
+    private HubConnection Connect(Uri node)
+    {
+        var connection = ApiClient.Hub(node, _token, reconnect: _nodes.Count == 1);
+        connection.On<string, Comment[]>(nameof(IDiscussionClient.Comments), (id, batch) => id == ThreadId ? TakeAsync(batch, pushed: true) : Task.CompletedTask);
+        connection.On<string, int>(nameof(IDiscussionClient.Viewers), (_, _) => { });
+        connection.Reconnecting += _ => { Interlocked.Increment(ref _stats.Reconnects); return Task.CompletedTask; };
+        connection.Reconnected += _ => JoinAsync();
+        connection.Closed += e =>
+        {
+            if (_nodes.Count > 1 && !_disposed) { _ = FailOverAsync(); return Task.CompletedTask; }
+            if (e is not null) _stats.Error($"reader closed: {e.Message}", ref _stats.ConnectionErrors);
+            return Task.CompletedTask;
+        };
+        return connection;
     }
 
     public string ThreadId { get; }
-    public HubConnection Connection { get; }
+    public HubConnection Connection { get; private set; }
     public long LastSeq { get; private set; }
     public long Duplicated { get; private set; }
     public long OutOfOrder { get; private set; }
     public long JoinRepeats { get; private set; }
+
+    private Uri Node => _nodes[_node % _nodes.Count];
+
+    /// <summary>The connection to its node closed: connect to the next node and rejoin, until one answers.</summary>
+    private async Task FailOverAsync()
+    {
+        Interlocked.Increment(ref _stats.Reconnects);
+        for (var attempt = 1; !_disposed; attempt++)
+        {
+            _node++;
+            var next = Connect(Node);
+            try
+            {
+                await next.StartAsync();
+                Connection = next;
+                await JoinAsync();
+                return;
+            }
+            catch (Exception)
+            {
+                // Its node is down too, or the join failed (e.g. 503 while the thread moves): next one, after a pause.
+                await next.DisposeAsync();
+                if (attempt % _nodes.Count == 0) await Task.Delay(TimeSpan.FromMilliseconds(500));
+            }
+        }
+    }
 
     public async Task StartAsync(CancellationToken ct)
     {
@@ -116,7 +167,7 @@ public sealed class Reader : IAsyncDisposable
         {
             Interlocked.Increment(ref _stats.GapFetches);
             Comment[] missing;
-            try { missing = (await _http.GetFromJsonAsync<Comment[]>($"/api/threads/{ThreadId}/comments?after={LastSeq}&limit=1000", ApiClient.Json))!; }
+            try { missing = (await _http.GetFromJsonAsync<Comment[]>(new Uri(Node, $"/api/threads/{ThreadId}/comments?after={LastSeq}&limit=1000"), ApiClient.Json))!; }
             catch (Exception e) { _stats.Error($"gap fetch: {e.Message}", ref _stats.ConnectionErrors); return; }
             if (missing.Length == 0) return;
             Take(missing, System.Diagnostics.Stopwatch.GetTimestamp());
@@ -148,6 +199,7 @@ public sealed class Reader : IAsyncDisposable
         Grow(c.Seq);
         _seen[c.Seq] |= Held;
         LastSeq = c.Seq;
+        _record?.Delivered(c, now);
         Interlocked.Increment(ref _stats.Deliveries);
         var age = Stamp.AgeMicros(c.Body, now);
         if (age > 0) _stats.Delivery.RecordValue(Math.Min(age, 600_000_000));
@@ -178,7 +230,31 @@ public sealed class Reader : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         try { await Connection.DisposeAsync(); } catch { /* closing at the end of a run */ }
         _http.Dispose();
+    }
+}
+
+/// <summary>
+/// What one reader was given, seq by seq, in the order given: when (ms since the run's start) and a
+/// hash of the body, so that the chaos checker can tell a seq that carried another comment.
+/// </summary>
+public sealed class ReaderRecord(Chaos.RunClock clock)
+{
+    private readonly Lock _lock = new();
+    private readonly List<(long Seq, int AtMs, int BodyHash)> _delivered = [];
+
+    public void Delivered(Comment c, long now)
+    {
+        var at = (int)((now - clock.Origin) * 1000 / System.Diagnostics.Stopwatch.Frequency);
+        lock (_lock) _delivered.Add((c.Seq, at, BodyHash(c.Body)));
+    }
+
+    public static int BodyHash(string body) => StringComparer.Ordinal.GetHashCode(body);
+
+    public (long Seq, int AtMs, int BodyHash)[] Snapshot()
+    {
+        lock (_lock) return [.. _delivered];
     }
 }

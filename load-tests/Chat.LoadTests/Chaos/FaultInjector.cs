@@ -1,0 +1,130 @@
+namespace Chat.LoadTests.Chaos;
+
+/// <summary>A fault as it happened: which process it hit, when it began and ended (s since the start), and what went wrong doing it.</summary>
+public sealed record FaultRecord(string Fault, string Node, double Start, double End, string? Note);
+
+/// <summary>
+/// Plays a schedule against the cluster: each fault at its time, its undoing (restart, SIGCONT,
+/// heal) `For` later, while the next ones go on. Partitions without a <see cref="NetworkLab"/> are
+/// skipped (and said so).
+/// </summary>
+public sealed class FaultInjector(ChaosCluster cluster, string threadId, RunClock clock, Action<string> progress)
+{
+    private readonly List<FaultRecord> _records = [];
+    private readonly List<Task> _undoing = [];
+    private readonly HashSet<ChaosNode> _busy = [];
+
+    public IReadOnlyList<FaultRecord> Records { get { lock (_records) return [.. _records.OrderBy(r => r.Start)]; } }
+
+    public async Task RunAsync(IReadOnlyList<Fault> schedule, CancellationToken ct)
+    {
+        foreach (var fault in schedule)
+        {
+            // Which silo hosts the thread takes a second of /metrics to tell: ask before the fault is due.
+            var early = fault.At - TimeSpan.FromSeconds(1.5) - clock.Elapsed;
+            if (early > TimeSpan.Zero) await Task.Delay(early, ct);
+            try { await InjectAsync(fault, ct); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                progress($"fault {fault}: {e.Message}");
+                Add(new FaultRecord(fault.ToString(), "-", clock.Seconds, clock.Seconds, e.Message));
+            }
+        }
+        await Task.WhenAll(_undoing);
+    }
+
+    /// <summary>Undoes what is still in effect (at the end of a run that was cut short, e.g. Ctrl-C).</summary>
+    public Task SettleAsync() => Task.WhenAll(_undoing.Select(t => t.ContinueWith(_ => { })));
+
+    private async Task InjectAsync(Fault fault, CancellationToken ct)
+    {
+        if (fault.IsPartition && cluster.Lab is null)
+        {
+            progress($"{clock.Seconds,6:0.0}s skipped: {fault} (no network namespaces: {NetworkLab.WhyNot() ?? "not asked for"})");
+            Add(new FaultRecord(fault.ToString(), "-", clock.Seconds, clock.Seconds, "skipped: no network namespaces"));
+            return;
+        }
+        var node = await cluster.ResolveAsync(fault.IsPartition ? "silo:thread" : fault.Target, threadId);
+        var due = fault.At - clock.Elapsed;
+        if (due > TimeSpan.Zero) await Task.Delay(due, ct);
+        lock (_busy)
+            if (!_busy.Add(node))
+            {
+                progress($"{clock.Seconds,6:0.0}s skipped: {fault} ({node.Name} is still under an earlier fault)");
+                Add(new FaultRecord(fault.ToString(), node.Name, clock.Seconds, clock.Seconds, "skipped: node still under an earlier fault"));
+                return;
+            }
+        var start = clock.Seconds;
+        progress($"{start,6:0.0}s FAULT {fault} -> {node.Name} ({node.Host})");
+        try
+        {
+            var process = node.Process ?? throw new InvalidOperationException($"{node.Name} is not running (its restart failed)");
+            switch (fault.Action)
+            {
+                case FaultAction.Kill:
+                    await process.SignalAsync("KILL");
+                    await process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+                    break;
+                case FaultAction.Term:
+                    await process.SignalAsync("TERM");
+                    await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+                    break;
+                case FaultAction.Stop:
+                    await process.SignalAsync("STOP");
+                    break;
+                case FaultAction.Partition:
+                    await cluster.Lab!.CutAsync(node.Namespace!, cluster.PeersOf(fault.Target, node));
+                    break;
+            }
+        }
+        catch
+        {
+            lock (_busy) _busy.Remove(node);
+            throw;
+        }
+        lock (_undoing) _undoing.Add(UndoAsync(fault, node, start));
+    }
+
+    private async Task UndoAsync(Fault fault, ChaosNode node, double start)
+    {
+        string? note = null;
+        var wait = TimeSpan.FromSeconds(start) + fault.For - clock.Elapsed;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        var end = clock.Seconds;
+        try
+        {
+            switch (fault.Action)
+            {
+                case FaultAction.Kill or FaultAction.Term:
+                    await node.StartAsync(again: true);
+                    note = $"ready again {clock.Seconds - end:0.0}s after its restart";
+                    break;
+                case FaultAction.Stop:
+                    await node.Process!.SignalAsync("CONT");
+                    break;
+                case FaultAction.Partition:
+                    await cluster.Lab!.HealAsync(node.Namespace!);
+                    break;
+            }
+        }
+        catch (Exception e) { note = $"undo failed: {e.Message}"; }
+        progress($"{end,6:0.0}s  end {fault} ({node.Name}){(note is null ? "" : ": " + note)}");
+        Add(new FaultRecord(fault.ToString(), node.Name, start, end, note));
+        lock (_busy) _busy.Remove(node);
+    }
+
+    private void Add(FaultRecord record) { lock (_records) _records.Add(record); }
+}
+
+/// <summary>Time since the run's start, shared by everything that records (one Stopwatch timestamp origin).</summary>
+public sealed class RunClock
+{
+    public long Origin { get; private set; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>Zero is now (the start of posting and of the schedule).</summary>
+    public void Restart() => Origin = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    public TimeSpan Elapsed => System.Diagnostics.Stopwatch.GetElapsedTime(Origin);
+    public double Seconds => Elapsed.TotalSeconds;
+    public double SecondsAt(long timestamp) => (timestamp - Origin) / (double)System.Diagnostics.Stopwatch.Frequency;
+}
