@@ -27,6 +27,7 @@ public sealed class Reader : IAsyncDisposable
     private readonly IReadOnlyList<Uri> _nodes;
     private int _node;
     private volatile bool _disposed;
+    private readonly CancellationTokenSource _disposing = new(); // ends a failover in progress
     private readonly ReaderRecord? _record;
 
     /// <param name="failover">Other web nodes: when its node goes away the reader connects to the next
@@ -55,8 +56,9 @@ public sealed class Reader : IAsyncDisposable
         connection.Reconnected += _ => JoinAsync();
         connection.Closed += e =>
         {
-            if (_nodes.Count > 1 && !_disposed) { _ = FailOverAsync(); return Task.CompletedTask; }
-            if (e is not null) _stats.Error($"reader closed: {e.Message}", ref _stats.ConnectionErrors);
+            // Only the connection in use fails over (one that a failover gave up on closes too).
+            if (_nodes.Count > 1 && !_disposed && ReferenceEquals(connection, Connection)) { _ = FailOverAsync(); return Task.CompletedTask; }
+            if (e is not null && _nodes.Count == 1) _stats.Error($"reader closed: {e.Message}", ref _stats.ConnectionErrors);
             return Task.CompletedTask;
         };
         return connection;
@@ -71,29 +73,44 @@ public sealed class Reader : IAsyncDisposable
 
     private Uri Node => _nodes[_node % _nodes.Count];
 
-    /// <summary>The connection to its node closed: connect to the next node and rejoin, until one answers.</summary>
+    /// <summary>
+    /// Its connection closed: connect to the next node (the first try at once, then with a growing,
+    /// jittered pause, as browsers do, so that hundreds of readers do not come back in step), then
+    /// rejoin on that connection, again with a growing pause while the join fails (e.g. 503 while the
+    /// thread moves). A join that fails does not drop a connection that works.
+    /// </summary>
     private async Task FailOverAsync()
     {
         Interlocked.Increment(ref _stats.Reconnects);
-        for (var attempt = 1; !_disposed; attempt++)
+        for (var attempt = 0; !_disposed; attempt++)
         {
+            try { if (attempt > 0) await Task.Delay(Backoff(attempt), _disposing.Token); }
+            catch (OperationCanceledException) { return; }
             _node++;
             var next = Connect(Node);
-            try
-            {
-                await next.StartAsync();
-                Connection = next;
-                await JoinAsync();
-                return;
-            }
+            try { await next.StartAsync(_disposing.Token); }
             catch (Exception)
             {
-                // Its node is down too, or the join failed (e.g. 503 while the thread moves): next one, after a pause.
-                await next.DisposeAsync();
-                if (attempt % _nodes.Count == 0) await Task.Delay(TimeSpan.FromMilliseconds(500));
+                await next.DisposeAsync(); // not the connection in use: its Closed does nothing
+                continue;
             }
+            var closed = Connection;
+            Connection = next;
+            if (_disposed) { await next.DisposeAsync(); return; }
+            _ = closed.DisposeAsync().AsTask().ContinueWith(_ => { }); // already closed: frees what it holds
+            for (var join = 0; !_disposed && next.State == HubConnectionState.Connected; join++)
+            {
+                if (join > 0) await Task.Delay(Backoff(join));
+                try { await JoinAsync(); return; }
+                catch (Exception) { /* the thread is not reachable yet: try again on this connection */ }
+            }
+            return; // closed while rejoining: its Closed handler fails over again
         }
     }
+
+    /// <summary>0.5 s doubling up to 8 s, times 0.5-1.5.</summary>
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromSeconds(Math.Min(8, 0.5 * Math.Pow(2, attempt - 1)) * (0.5 + Random.Shared.NextDouble()));
 
     public async Task StartAsync(CancellationToken ct)
     {
@@ -231,6 +248,7 @@ public sealed class Reader : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
+        _disposing.Cancel();
         try { await Connection.DisposeAsync(); } catch { /* closing at the end of a run */ }
         _http.Dispose();
     }

@@ -29,9 +29,10 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <param name="host">Where it listens (loopback unless it runs in a network namespace of its own).</param>
     /// <param name="appendLog">Append to its log (a restarted process keeps one log).</param>
+    /// <param name="ct">Cancelled: the process is stopped and the start throws (nothing is left running).</param>
     public static async Task<ServerProcess> StartAsync(string name, string file, string args, int port, string logDir,
         string? workDir = null, IDictionary<string, string>? env = null, string? readyPath = null, TimeSpan? timeout = null,
-        string host = "127.0.0.1", bool appendLog = false)
+        string host = "127.0.0.1", bool appendLog = false, CancellationToken ct = default)
     {
         Directory.CreateDirectory(logDir);
         var log = new StreamWriter(Path.Combine(logDir, $"{name}.log"), appendLog) { AutoFlush = true };
@@ -54,6 +55,11 @@ public sealed class ServerProcess : IAsyncDisposable
         while (true)
         {
             if (process.HasExited) throw new InvalidOperationException($"{name} exited with code {process.ExitCode}; see {Path.Combine(logDir, name + ".log")}.");
+            if (ct.IsCancellationRequested)
+            {
+                await server.DisposeAsync();
+                throw new OperationCanceledException($"{name}: start cancelled", ct);
+            }
             if (deadline.Elapsed > (timeout ?? TimeSpan.FromSeconds(60)))
             {
                 await server.DisposeAsync();

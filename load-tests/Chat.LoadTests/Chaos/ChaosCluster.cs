@@ -39,6 +39,9 @@ public sealed class ChaosCluster : IAsyncDisposable
     private readonly string _logDir;
     private readonly IReadOnlyDictionary<string, string> _env;
     private readonly string _clusterId = "chaos-" + Guid.NewGuid().ToString("N")[..8];
+    // Cancelled when the cluster is disposed: a process still starting (a restart) is stopped, not left behind.
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly List<Task> _starting = [];
 
     private ChaosCluster(string logDir, NetworkLab? lab, IReadOnlyDictionary<string, string> env)
     {
@@ -118,8 +121,11 @@ public sealed class ChaosCluster : IAsyncDisposable
             foreach (var (k, v) in own!) env[k] = v;
         }
         if (node.Namespace is { } ns) (file, args) = NetworkLab.InNamespace(ns, file, args);
-        var process = await ServerProcess.StartAsync(node.Name, file, args, node.Port, _logDir, workDir: project is null ? null : Path.Combine(Paths.RepoRoot, project),
-            env: env, readyPath: node.Role == NodeRole.Azurite ? null : "/health/ready", timeout: TimeSpan.FromSeconds(120), host: node.Host, appendLog: again);
+        var starting = ServerProcess.StartAsync(node.Name, file, args, node.Port, _logDir, workDir: project is null ? null : Path.Combine(Paths.RepoRoot, project),
+            env: env, readyPath: node.Role == NodeRole.Azurite ? null : "/health/ready", timeout: TimeSpan.FromSeconds(120), host: node.Host, appendLog: again,
+            ct: _disposing.Token);
+        lock (_starting) _starting.Add(starting);
+        var process = await starting;
         lock (ProcessIds) ProcessIds.Add(process.Pid);
         return process;
     }
@@ -143,12 +149,15 @@ public sealed class ChaosCluster : IAsyncDisposable
     public async Task<ChaosNode?> ThreadSiloAsync()
     {
         var live = Silos.Where(s => s.IsUp).ToList();
-        var before = await Task.WhenAll(live.Select(s => Metrics.SumAsync(s.Url, "chat_flushes_total")));
+        var before = await Task.WhenAll(live.Select(FlushesAsync));
         await Task.Delay(TimeSpan.FromSeconds(1));
-        var after = await Task.WhenAll(live.Select(s => Metrics.SumAsync(s.Url, "chat_flushes_total")));
+        var after = await Task.WhenAll(live.Select(FlushesAsync));
         var growing = live.Where((_, i) => after[i] > before[i]).ToList();
         return growing.Count == 1 ? growing[0] : growing.FirstOrDefault();
     }
+
+    private static async Task<long> FlushesAsync(ChaosNode silo) =>
+        await ServerMemory.MetricsAsync(silo.Url, CancellationToken.None) is { } text ? ServerMemory.SumOf(text, "chat_flushes_total") ?? 0 : 0;
 
     /// <summary>Addresses of the processes a partition cuts the thread's silo from.</summary>
     public IEnumerable<string> PeersOf(string partition, ChaosNode silo) => partition switch
@@ -161,29 +170,11 @@ public sealed class ChaosCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposing.Cancel();
+        Task[] starting;
+        lock (_starting) starting = [.. _starting];
+        await Task.WhenAll(starting.Select(t => t.ContinueWith(_ => { })));
         // Web nodes first (they are clients), then silos, Azurite last; a stopped process is continued first.
         foreach (var node in All.ToList()) await node.StopAsync();
-    }
-}
-
-/// <summary>Sums a counter in a host's /metrics (Prometheus text) over its label sets; 0 when the host does not answer.</summary>
-public static class Metrics
-{
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(3) };
-
-    public static async Task<double> SumAsync(Uri baseAddress, string metric)
-    {
-        string text;
-        try { text = await Http.GetStringAsync(new Uri(baseAddress, "/metrics")); }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return 0; }
-        double sum = 0;
-        foreach (var line in text.Split('\n'))
-        {
-            if (!line.StartsWith(metric, StringComparison.Ordinal)) continue;
-            var rest = line[metric.Length..];
-            if (rest.Length == 0 || (rest[0] != ' ' && rest[0] != '{')) continue; // another metric with this prefix
-            sum += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-        }
-        return sum;
     }
 }

@@ -27,8 +27,7 @@ public static class ChaosScenario
         foreach (var f in schedule.Where(f => f.End > settings.Duration))
             throw new UsageException($"--schedule: '{f}' ends after --duration {settings.Duration.TotalSeconds:0}s.");
         var scheduleText = FaultSchedule.Format(schedule);
-        var replay = $"chaos --silos {settings.Silos} --web {settings.Webs} --threads {settings.Threads} --readers {settings.Readers} --posters {settings.Posters} " +
-            $"--rate {settings.Rate} --duration {settings.Duration.TotalSeconds:0}s --schedule \"{scheduleText}\"";
+        var replay = $"chaos {settings.Arguments} --schedule \"{scheduleText}\"";
         ui.Line(explicitSchedule is null ? $"seed {seed}: {schedule.Count} fault(s), every {everyMin.TotalSeconds:0}-{everyMax.TotalSeconds:0}s of {string.Join(", ", kinds)}" : $"given schedule: {schedule.Count} fault(s)");
         ui.Line($"schedule: {scheduleText}");
         ui.Line($"replay:   {replay}");
@@ -69,13 +68,14 @@ public static class ChaosScenario
             var injector = new FaultInjector(cluster, threads[0], clock, ui.Line);
             var posting = Task.WhenAll(posters.Select((p, i) => p.RunAsync(threads[i % threads.Length], settings.Rate / settings.Posters, settings.Duration, ct)));
             var faulting = injector.RunAsync(schedule, ct);
-            using (new Progress(clock, ui, () =>
+            var progress = new Progress(clock, ui, () =>
             {
                 var attempts = posters.SelectMany(p => p.Attempts).ToList();
                 var recent = attempts.Where(a => a.End > clock.Seconds - 5).ToList();
                 return $"acks/s={recent.Count(a => a.Outcome == "ack") / 5.0,5:0.0} failed attempts/s={recent.Count(a => a.Outcome != "ack") / 5.0,4:0.0} " +
                     $"deliveries={stats.Deliveries} reconnects={stats.Reconnects} up: {string.Join(" ", cluster.All.Select(n => n.Name + (n.IsUp ? "" : "(down)")))}";
-            }))
+            });
+            using (progress)
             {
                 await posting;
                 var postingEnd = clock.Seconds;
@@ -91,6 +91,7 @@ public static class ChaosScenario
                         await Task.Delay(250);
                 }
                 ct.ThrowIfCancellationRequested();
+                progress.Dispose();
                 var result = Check(threads, stored, posters, readers, injector, settings, stats, explicitSchedule is null ? seed : null, scheduleText, replay, lab is not null)
                     with { ProcessIds = [.. cluster.ProcessIds] };
                 return Finish(result, posters, readers, outDir, name, ui);
@@ -103,7 +104,8 @@ public static class ChaosScenario
         }
         finally
         {
-            foreach (var (r, _) in readers) await r.DisposeAsync();
+            // In parallel: a reader caught mid-failover waits for its handshake to time out.
+            await Parallel.ForEachAsync(readers, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (r, _) => await r.Reader.DisposeAsync());
             foreach (var p in posters) p.Dispose();
             if (cluster is not null) await cluster.DisposeAsync();
             if (lab is not null) await lab.DisposeAsync();

@@ -4,6 +4,9 @@ namespace Chat.LoadTests.Chaos;
 public sealed record ChaosSettings(int Silos, int Webs, int Threads, int Readers, int Posters, double Rate, TimeSpan Duration,
     TimeSpan RetryBudget, TimeSpan AttemptTimeout, TimeSpan Slow, TimeSpan CatchUp, bool Namespaces, IReadOnlyDictionary<string, string> Env)
 {
+    /// <summary>The options that shape a run, as given (the schedule apart): what a replay must repeat.</summary>
+    public string Arguments { get; init; } = "";
+
     /// <summary>The membership settings the integration tests use: a dead silo is declared in ~3 s instead of Orleans' default.</summary>
     public static readonly IReadOnlyDictionary<string, string> FastMembership = new Dictionary<string, string>
     {
@@ -22,7 +25,7 @@ public sealed record ChaosSettings(int Silos, int Webs, int Threads, int Readers
         }
         // --env KEY=VALUE,... : anything else for every silo and web node (e.g. Chat__Relay__RefreshPeriod=00:00:02).
         if (o.String("env") is { } extra) foreach (var (k, v) in Pairs("env", extra)) env[k] = v;
-        return new ChaosSettings(
+        var settings = new ChaosSettings(
             Silos: o.Int("silos", 3, 1, 20),
             Webs: o.Int("web", 2, 1, 20),
             Threads: o.Int("threads", 1, 1, 100),
@@ -36,7 +39,15 @@ public sealed record ChaosSettings(int Silos, int Webs, int Threads, int Readers
             CatchUp: o.Duration("catch-up", TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10)),
             Namespaces: !o.Has("no-netns"),
             Env: env);
+        var given = new[] { "membership", "env", "retry-budget", "attempt-timeout", "slow", "catch-up" }.Where(o.Has).Select(k => $" --{k} {Quote(o.String(k)!)}");
+        return settings with
+        {
+            Arguments = $"--silos {settings.Silos} --web {settings.Webs} --threads {settings.Threads} --readers {settings.Readers} --posters {settings.Posters} " +
+                $"--rate {settings.Rate} --duration {settings.Duration.TotalSeconds:0}s{string.Concat(given)}{(settings.Namespaces ? "" : " --no-netns")}",
+        };
     }
+
+    private static string Quote(string s) => s.Contains(' ') || s.Contains(';') ? $"\"{s}\"" : s;
 
     private static IEnumerable<(string Key, string Value)> Pairs(string option, string text) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p =>
