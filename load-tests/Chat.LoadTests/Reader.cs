@@ -120,14 +120,27 @@ public sealed class Reader : IAsyncDisposable
 
     public async Task JoinAsync()
     {
-        var join = await Connection.InvokeAsync<JoinResponse>("JoinThread", ThreadId, LastSeq);
+        JoinResponse join;
+        try { join = await Connection.InvokeAsync<JoinResponse>("JoinThread", ThreadId, LastSeq); }
+        catch (Exception e) { _lastJoinError = e.Message; Interlocked.Increment(ref _joinFailures); throw; }
+        Interlocked.Increment(ref _joins);
         await TakeAsync(join.Comments, pushed: false, knownLast: join.LastSeq);
     }
+
+    private int _joins, _joinFailures;
+    private string? _lastJoinError;
+    private long _lastPushTicks;
+
+    /// <summary>Where this reader is and how it got there (for a reader that did not catch up).</summary>
+    public string Describe() =>
+        $"{Node.Authority} {Connection.State}, last seq {LastSeq} (known {_knownLast}), {_joins} joins, {_joinFailures} failed" +
+        (_lastJoinError is null ? "" : $" (last: {_lastJoinError})") +
+        (_lastPushTicks == 0 ? ", never pushed to" : $", last push {System.Diagnostics.Stopwatch.GetElapsedTime(_lastPushTicks).TotalSeconds:0}s ago");
 
     private async Task TakeAsync(Comment[] batch, bool pushed, long knownLast = 0)
     {
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (pushed) Interlocked.Add(ref _stats.Pushes, batch.Length);
+        if (pushed) { Interlocked.Add(ref _stats.Pushes, batch.Length); _lastPushTicks = now; }
         lock (_lock)
         {
             foreach (var c in batch)

@@ -23,6 +23,8 @@ public sealed record ChaosResult
     public long PushedOutOfOrder { get; init; }
     public required Invariant[] Invariants { get; init; }
     public required FaultImpact[] Faults { get; init; }
+    /// <summary>Readers that did not catch up, as they were at the end (at most 20).</summary>
+    public string[] StuckReaders { get; init; } = [];
     /// <summary>Every process the run started (all stopped by the time it exits).</summary>
     public int[] ProcessIds { get; init; } = [];
     public long Lost => Count("every acknowledged comment is stored");

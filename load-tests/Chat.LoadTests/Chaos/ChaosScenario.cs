@@ -93,7 +93,12 @@ public static class ChaosScenario
                 ct.ThrowIfCancellationRequested();
                 progress.Dispose();
                 var result = Check(threads, stored, posters, readers, injector, settings, stats, explicitSchedule is null ? seed : null, scheduleText, replay, lab is not null)
-                    with { ProcessIds = [.. cluster.ProcessIds] };
+                    with
+                    {
+                        ProcessIds = [.. cluster.ProcessIds],
+                        StuckReaders = [.. readers.Select((r, i) => (r.Reader, i)).Where(x => x.Reader.LastSeq < stored[x.Reader.ThreadId].Select(s => s.Seq).DefaultIfEmpty(0).Max())
+                            .Take(20).Select(x => $"reader {x.i}: {x.Reader.Describe()}")],
+                    };
                 return Finish(result, posters, readers, outDir, name, ui);
             }
         }
@@ -169,6 +174,7 @@ public static class ChaosScenario
         catch (Exception e) { ui.Line($"PNG report failed: {e.Message}"); }
         ui.Line($"results: {json}" + (png is null ? "" : $"  timeline: {png}"));
         ui.Line($"replay:  {result.Replay}");
+        foreach (var stuck in result.StuckReaders) ui.Line($"not caught up: {stuck}");
         if (!result.Passed) ui.Line($"FAIL: {string.Join("; ", result.Invariants.Where(i => !i.Holds).Select(i => $"{i.Name}: {i.Violations}"))}");
         return result.Passed ? 0 : 1;
     }

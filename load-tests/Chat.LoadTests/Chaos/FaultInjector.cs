@@ -23,18 +23,27 @@ public sealed class FaultInjector(ChaosCluster cluster, string threadId, RunCloc
             // Which silo hosts the thread takes a second of /metrics to tell: ask before the fault is due.
             var early = fault.At - TimeSpan.FromSeconds(1.5) - clock.Elapsed;
             if (early > TimeSpan.Zero) await Task.Delay(early, ct);
-            try { await InjectAsync(fault, ct); }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                progress($"fault {fault}: {e.Message}");
-                Add(new FaultRecord(fault.ToString(), "-", clock.Seconds, clock.Seconds, e.Message));
-            }
+            // Not awaited: a SIGTERM'd process may take its time to exit, and the next fault is due on time.
+            lock (_undoing) _undoing.Add(InjectOrSayWhyNotAsync(fault, ct));
         }
-        await Task.WhenAll(_undoing);
+        while (true)
+        {
+            Task[] pending;
+            lock (_undoing) pending = [.. _undoing];
+            await Task.WhenAll(pending);
+            lock (_undoing) if (_undoing.Count == pending.Length) return;
+        }
     }
 
-    /// <summary>Undoes what is still in effect (at the end of a run that was cut short, e.g. Ctrl-C).</summary>
-    public Task SettleAsync() => Task.WhenAll(_undoing.Select(t => t.ContinueWith(_ => { })));
+    private async Task InjectOrSayWhyNotAsync(Fault fault, CancellationToken ct)
+    {
+        try { await InjectAsync(fault, ct); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            progress($"fault {fault}: {e.Message}");
+            Add(new FaultRecord(fault.ToString(), "-", clock.Seconds, clock.Seconds, e.Message));
+        }
+    }
 
     private async Task InjectAsync(Fault fault, CancellationToken ct)
     {
