@@ -13,8 +13,8 @@ public sealed record PostOutcome(string ClientId, int BodyHash, double Sent, dou
 /// <summary>
 /// Posts over HTTP as a person in a browser does during an outage: each post has its own clientId;
 /// when a web node does not answer, refuses the connection or answers 5xx/429 (the outcome is
-/// unknown) the same post is sent again with the same clientId, through the next web node, until
-/// the retry budget is spent. Every attempt and every final outcome is recorded for the checker.
+/// unknown) the same post is sent again with the same clientId, through the next web node after a
+/// pause, until the retry budget is spent. Every attempt and every final outcome is recorded for the checker.
 /// </summary>
 public sealed class ChaosPoster(IReadOnlyList<Uri> nodes, int firstNode, string token, RunClock clock, TimeSpan retryBudget, TimeSpan attemptTimeout) : IDisposable
 {
@@ -82,9 +82,12 @@ public sealed class ChaosPoster(IReadOnlyList<Uri> nodes, int firstNode, string 
                     lock (_posts) _posts.Add(new PostOutcome(clientId, ReaderRecord.BodyHash(body), sent, clock.Seconds, seq, outcome == "ack", refused, outcome, attempt));
                     return;
                 }
-                // Another node next (a load balancer would send a retry anywhere); a pause after an answer that asked for one.
+                // Another node next (a load balancer would send a retry anywhere), after Retry-After or a
+                // growing, jittered pause (0.2 s doubling to 2 s), as the site's page does: hundreds of
+                // posts waiting on one outage must not come back in step.
                 node++;
-                if (retryAfter > TimeSpan.Zero) await Task.Delay(retryAfter);
+                var backoff = TimeSpan.FromSeconds(Math.Min(2, 0.2 * Math.Pow(2, attempt - 1)) * (0.5 + Random.Shared.NextDouble()));
+                await Task.Delay(retryAfter > backoff ? retryAfter : backoff);
             }
         }
         finally { _inFlight.Release(); }
@@ -103,7 +106,7 @@ public sealed class ChaosPoster(IReadOnlyList<Uri> nodes, int firstNode, string 
             return (status == (int)HttpStatusCode.ServiceUnavailable ? "503" : status >= 500 ? $"5xx:{status}" : $"status:{status}", 0, retryAfter);
         }
         catch (TaskCanceledException) { return ("timeout", 0, TimeSpan.Zero); }
-        catch (HttpRequestException) { return ("connection", 0, TimeSpan.FromMilliseconds(100)); }
+        catch (HttpRequestException) { return ("connection", 0, TimeSpan.Zero); }
     }
 
     public void Dispose() => _http.Dispose();
