@@ -26,6 +26,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public int Pid => _process.Id;
     public Uri Url => new($"http://{Host}:{Port}");
     public bool HasExited => _process.HasExited;
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
     /// <param name="host">Where it listens (loopback unless it runs in a network namespace of its own).</param>
     /// <param name="appendLog">Append to its log (a restarted process keeps one log).</param>

@@ -68,6 +68,8 @@ public static class ChaosScenario
             var injector = new FaultInjector(cluster, threads[0], clock, ui.Line);
             var posting = Task.WhenAll(posters.Select((p, i) => p.RunAsync(threads[i % threads.Length], settings.Rate / settings.Posters, settings.Duration, ct)));
             var faulting = injector.RunAsync(schedule, ct);
+            using var supervising = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var supervisor = injector.SuperviseAsync(supervising.Token);
             var progress = new Progress(clock, ui, () =>
             {
                 var attempts = posters.SelectMany(p => p.Attempts).ToList();
@@ -80,6 +82,8 @@ public static class ChaosScenario
                 await posting;
                 var postingEnd = clock.Seconds;
                 await faulting;
+                supervising.Cancel();
+                await supervisor;
                 ui.Line($"posting done at {postingEnd:0}s; waiting up to {settings.CatchUp.TotalSeconds:0}s for every reader to catch up");
                 var stored = new Dictionary<string, List<StoredRow>>();
                 var deadline = DateTime.UtcNow + settings.CatchUp;

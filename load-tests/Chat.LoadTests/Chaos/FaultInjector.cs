@@ -35,6 +35,30 @@ public sealed class FaultInjector(ChaosCluster cluster, string threadId, RunCloc
         }
     }
 
+    /// <summary>
+    /// Starts again, as Kubernetes would, a process that exited while no fault was acting on it (a
+    /// silo the cluster declared dead during a partition ends itself when it learns so); recorded
+    /// as an event of its own. Runs until `ct` is cancelled.
+    /// </summary>
+    public async Task SuperviseAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        while (await timer.WaitForNextTickAsync(ct).AsTask().ContinueWith(t => t.IsCompletedSuccessfully))
+            foreach (var node in cluster.All.Where(n => n.Process is { HasExited: true }).ToList())
+            {
+                lock (_busy) if (!_busy.Add(node)) continue;
+                var start = clock.Seconds;
+                var what = $"{node.Name} exited by itself (code {node.Process!.ExitCode})";
+                progress($"{start,6:0.0}s {what}: starting it again");
+                string note;
+                try { await node.StartAsync(again: true); note = $"ready again {clock.Seconds - start:0.0}s later"; }
+                catch (Exception e) { note = $"restart failed: {e.Message}"; }
+                progress($"{clock.Seconds,6:0.0}s {node.Name}: {note}");
+                Add(new FaultRecord(what, node.Name, start, clock.Seconds, note));
+                lock (_busy) _busy.Remove(node);
+            }
+    }
+
     private async Task InjectOrSayWhyNotAsync(Fault fault, CancellationToken ct)
     {
         try { await InjectAsync(fault, ct); }
