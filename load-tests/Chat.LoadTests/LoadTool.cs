@@ -19,6 +19,11 @@ public static class LoadTool
           soak              hot-thread, long and moderate (defaults: 10m, 20/s)
           compare           one scenario against plain SignalR, SignalR+Redis (2 nodes) and the product
           storage           Azurite single inserts vs 100-entity transactions (+ product acks/s with --url)
+          chaos             starts its own cluster (Azurite, --silos 3, --web 2), loads hot threads, plays a seeded
+                            fault schedule and checks the whole history (see load-tests/README.md; no --url)
+                            --seed N --duration 10m --fault-every 15s..30s --faults kill-silo,stop-azurite,...
+                            --schedule "10s kill silo:thread for 3s; 30s stop silo:2 for 5s; 45s partition silo-silo for 8s"
+                            --membership fast|Key=Value,...  --env KEY=VALUE,...  --retry-budget 30s --slow 1s --no-netns
         common: --url http://127.0.0.1:5000[,http://...]  --readers 100 --posters 4 --rate 50 --duration 20s
                 --threads 1 --out results/ --max-error-rate 0.01 --max-posts 1000000 --drain 15s
                 --allow-remote (otherwise only loopback targets) --no-live
@@ -50,6 +55,7 @@ public static class LoadTool
                     "connections" => ConnectionsScenario.RunAsync(o, ui, cts.Token),
                     "compare" => Compare.RunAsync(o, ui, cts.Token),
                     "storage" => StorageBench.RunAsync(o, ui, cts.Token),
+                    "chaos" => Chaos.ChaosScenario.RunAsync(o, ui, cts.Token),
                     _ => throw new UsageException($"Unknown command '{args[0]}'."),
                 };
                 return await task;

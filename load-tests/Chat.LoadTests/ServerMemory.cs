@@ -60,7 +60,8 @@ public static partial class ServerMemory
     private static async Task<long?> Gen2CountAsync(Uri url, CancellationToken ct) =>
         await MetricsAsync(url, ct) is { } text ? SumOf(text, "dotnet_gc_collections_total", "gc_heap_generation=\"gen2\"") : null;
 
-    private static async Task<string?> MetricsAsync(Uri url, CancellationToken ct)
+    /// <summary>The host's /metrics (Prometheus text), or null when it does not answer.</summary>
+    public static async Task<string?> MetricsAsync(Uri url, CancellationToken ct)
     {
         try
         {
@@ -74,7 +75,8 @@ public static partial class ServerMemory
     }
 
     /// <summary>The sum of a Prometheus metric's samples (all label sets, or those containing a label).</summary>
-    private static long? SumOf(string metrics, string name, string? label = null)
+    /// <summary>A metric summed over its label sets (those containing `label` only, if given); null when absent.</summary>
+    public static long? SumOf(string metrics, string name, string? label = null)
     {
         long? sum = null;
         foreach (Match m in Regex.Matches(metrics, $@"^{name}(\{{[^}}]*\}})?\s+([0-9.eE+]+)", RegexOptions.Multiline))

@@ -10,24 +10,33 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
 
-    private ServerProcess(string name, Process process, StreamWriter log, int port)
+    private ServerProcess(string name, Process process, StreamWriter log, int port, string host)
     {
         Name = name;
         _process = process;
         _log = log;
         Port = port;
+        Host = host;
     }
 
     public string Name { get; }
     public int Port { get; }
+    /// <summary>The address it is reached at: loopback, or its network namespace's address (chaos).</summary>
+    public string Host { get; }
     public int Pid => _process.Id;
-    public Uri Url => new($"http://127.0.0.1:{Port}");
+    public Uri Url => new($"http://{Host}:{Port}");
+    public bool HasExited => _process.HasExited;
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
+    /// <param name="host">Where it listens (loopback unless it runs in a network namespace of its own).</param>
+    /// <param name="appendLog">Append to its log (a restarted process keeps one log).</param>
+    /// <param name="ct">Cancelled: the process is stopped and the start throws (nothing is left running).</param>
     public static async Task<ServerProcess> StartAsync(string name, string file, string args, int port, string logDir,
-        string? workDir = null, IDictionary<string, string>? env = null, string? readyPath = null, TimeSpan? timeout = null)
+        string? workDir = null, IDictionary<string, string>? env = null, string? readyPath = null, TimeSpan? timeout = null,
+        string host = "127.0.0.1", bool appendLog = false, CancellationToken ct = default)
     {
         Directory.CreateDirectory(logDir);
-        var log = new StreamWriter(Path.Combine(logDir, $"{name}.log")) { AutoFlush = true };
+        var log = new StreamWriter(Path.Combine(logDir, $"{name}.log"), appendLog) { AutoFlush = true };
         var psi = new ProcessStartInfo(file, args)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
@@ -41,22 +50,43 @@ public sealed class ServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(name, process, log, port);
+        var server = new ServerProcess(name, process, log, port, host);
         var deadline = Stopwatch.StartNew();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         while (true)
         {
             if (process.HasExited) throw new InvalidOperationException($"{name} exited with code {process.ExitCode}; see {Path.Combine(logDir, name + ".log")}.");
+            if (ct.IsCancellationRequested)
+            {
+                await server.DisposeAsync();
+                throw new OperationCanceledException($"{name}: start cancelled", ct);
+            }
             if (deadline.Elapsed > (timeout ?? TimeSpan.FromSeconds(60)))
             {
                 await server.DisposeAsync();
                 throw new TimeoutException($"{name} did not get ready on port {port}; see {Path.Combine(logDir, name + ".log")}.");
             }
-            if (readyPath is null ? await IsListeningAsync(port)
-                : await http.GetAsync($"http://127.0.0.1:{port}{readyPath}").ContinueWith(t => t.IsCompletedSuccessfully && t.Result.IsSuccessStatusCode))
+            if (readyPath is null ? await IsListeningAsync(port, host)
+                : await http.GetAsync($"http://{host}:{port}{readyPath}").ContinueWith(t => t.IsCompletedSuccessfully && t.Result.IsSuccessStatusCode))
                 return server;
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>Sends a signal by name (KILL, TERM, STOP, CONT); a process already gone is left alone.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        if (_process.HasExited) return;
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString()]);
+        await kill!.WaitForExitAsync();
+    }
+
+    /// <summary>Waits until the process has exited, at most `timeout` (then it is killed).</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); await _process.WaitForExitAsync(); }
     }
 
     /// <summary>SIGTERM (SIGINT for Azurite would matter only on disk: ours are in memory), then SIGKILL after 10 s.</summary>
@@ -66,7 +96,8 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             if (!_process.HasExited)
             {
-                using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await kill!.WaitForExitAsync();
+                await SignalAsync("CONT"); // a stopped process cannot handle SIGTERM
+                await SignalAsync("TERM");
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                 try { await _process.WaitForExitAsync(cts.Token); }
                 catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
@@ -84,12 +115,12 @@ public sealed class ServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static async Task<bool> IsListeningAsync(int port)
+    public static async Task<bool> IsListeningAsync(int port, string host = "127.0.0.1")
     {
         try
         {
             using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, port);
+            await client.ConnectAsync(IPAddress.Parse(host), port);
             return true;
         }
         catch (SocketException) { return false; }
@@ -168,14 +199,25 @@ public static class Targets
     public static Task<ServerProcess> AzuriteAsync(string logDir)
     {
         var port = ServerProcess.FreePort();
-        var bin = Path.Combine(Paths.RepoRoot, "node_modules", ".bin", "azurite-table");
-        if (!File.Exists(bin)) throw new InvalidOperationException($"{bin} is missing: run `npm ci` in the repository root.");
-        return ServerProcess.StartAsync("azurite", bin, $"--tableHost 127.0.0.1 --tablePort {port} --disableTelemetry --silent --skipApiVersionCheck --inMemoryPersistence", port, logDir);
+        return ServerProcess.StartAsync("azurite", AzuriteBin, AzuriteArgs("127.0.0.1", port), port, logDir);
     }
 
-    public static string AzuriteConnectionString(int port) =>
+    public static string AzuriteBin
+    {
+        get
+        {
+            var bin = Path.Combine(Paths.RepoRoot, "node_modules", ".bin", "azurite-table");
+            return File.Exists(bin) ? bin : throw new InvalidOperationException($"{bin} is missing: run `npm ci` in the repository root.");
+        }
+    }
+
+    /// <summary>In memory: nothing to clean up, and a run starts empty.</summary>
+    public static string AzuriteArgs(string host, int port) =>
+        $"--tableHost {host} --tablePort {port} --disableTelemetry --silent --skipApiVersionCheck --inMemoryPersistence";
+
+    public static string AzuriteConnectionString(int port, string host = "127.0.0.1") =>
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-        $"TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+        $"TableEndpoint=http://{host}:{port}/devstoreaccount1;";
 
     /// <summary>The product as run.sh runs it (Chat.Web co-hosting a silo), against the given Azurite.</summary>
     /// <param name="openFiles">Open files (connections) it must be able to hold; above this machine's hard limit it is started through prlimit, which needs root.</param>
