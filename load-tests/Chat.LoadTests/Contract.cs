@@ -82,11 +82,14 @@ public static class Stamp
     public static string Body(long n) => $"lt:{Stopwatch.GetTimestamp()}:{n} load test comment";
 
     /// <summary>Microseconds since the body was stamped, or -1 when it carries no stamp.</summary>
-    public static long AgeMicros(string body, long now)
+    public static long AgeMicros(string body, long now) =>
+        SentAt(body) is var sent and > 0 ? Math.Max(1, (now - sent) * 1_000_000 / Stopwatch.Frequency) : -1;
+
+    /// <summary>When the body was stamped (Stopwatch ticks), or -1 when it carries no stamp.</summary>
+    public static long SentAt(string body)
     {
         if (!body.StartsWith("lt:")) return -1;
         var end = body.IndexOf(':', 3);
-        if (end < 0 || !long.TryParse(body.AsSpan(3, end - 3), out var sent)) return -1;
-        return Math.Max(1, (now - sent) * 1_000_000 / Stopwatch.Frequency);
+        return end > 0 && long.TryParse(body.AsSpan(3, end - 3), out var sent) ? sent : -1;
     }
 }

@@ -17,7 +17,7 @@ public sealed class LeanReader : IThreadReader
     private readonly LeanTransport _transport;
     private readonly Uri _node;
     private readonly Stats _stats;
-    private readonly SeqLedger _ledger;
+    private readonly SeqLedger<(long Seq, long Sent)> _ledger;
     private readonly SemaphoreSlim _fillGate = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
     private ClientWebSocket? _socket;
@@ -40,7 +40,7 @@ public sealed class LeanReader : IThreadReader
         _node = node;
         _stats = stats;
         ThreadId = threadId;
-        _ledger = new SeqLedger(stats);
+        _ledger = new SeqLedger<(long Seq, long Sent)>(stats, c => c.Seq, c => c.Sent);
     }
 
     public string ThreadId { get; }

@@ -5,24 +5,17 @@ using IDiscussionClient = Chat.Contracts.IDiscussionClient;
 namespace Chat.LoadTests;
 
 /// <summary>
-/// A reader that follows the contract (join with its last seq, skip what it has, fill a gap over
-/// HTTP, rejoin after reconnecting) and, separately, judges what the server pushed: a pushed seq it
-/// was already pushed is a duplicate, one below the highest pushed so far is out of order, and a seq
-/// that never came by push or join (only by the HTTP fill, or not at all) is lost.
+/// A reader on Microsoft's .NET SignalR client that follows the contract (join with its last seq,
+/// skip what it has, fill a gap over HTTP, rejoin after reconnecting) and, separately, judges what
+/// the server pushed (<see cref="SeqLedger{TItem}"/>: duplicates, out of order, lost).
 /// </summary>
 public sealed class Reader : IThreadReader
 {
-    private const byte Held = 1, Pushed = 2, Joined = 4;
-
     private readonly Stats _stats;
     private readonly HttpClient _http;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Lock _lock = new();
-    private byte[] _seen = new byte[1024];
-    private long _maxPushed;
-    private long _knownLast;   // the highest seq known to exist (from the join or a push)
+    private readonly SeqLedger<Comment> _ledger;
     private int _fillScheduled;
-    private readonly SortedDictionary<long, Comment> _ahead = [];
 
     private readonly IReadOnlyList<Uri> _nodes;
     private int _node;
@@ -39,6 +32,7 @@ public sealed class Reader : IThreadReader
         ThreadId = threadId;
         _stats = stats;
         _record = record;
+        _ledger = new SeqLedger<Comment>(stats, c => c.Seq, c => Stamp.SentAt(c.Body), record is null ? null : record.Delivered);
         _nodes = [node, .. (failover ?? []).Where(n => n != node)];
         _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         _token = token;
@@ -66,10 +60,10 @@ public sealed class Reader : IThreadReader
 
     public string ThreadId { get; }
     public HubConnection Connection { get; private set; }
-    public long LastSeq { get; private set; }
-    public long Duplicated { get; private set; }
-    public long OutOfOrder { get; private set; }
-    public long JoinRepeats { get; private set; }
+    public long LastSeq => _ledger.LastSeq;
+    public long Duplicated => _ledger.Duplicated;
+    public long OutOfOrder => _ledger.OutOfOrder;
+    public long JoinRepeats => _ledger.JoinRepeats;
 
     private Uri Node => _nodes[_node % _nodes.Count];
 
@@ -133,37 +127,19 @@ public sealed class Reader : IThreadReader
 
     /// <summary>Where this reader is and how it got there (for a reader that did not catch up).</summary>
     public string Describe() =>
-        $"{Node.Authority} {Connection.State}, last seq {LastSeq} (known {_knownLast}), {_joins} joins, {_joinFailures} failed" +
+        $"{Node.Authority} {Connection.State}, last seq {LastSeq} (known {_ledger.KnownLast}), {_joins} joins, {_joinFailures} failed" +
         (_lastJoinError is null ? "" : $" (last: {_lastJoinError})") +
         (_lastPushTicks == 0 ? ", never pushed to" : $", last push {System.Diagnostics.Stopwatch.GetElapsedTime(_lastPushTicks).TotalSeconds:0}s ago");
 
     private async Task TakeAsync(Comment[] batch, bool pushed, long knownLast = 0)
     {
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (pushed) { Interlocked.Add(ref _stats.Pushes, batch.Length); _lastPushTicks = now; }
-        lock (_lock)
-        {
-            foreach (var c in batch)
-            {
-                Grow(c.Seq);
-                ref var flags = ref _seen[c.Seq];
-                if (pushed)
-                {
-                    if ((flags & Pushed) != 0) Duplicated++;
-                    else if ((flags & Joined) != 0) JoinRepeats++; // the contract allows a push to repeat the join
-                    else if (c.Seq < _maxPushed) OutOfOrder++;
-                    _maxPushed = Math.Max(_maxPushed, c.Seq);
-                    flags |= Pushed;
-                }
-                else flags |= Joined;
-            }
-        }
+        if (pushed) _lastPushTicks = now;
         await _gate.WaitAsync();
         try
         {
-            Take(batch, now);
-            _knownLast = Math.Max(_knownLast, Math.Max(knownLast, batch.Length > 0 ? batch[^1].Seq : 0));
-            if (LastSeq >= _knownLast) return;
+            _ledger.Take(batch, pushed ? Arrival.Push : Arrival.Join, now, knownLast);
+            if (!_ledger.Behind) return;
             // The join tells how far the thread goes (it returns at most a page): read the rest now.
             // A push ahead of a gap most likely means the missing seqs are on their way (another node
             // published them a moment later): give them GapGrace to arrive before asking over HTTP,
@@ -185,7 +161,7 @@ public sealed class Reader : IThreadReader
             await Task.Delay(GapGrace);
             Interlocked.Exchange(ref _fillScheduled, 0);
             await _gate.WaitAsync();
-            try { if (LastSeq < _knownLast) await FillAsync(); }
+            try { if (_ledger.Behind) await FillAsync(); }
             finally { _gate.Release(); }
         });
     }
@@ -193,72 +169,21 @@ public sealed class Reader : IThreadReader
     /// <summary>Reads what is missing up to the highest seq known to exist. Called holding the gate.</summary>
     private async Task FillAsync()
     {
-        while (LastSeq < _knownLast)
+        while (_ledger.Behind)
         {
             Interlocked.Increment(ref _stats.GapFetches);
             Comment[] missing;
             try { missing = (await _http.GetFromJsonAsync<Comment[]>(new Uri(Node, $"/api/threads/{ThreadId}/comments?after={LastSeq}&limit=1000"), ApiClient.Json))!; }
             catch (Exception e) { _stats.Error($"gap fetch: {e.Message}", ref _stats.ConnectionErrors); return; }
             if (missing.Length == 0) return;
-            Take(missing, System.Diagnostics.Stopwatch.GetTimestamp());
+            _ledger.Take(missing, Arrival.Fill, System.Diagnostics.Stopwatch.GetTimestamp());
         }
     }
 
-    /// <summary>
-    /// Delivers comments in seq order: the next one at once, later ones held until the gap before them
-    /// closes (then they count as delivered at that moment: that is when a reader could show them).
-    /// </summary>
-    private void Take(Comment[] comments, long now)
-    {
-        lock (_lock)
-        {
-            foreach (var c in comments)
-            {
-                if (c.Seq <= LastSeq) continue; // had it already
-                if (c.Seq == LastSeq + 1) Deliver(c, now);
-                else _ahead.TryAdd(c.Seq, c);
-            }
-            while (_ahead.Remove(LastSeq + 1, out var next)) Deliver(next, now);
-            // Anything at or below LastSeq left in _ahead came twice; drop it.
-            while (_ahead.Count > 0 && _ahead.Keys.First() <= LastSeq) _ahead.Remove(_ahead.Keys.First());
-        }
-    }
+    public (long Missing, long Lost) Verify(long n) => _ledger.Verify(n);
 
-    private void Deliver(Comment c, long now)
-    {
-        Grow(c.Seq);
-        _seen[c.Seq] |= Held;
-        LastSeq = c.Seq;
-        _record?.Delivered(c, now);
-        Interlocked.Increment(ref _stats.Deliveries);
-        var age = Stamp.AgeMicros(c.Body, now);
-        if (age > 0) _stats.Delivery.RecordValue(Math.Min(age, 600_000_000));
-    }
-
-    private void Grow(long seq)
-    {
-        if (seq < _seen.Length) return;
-        Array.Resize(ref _seen, (int)Math.Max(seq + 1, _seen.Length * 2L));
-    }
-
-    public (long Missing, long Lost) Verify(long n) => Verify(n, 0);
-
-    /// <summary>After the run: seqs 1..n this reader does not hold, and seqs it only got by the HTTP fill.</summary>
-    public (long Missing, long Lost) Verify(long n, long joinedAfter)
-    {
-        lock (_lock)
-        {
-            long missing = 0, lost = 0;
-            for (var s = joinedAfter + 1; s <= n; s++)
-            {
-                var f = s < _seen.Length ? _seen[s] : (byte)0;
-                if ((f & Held) == 0) missing++;
-                if ((f & (Pushed | Joined)) == 0) lost++;
-            }
-            if (LastSeq < n) missing = Math.Max(missing, n - LastSeq);
-            return (missing, lost);
-        }
-    }
+    /// <summary>After the run: seqs after joinedAfter up to n this reader does not hold, and seqs it only got by the HTTP fill.</summary>
+    public (long Missing, long Lost) Verify(long n, long joinedAfter) => _ledger.Verify(n, joinedAfter);
 
     public async ValueTask DisposeAsync()
     {

@@ -8,7 +8,9 @@ namespace Chat.LoadTests;
 /// at the moment a comment is delivered (that is when a reader could show it).
 /// </summary>
 /// <remarks>Thread-safe: a push and a gap fill may arrive at the same time.</remarks>
-public sealed class SeqLedger(Stats stats)
+/// <typeparam name="TItem">What a comment is to the reader: a parsed <see cref="Comment"/>, or just its seq and stamp.</typeparam>
+/// <param name="delivered">Called for each comment as it is delivered (e.g. to record it for the chaos checker).</param>
+public sealed class SeqLedger<TItem>(Stats stats, Func<TItem, long> seqOf, Func<TItem, long> sentOf, Action<TItem, long>? delivered = null)
 {
     private const byte Held = 1, Pushed = 2, Joined = 4;
 
@@ -16,8 +18,8 @@ public sealed class SeqLedger(Stats stats)
     private byte[] _seen = new byte[64];
     private long _maxPushed;
     private long _knownLast;
-    // Comments that arrived ahead of a gap: seq -> their stamp (send time in Stopwatch ticks, or -1).
-    private SortedDictionary<long, long>? _ahead;
+    // Comments that arrived ahead of a gap, by seq.
+    private SortedDictionary<long, TItem>? _ahead;
 
     public long LastSeq { get; private set; }
     public long Duplicated { get; private set; }
@@ -30,17 +32,24 @@ public sealed class SeqLedger(Stats stats)
         get { lock (_lock) return LastSeq < _knownLast; }
     }
 
+    /// <summary>The highest seq known to exist (from a join or a push).</summary>
+    public long KnownLast
+    {
+        get { lock (_lock) return _knownLast; }
+    }
+
     /// <summary>
-    /// Takes comments (seq and send stamp each) that arrived by push, by join (with the last seq the
-    /// join reported) or by an HTTP fill (<paramref name="how"/>).
+    /// Takes comments that arrived by push, by join (with the last seq the join reported) or by an
+    /// HTTP fill (<paramref name="how"/>).
     /// </summary>
-    public void Take(ReadOnlySpan<(long Seq, long Sent)> comments, Arrival how, long now, long knownLast = 0)
+    public void Take(ReadOnlySpan<TItem> comments, Arrival how, long now, long knownLast = 0)
     {
         if (how == Arrival.Push) Interlocked.Add(ref stats.Pushes, comments.Length);
         lock (_lock)
         {
-            foreach (var (seq, _) in comments)
+            foreach (var item in comments)
             {
+                var seq = seqOf(item);
                 Grow(seq);
                 ref var flags = ref _seen[seq];
                 if (how == Arrival.Push)
@@ -53,26 +62,29 @@ public sealed class SeqLedger(Stats stats)
                 }
                 else if (how == Arrival.Join) flags |= Joined;
             }
-            foreach (var (seq, sent) in comments)
+            foreach (var item in comments)
             {
+                var seq = seqOf(item);
                 if (seq <= LastSeq) continue; // had it already
-                if (seq == LastSeq + 1) Deliver(seq, sent, now);
-                else (_ahead ??= [])[seq] = sent;
+                if (seq == LastSeq + 1) Deliver(seq, item, now);
+                else (_ahead ??= [])[seq] = item;
             }
             while (_ahead is { Count: > 0 } && _ahead.Remove(LastSeq + 1, out var next)) Deliver(LastSeq + 1, next, now);
             // Anything at or below LastSeq left ahead came twice; drop it.
             while (_ahead is { Count: > 0 } && _ahead.Keys.First() <= LastSeq) _ahead.Remove(_ahead.Keys.First());
-            var last = comments.Length > 0 ? comments[^1].Seq : 0;
+            var last = comments.Length > 0 ? seqOf(comments[^1]) : 0;
             _knownLast = Math.Max(_knownLast, Math.Max(knownLast, last));
         }
     }
 
-    private void Deliver(long seq, long sent, long now)
+    private void Deliver(long seq, TItem item, long now)
     {
         Grow(seq);
         _seen[seq] |= Held;
         LastSeq = seq;
+        delivered?.Invoke(item, now);
         Interlocked.Increment(ref stats.Deliveries);
+        var sent = sentOf(item);
         if (sent > 0) stats.Delivery.RecordValue(Math.Clamp((now - sent) * 1_000_000 / System.Diagnostics.Stopwatch.Frequency, 1, 600_000_000));
     }
 
@@ -82,13 +94,13 @@ public sealed class SeqLedger(Stats stats)
         Array.Resize(ref _seen, (int)Math.Max(seq + 1, _seen.Length * 2L));
     }
 
-    /// <summary>After the run: seqs 1..n this reader does not hold, and seqs it only got by the HTTP fill.</summary>
-    public (long Missing, long Lost) Verify(long n)
+    /// <summary>After the run: seqs after joinedAfter up to n this reader does not hold, and seqs it only got by the HTTP fill.</summary>
+    public (long Missing, long Lost) Verify(long n, long joinedAfter = 0)
     {
         lock (_lock)
         {
             long missing = 0, lost = 0;
-            for (var s = 1; s <= n; s++)
+            for (var s = joinedAfter + 1; s <= n; s++)
             {
                 var f = s < _seen.Length ? _seen[s] : (byte)0;
                 if ((f & Held) == 0) missing++;
