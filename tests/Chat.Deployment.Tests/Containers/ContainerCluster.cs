@@ -35,6 +35,19 @@ public sealed class ContainerCluster : IAsyncLifetime
     public async Task InitializeAsync()
     {
         if (DockerEngine.SkipReason is not null) return;
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync(); // stop the engine now, whatever xunit does with a fixture that failed to start
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
         var clock = Stopwatch.StartNew();
         _engine = await DockerEngine.StartAsync();
         await Engine.RunScriptAsync("k8s/images/build-standins.sh");
@@ -65,7 +78,14 @@ public sealed class ContainerCluster : IAsyncLifetime
     public async Task WaitReadyAsync(PodContainer pod)
     {
         var probes = Probes(pod);
-        await Eventually.True(() => probes.Ready || probes.StartupFailure is not null, StartDeadline, $"{pod.Name} Ready");
+        try
+        {
+            await Eventually.True(() => probes.Ready || probes.StartupFailure is not null, StartDeadline, $"{pod.Name} Ready");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{await LogsAsync(pod)}", e);
+        }
         if (probes.StartupFailure is not null)
             throw new InvalidOperationException($"{probes.StartupFailure}\n{await LogsAsync(pod)}");
     }
@@ -142,8 +162,10 @@ public sealed class ContainerCluster : IAsyncLifetime
     public async Task DisposeAsync()
     {
         foreach (var probes in _probes.Values) await probes.DisposeAsync();
+        _probes.Clear();
         if (_engine is not null) await _engine.DisposeAsync();
-        Directory.Delete(_volumes, recursive: true);
+        _engine = null;
+        if (Directory.Exists(_volumes)) Directory.Delete(_volumes, recursive: true);
     }
 }
 
