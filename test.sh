@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: installs the npm packages (Azurite, SignalR browser client) and
-# Debian's chromium and redis-server (and, as root, iproute2 and nftables) when missing, builds the solution and runs `dotnet test Cluster.sln`.
+# Debian's chromium and redis-server (as root also iproute2, nftables, docker.io and debootstrap) when missing, builds the solution and runs `dotnet test Cluster.sln`.
 # Tests start their own Azurite and hosts on free loopback ports; nothing needs to be running.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,14 +13,18 @@ echo "==> npm packages"
 [ -x node_modules/.bin/azurite-table ] && [ -f node_modules/@microsoft/signalr/dist/browser/signalr.min.js ] \
   || npm ci --no-audit --no-fund --loglevel=error
 
-# Debian packages: chromium (browser tests), redis-server (the load tests' Redis-backplane baseline),
-# iproute2 and nftables (the chaos smoke's network partitions, as root).
+# Debian packages: chromium (browser tests), redis-server (the load tests' Redis-backplane baseline);
+# as root (CI): iproute2 and nftables (the chaos smoke's network partitions), docker.io and debootstrap
+# for the container tests, which build the images and run them in a dockerd of their own (they are
+# skipped when not root).
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 if [ "$(id -u)" -eq 0 ]; then
   command -v ip >/dev/null || [ -x /usr/sbin/ip ] || missing+=(iproute2)
   command -v nft >/dev/null || [ -x /usr/sbin/nft ] || missing+=(nftables)
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${missing[*]}"

@@ -131,12 +131,18 @@ public sealed class ThreadReader : IAsyncDisposable
             // A node going away (crash or shutdown) closes the connection; a node shutting down
             // first says Reconnect. Either way, move to the next node, as behind a load balancer.
             connection.Closed += _ => _stopping ? Task.CompletedTask : FailOverAsync();
-            connection.On(nameof(IDiscussionClient.Reconnect), () => { _ = connection.StopAsync(); });
+            connection.On(nameof(IDiscussionClient.Reconnect), () => { _ = LeaveAsync(connection); });
         }
         return connection;
     }
 
     private async Task FailOverAsync()
+    {
+        try { await ConnectToNextNodeAsync(); }
+        finally { _leaving = false; }
+    }
+
+    private async Task ConnectToNextNodeAsync()
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (DateTime.UtcNow < deadline)
@@ -168,8 +174,35 @@ public sealed class ThreadReader : IAsyncDisposable
         await TakeAsync(result.Comments, result.LastSeq, pushed: false);
     }
 
-    public async Task<long> PostAsync(long parentSeq, string body, string? clientId = null) =>
-        (await Connection.InvokeAsync<PostResponse>("PostComment", _threadId, parentSeq, body, clientId ?? Guid.NewGuid().ToString("N"))).Seq;
+    public async Task<long> PostAsync(long parentSeq, string body, string? clientId = null)
+    {
+        // A post made while leaving a node waits for the next one.
+        while (_leaving) await Task.Delay(20);
+        Interlocked.Increment(ref _posting);
+        try
+        {
+            return (await Connection.InvokeAsync<PostResponse>("PostComment", _threadId, parentSeq, body, clientId ?? Guid.NewGuid().ToString("N"))).Seq;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _posting);
+        }
+    }
+
+    private int _posting;
+    private volatile bool _leaving;
+
+    /// <summary>
+    /// A node that says Reconnect is shutting down but still answers the calls it has: stop once the
+    /// posts in flight have their answers (at most 10 s), so that none is cut off, then move.
+    /// </summary>
+    private async Task LeaveAsync(HubConnection connection)
+    {
+        _leaving = true;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Volatile.Read(ref _posting) > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await connection.StopAsync(); // Closed moves to the next node
+    }
 
     /// <summary>Stops the connection; <see cref="RestartAsync"/> comes back with the last seq, as a reconnecting page does.</summary>
     public async Task StopAsync()

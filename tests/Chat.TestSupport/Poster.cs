@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Chat.Integration.Tests;
+namespace Chat.TestSupport;
 
 /// <summary>
 /// A poster that keeps going through failures the way a careful client does: a failed post is
@@ -12,21 +12,34 @@ public sealed class Poster(ThreadReader connection, string name)
     public ConcurrentDictionary<long, string> Acknowledged { get; } = new();
     public int Failures => _failures;
 
+    /// <summary>What the last failed attempt threw (null: none failed), to say why in a test's output.</summary>
+    public string? LastFailure { get; private set; }
+
     /// <summary>The slowest post, retries included: how long posting stalled at worst.</summary>
     public TimeSpan SlowestPost { get; private set; }
 
     private int _failures;
 
-    /// <summary>Posts count comments, at most inFlight at once; each retried until acknowledged or the deadline passes.</summary>
-    public async Task PostAsync(int count, int inFlight, Stopwatch clock, TimeSpan deadline)
+    /// <summary>
+    /// Posts count comments, at most inFlight at once, starting one every <paramref name="pace"/> at
+    /// most (zero: as fast as they are acknowledged; the production limits allow a user 10 a second);
+    /// each retried until acknowledged or the deadline passes.
+    /// </summary>
+    public async Task PostAsync(int count, int inFlight, Stopwatch clock, TimeSpan deadline, TimeSpan pace = default)
     {
         using var slots = new SemaphoreSlim(inFlight);
-        var posts = Enumerable.Range(1, count).Select(async i =>
+        var posts = new List<Task>();
+        for (var i = 1; i <= count; i++)
         {
             await slots.WaitAsync();
-            try { await PostOneAsync($"{name} {i}", $"{name}-{i}", clock, deadline); }
-            finally { slots.Release(); }
-        });
+            var n = i;
+            posts.Add(Task.Run(async () =>
+            {
+                try { await PostOneAsync($"{name} {n}", $"{name}-{n}", clock, deadline); }
+                finally { slots.Release(); }
+            }));
+            if (pace > TimeSpan.Zero) await Task.Delay(pace);
+        }
         await Task.WhenAll(posts);
     }
 
@@ -51,9 +64,10 @@ public sealed class Poster(ThreadReader connection, string name)
                 Acknowledged[seq] = body;
                 return;
             }
-            catch (Exception) when (clock.Elapsed < deadline)
+            catch (Exception e) when (clock.Elapsed < deadline)
             {
                 Interlocked.Increment(ref _failures);
+                LastFailure = $"{e.GetType().Name}: {e.Message}";
                 await Task.Delay(100); // back off before retrying the same clientId
             }
         }
