@@ -16,7 +16,13 @@ public sealed class CoalescingTests(WebFixture fixture)
     [InlineData("00:00:01", 2)]
     public async Task Comments_posted_one_after_another_reach_a_reader_in_order_in_as_many_messages_as_the_window_allows(string window, int mostMessages)
     {
-        await using var host = await InProcessWebHost.StartAsync(fixture.Azurite.ConnectionString, new Dictionary<string, string?> { ["Chat:Relay:CoalesceWindow"] = window });
+        // Its own ServiceId (the key of grain state): this node's cluster shares the fixture's Azurite,
+        // and two clusters' front-page grains must not write the same rows.
+        await using var host = await InProcessWebHost.StartAsync(fixture.Azurite.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Chat:Relay:CoalesceWindow"] = window,
+            ["Chat:Cluster:ServiceId"] = "coalescing-" + Guid.NewGuid().ToString("N")[..8],
+        });
         using var author = await ChatApiClient.SignedUpAsync(host.BaseAddress);
         var threadId = await author.CreateThreadAsync();
         await using var reader = await ThreadReader.ConnectAsync(host.BaseAddress, threadId);
