@@ -97,6 +97,8 @@ public sealed partial class PodContainer
         return args;
     }
 
+    private const string KubernetesHostingKey = "Chat__Silo__KubernetesHosting";
+
     /// <summary>The container's environment as the kubelet gives it: envFrom first, then env in order, $(VAR) expanded.</summary>
     public Dictionary<string, string> Environment(Manifests manifests, IReadOnlyList<PodContainer> services)
     {
@@ -120,6 +122,10 @@ public sealed partial class PodContainer
             };
             result[variable.Name] = value;
         }
+        // No Kubernetes API server runs here (the kubelet would also set KUBERNETES_SERVICE_HOST/PORT):
+        // Orleans' Kubernetes hosting, which watches the pods through that API, is switched off, and the
+        // silos find each other through the membership table, as they also do in Kubernetes.
+        if (result.ContainsKey(KubernetesHostingKey)) result[KubernetesHostingKey] = "false";
         foreach (var name in result.Keys.ToList())
         {
             var value = result[name];
