@@ -20,7 +20,7 @@ lt() { echo "==> $*" | tee -a "$OUT/summary.txt"; dotnet load-tests/Chat.LoadTes
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/summary.txt"
 # 1. Side by side (it starts Azurite, the product, redis and the baselines itself).
-lt compare --readers 500 --posters 10 --rate 100 --duration 20s --rounds 1 || true
+lt compare --reader dotnet --readers 500 --posters 10 --rate 100 --duration 20s --rounds 1 || true
 
 # 2. The product alone, fresh for each scenario: Azurite in memory, abuse limits lifted.
 start_product() {

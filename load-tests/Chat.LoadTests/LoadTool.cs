@@ -18,6 +18,7 @@ public static class LoadTool
                             connect rate, memory per connection, delivery p50/p99, errors (--connect-rate 2000)
           soak              hot-thread, long and moderate (defaults: 10m, 20/s)
           compare           one scenario against plain SignalR, SignalR+Redis (2 nodes) and the product
+                            (lean readers, 2000 of them, unless --reader / --readers say otherwise)
           storage           Azurite single inserts vs 100-entity transactions (+ product acks/s with --url)
           chaos             starts its own cluster (Azurite, --silos 3, --web 2), loads hot threads, plays a seeded
                             fault schedule and checks the whole history (see load-tests/README.md; no --url)

@@ -6,11 +6,13 @@ public static class Scenarios
 {
     private static readonly TimeSpan MaxDuration = TimeSpan.FromHours(2);
 
-    public static LoadSettings Settings(Options o, string scenario, int? threads)
+    /// <param name="readers">Readers when --readers is not given.</param>
+    /// <param name="reader">The reader kind when --reader is not given (<see cref="ReaderKinds"/>).</param>
+    public static LoadSettings Settings(Options o, string scenario, int? threads, int readers = 100, string reader = ReaderKinds.DotNet)
     {
         var soak = scenario == "soak";
         var s = new LoadSettings(
-            Readers: o.Int("readers", 100, 0, 50_000),
+            Readers: o.Int("readers", readers, 0, 50_000),
             Posters: o.Int("posters", 4, 1, 1_000),
             Threads: threads ?? o.Int("threads", 10, 1, 10_000),
             Rate: o.Double("rate", soak ? 20 : 50, 0.1, 100_000),
@@ -18,7 +20,7 @@ public static class Scenarios
             MaxPosts: o.Int("max-posts", 1_000_000, 1),
             Drain: o.Duration("drain", TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(5)),
             Warmup: o.Duration("warmup", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10), allowZero: true))
-        { Reader = ReaderKinds.Parse(o, ReaderKinds.DotNet) };
+        { Reader = ReaderKinds.Parse(o, reader) };
         return s;
     }
 

@@ -176,9 +176,18 @@ public sealed class ThreadReader : IAsyncDisposable
 
     public async Task<long> PostAsync(long parentSeq, string body, string? clientId = null)
     {
-        // A post made while leaving a node waits for the next one.
-        while (_leaving) await Task.Delay(20);
-        Interlocked.Increment(ref _posting);
+        // A post made while leaving a node, or while the connection is down, waits for the next one
+        // (at most 30 s; then it tries and fails as it would). Counted first, then checked: LeaveAsync
+        // sets _leaving before it reads the count, so either it waits for this post or this post sees
+        // it leaving; checked the other way round, a post could slip onto the connection being stopped.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            Interlocked.Increment(ref _posting);
+            if ((!_leaving && Connection.State == HubConnectionState.Connected) || DateTime.UtcNow > deadline) break;
+            Interlocked.Decrement(ref _posting);
+            await Task.Delay(20);
+        }
         try
         {
             return (await Connection.InvokeAsync<PostResponse>("PostComment", _threadId, parentSeq, body, clientId ?? Guid.NewGuid().ToString("N"))).Seq;
@@ -199,6 +208,7 @@ public sealed class ThreadReader : IAsyncDisposable
     private async Task LeaveAsync(HubConnection connection)
     {
         _leaving = true;
+        Interlocked.MemoryBarrier(); // the write above before the reads of _posting below
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (Volatile.Read(ref _posting) > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
         await connection.StopAsync(); // Closed moves to the next node
