@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: installs the npm packages (Azurite, SignalR browser client) and
-# Debian's chromium and redis-server (as root also iproute2, nftables, docker.io and debootstrap) when missing, builds the solution and runs `dotnet test Cluster.sln`.
+# Debian's chromium, redis-server and prometheus (as root also iproute2, nftables, docker.io and debootstrap) when missing, builds the solution and runs `dotnet test Cluster.sln`.
 # Tests start their own Azurite and hosts on free loopback ports; nothing needs to be running.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -30,6 +30,23 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${missing[*]}"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Debian's prometheus (prometheus and promtool) for the monitoring tests, which run a Prometheus of
+# their own on a free port. Its package would start a system Prometheus on :9090 (and recommends
+# node-exporter, another service): installed without recommends, under a policy-rc.d that denies
+# service starts (kept if the machine has one, as Docker images do; removed afterwards otherwise).
+if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+  echo "==> installing Debian package: prometheus (its service is not started)"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  policy=/usr/sbin/policy-rc.d own_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy" && own_policy=1
+  fi
+  install_rc=0
+  { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } || install_rc=$?
+  [ -z "$own_policy" ] || $sudo rm -f "$policy"
+  [ "$install_rc" -eq 0 ] || { echo "test.sh: installing prometheus failed ($install_rc)." >&2; exit "$install_rc"; }
 fi
 
 echo "==> build"

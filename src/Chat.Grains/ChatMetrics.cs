@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Chat.Grains.Storage;
 
 namespace Chat.Grains;
 
@@ -16,6 +17,8 @@ public sealed class ChatMetrics
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _flushLatency;
     private readonly Counter<long> _observerNotifications;
+    private long _commentLogErrors;
+    private long _grainStateErrors;
 
     public ChatMetrics(IMeterFactory meterFactory)
     {
@@ -25,7 +28,18 @@ public sealed class ChatMetrics
         _batchSize = meter.CreateHistogram<int>("chat.flush.batch_size", description: "Comments per group-commit transaction");
         _flushLatency = meter.CreateHistogram<double>("chat.flush.duration", unit: "ms", description: "Time to write one group-commit transaction");
         _observerNotifications = meter.CreateCounter<long>("chat.observer.notifications", description: "Batches sent from thread grains to web nodes (one per node per batch)");
+        // Observable, so that both series exist at 0 from the start: Prometheus' increase() cannot
+        // see the first error of a series that only appears with it, and the alert would miss it.
+        meter.CreateObservableCounter("chat.storage.errors", () => new[]
+        {
+            new Measurement<long>(Interlocked.Read(ref _commentLogErrors), new KeyValuePair<string, object?>("store", StorageErrorPolicy.CommentLog)),
+            new Measurement<long>(Interlocked.Read(ref _grainStateErrors), new KeyValuePair<string, object?>("store", StorageErrorPolicy.GrainState)),
+        }, description: "Storage requests that failed (no answer in time, or a 5xx, 408 or 429 answer), by store: the comment log or grain state");
     }
+
+    /// <summary>Called by <see cref="StorageErrorPolicy"/> for every failed request to Azure Table Storage.</summary>
+    public void StorageRequestFailed(string store) =>
+        Interlocked.Increment(ref store == StorageErrorPolicy.CommentLog ? ref _commentLogErrors : ref _grainStateErrors);
 
     public void RecordFlush(int batchSize, TimeSpan duration)
     {

@@ -15,7 +15,8 @@ public static class ChatSiloExtensions
     /// <summary>The chat grains and their storage, without clustering (test clusters bring their own).</summary>
     public static ISiloBuilder AddChatGrains(this ISiloBuilder silo, IConfiguration configuration, string connectionString)
     {
-        silo.AddAzureTableGrainStorage(ChatStorage.GrainStorageName, o => o.TableServiceClient = new TableServiceClient(connectionString, GrainStateClientOptions()));
+        silo.AddAzureTableGrainStorage(ChatStorage.GrainStorageName, options => options.Configure<ChatMetrics>((o, metrics) =>
+            o.TableServiceClient = new TableServiceClient(connectionString, Counted(GrainStateClientOptions(), metrics, StorageErrorPolicy.GrainState))));
         silo.Services.AddChatMetrics();
         var threads = configuration.GetSection(ThreadGrainOptions.Section);
         if (threads.Get<ThreadGrainOptions>() is { MaxFlushesInFlight: < 1 or > 8 } bad)
@@ -27,7 +28,7 @@ public static class ChatSiloExtensions
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(ThreadGrainOptions.ClockKey, TimeProvider.System);
         silo.Services.AddSingleton<ICommentLog>(sp => new TableCommentLog(
-            new TableClient(connectionString, TableCommentLog.DefaultTableName, CommentLogClientOptions()),
+            new TableClient(connectionString, TableCommentLog.DefaultTableName, Counted(CommentLogClientOptions(), sp.GetRequiredService<ChatMetrics>(), StorageErrorPolicy.CommentLog)),
             sp.GetRequiredService<ILogger<TableCommentLog>>()));
         return silo;
     }
@@ -37,6 +38,13 @@ public static class ChatSiloExtensions
         services.AddMetrics();
         services.AddSingleton<ChatMetrics>();
         return services;
+    }
+
+    /// <summary>Every attempt's failure counts in chat_storage_errors_total{store}.</summary>
+    private static TableClientOptions Counted(TableClientOptions options, ChatMetrics metrics, string store)
+    {
+        options.AddPolicy(new StorageErrorPolicy(metrics, store), HttpPipelinePosition.PerRetry);
+        return options;
     }
 
     /// <summary>

@@ -25,6 +25,9 @@ public sealed class LimitsOptions
     /// <summary>Open hub connections per client IP, per web node.</summary>
     public int ConnectionsPerIp { get; set; } = 1_000;
 
+    /// <summary>Open hub connections per web node, all clients together; 0 = no limit (see NodeConnectionLimit).</summary>
+    public int ConnectionsPerNode { get; set; }
+
     /// <summary>Hub method calls per connection per second (steady) and in a burst.</summary>
     public double HubInvocationsPerSecond { get; set; } = 20;
 

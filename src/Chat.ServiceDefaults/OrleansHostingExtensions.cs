@@ -39,6 +39,7 @@ public static class OrleansHostingExtensions
         if (ChatConfiguration.UseKubernetesHosting(endpoints, Environment.GetEnvironmentVariable)) silo.UseKubernetesHosting();
         // The Orleans Dashboard's grains and statistics; the web host serves its UI at /dashboard.
         silo.AddDashboard();
+        silo.Services.AddSingleton<ClusterMetrics>();
         silo.Services.AddHealthChecks()
             .AddCheck<SiloActiveHealthCheck>("silo", tags: [ServiceDefaultsExtensions.ReadyTag])
             .AddCheck("storage", new StorageHealthCheck(connectionString), tags: [ServiceDefaultsExtensions.ReadyTag]);

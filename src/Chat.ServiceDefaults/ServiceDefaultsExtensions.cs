@@ -31,15 +31,22 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>chat_build_info{version, commit, host} 1: what every Prometheus-watched service exposes.</summary>
+    /// <summary>
+    /// chat_build_info{version, commit, host} 1 and chat_process_start_time_seconds: what every
+    /// Prometheus-watched service exposes (a start time that changes under the same pod is a restart).
+    /// </summary>
     private sealed class BuildInfoMetric : IDisposable
     {
         private readonly System.Diagnostics.Metrics.Meter _meter = new(Chat.Grains.ChatMetrics.MeterName);
 
-        public BuildInfoMetric(string host) =>
+        public BuildInfoMetric(string host)
+        {
             _meter.CreateObservableGauge("chat.build.info", () => new System.Diagnostics.Metrics.Measurement<int>(1,
                 new("version", BuildInfo.Version), new("commit", BuildInfo.Commit), new("host", host)),
                 description: "1, labelled with this host's version, commit and kind (Chat.Web, Chat.Silo)");
+            var started = new DateTimeOffset(System.Diagnostics.Process.GetCurrentProcess().StartTime).ToUnixTimeMilliseconds() / 1000.0;
+            _meter.CreateObservableGauge("chat.process.start_time", () => started, unit: "s", description: "When this process started, in seconds since the Unix epoch");
+        }
 
         public void Dispose() => _meter.Dispose();
     }
@@ -53,6 +60,9 @@ public static class ServiceDefaultsExtensions
         var host = app.Environment.ApplicationName;
         // The metric's instance is made on first resolve: resolve it now, so that /metrics has it at once.
         app.Services.GetRequiredService<BuildInfoMetric>();
+        // Likewise the silo's own instruments (membership, storage errors), so that they are 0, not absent, until something happens.
+        app.Services.GetService<ClusterMetrics>();
+        app.Services.GetService<Chat.Grains.ChatMetrics>();
         app.MapGet("/api/version", () => new { version = BuildInfo.Version, commit = BuildInfo.Commit, host });
         app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation("{Host} {Version} started (commit {Commit})", host, BuildInfo.Version, BuildInfo.Commit));
         return app;

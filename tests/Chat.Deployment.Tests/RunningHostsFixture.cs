@@ -39,7 +39,8 @@ public sealed class RunningHostsFixture : IAsyncLifetime
         if (Azurite is not null) await Azurite.DisposeAsync();
     }
 
-    private static Dictionary<string, string> Settings(Manifests manifests, string deployment)
+    /// <summary>The Chat settings the manifests give the deployment's container, less those that only make sense in a pod.</summary>
+    internal static Dictionary<string, string> Settings(Manifests manifests, string deployment)
     {
         var container = Assert.Single(manifests.Deployment(deployment).Spec.Template.Spec.Containers);
         return ManifestTests.Environment(manifests, container)

@@ -9,7 +9,7 @@ namespace Chat.Web.Discussion;
 /// hub as a HubException (<c>HubErrorFilter</c>), both with its message. userName is always the
 /// signed-in user: the adapters take it from the sign-in, never from the request.
 /// </summary>
-public sealed class DiscussionService(IGrainFactory grains, ClusterRetry clusterRetry)
+public sealed class DiscussionService(IGrainFactory grains, ClusterRetry clusterRetry, WebMetrics metrics)
 {
     /// <summary>Comments per page when the reader does not say.</summary>
     public const int DefaultPageSize = 200;
@@ -62,11 +62,23 @@ public sealed class DiscussionService(IGrainFactory grains, ClusterRetry cluster
     /// </summary>
     public async Task<PostedComment> PostCommentAsync(string userName, string threadId, long parentSeq, string? body, string? clientId)
     {
-        CheckThreadId(threadId);
-        Check(Limits.CheckBody(body));
-        Check(Limits.CheckClientId(clientId));
-        var user = User(userName);
-        return new PostedComment(await clusterRetry.PostAsync(() => user.PostComment(threadId, parentSeq, body!, clientId!)));
+        // Timed from here, refusals of bad input included in the failures: what the poster sees.
+        var received = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            CheckThreadId(threadId);
+            Check(Limits.CheckBody(body));
+            Check(Limits.CheckClientId(clientId));
+            var user = User(userName);
+            var seq = await clusterRetry.PostAsync(() => user.PostComment(threadId, parentSeq, body!, clientId!));
+            metrics.PostAcknowledged(System.Diagnostics.Stopwatch.GetElapsedTime(received));
+            return new PostedComment(seq);
+        }
+        catch (Exception ex)
+        {
+            metrics.PostFailed(ex);
+            throw;
+        }
     }
 
     public async Task<Comment> EditCommentAsync(string userName, string threadId, long seq, string? body)

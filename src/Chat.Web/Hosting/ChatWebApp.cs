@@ -36,6 +36,7 @@ public static class ChatWebApp
         app.UseChatJsonCharsetCheck();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseChatNodeConnectionLimit();
         app.UseRateLimiter();
         app.MapChatAuth();
         app.MapChatApi();

@@ -12,7 +12,16 @@ public sealed class WebMetrics
     private readonly Counter<long> _signalRMessages;
     private readonly Counter<long> _signalRDeliveries;
     private readonly UpDownCounter<long> _connections;
+    private readonly Histogram<double> _postAckLatency;
+    private readonly long[] _postFailures = new long[PostFailureReasons.Length];
     private readonly Meter _meter;
+
+    /// <summary>Why a post failed, as chat_post_failures_total's reason label: the refusal kinds, then the cluster's and unexpected failures.</summary>
+    public static readonly string[] PostFailureReasons =
+        [.. Enum.GetValues<ChatErrorKind>().Select(ReasonName), ClusterUnavailable, UnexpectedError];
+
+    public const string ClusterUnavailable = "cluster_unavailable";
+    public const string UnexpectedError = "error";
 
     public WebMetrics(IMeterFactory meterFactory)
     {
@@ -22,11 +31,37 @@ public sealed class WebMetrics
         _signalRMessages = meter.CreateCounter<long>("chat.signalr.messages", description: "comments pushes sent by a web node to its local SignalR groups");
         _signalRDeliveries = meter.CreateCounter<long>("chat.signalr.deliveries", description: "comments pushes times the local readers they went to");
         _connections = meter.CreateUpDownCounter<long>("chat.signalr.connections", description: "Open hub connections on this web node");
+        _postAckLatency = meter.CreateHistogram<double>("chat.post.ack_latency", unit: "ms", description: "Post received by this web node (hub or API) to its seq acknowledged, retries through a failover included");
+        // Observable, so that every reason is a series at 0 from the start (an alert's rate() needs the 0 before the first failure).
+        meter.CreateObservableCounter("chat.post.failures", () => PostFailureReasons.Select((reason, i) =>
+            new Measurement<long>(Interlocked.Read(ref _postFailures[i]), new KeyValuePair<string, object?>("reason", reason))),
+            description: "Posts that got an error instead of a seq, by reason: refusals (invalid, rate_limited, ...), storage_unavailable, cluster_unavailable, error");
     }
+
+    public void PostAcknowledged(TimeSpan latency) => _postAckLatency.Record(latency.TotalMilliseconds);
+
+    public void PostFailed(Exception ex)
+    {
+        var reason = ex switch
+        {
+            ChatException chat => ReasonName(chat.Kind),
+            TimeoutException or OrleansException => ClusterUnavailable,
+            _ => UnexpectedError,
+        };
+        Interlocked.Increment(ref _postFailures[Array.IndexOf(PostFailureReasons, reason)]);
+    }
+
+    /// <summary>StorageUnavailable → "storage_unavailable".</summary>
+    private static string ReasonName(ChatErrorKind kind) =>
+        string.Concat(kind.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     /// <summary>Threads this web node is subscribed to (readers' threads), read when metrics are collected.</summary>
     public void ObserveSubscribedThreads(Func<int> count) =>
         _meter.CreateObservableGauge("chat.relay.threads", count, description: "Threads this web node is subscribed to");
+
+    /// <summary>The node's connection limit (Chat:Limits:ConnectionsPerNode), when there is one.</summary>
+    public void ObserveConnectionLimit(int limit) =>
+        _meter.CreateObservableGauge("chat.signalr.connection_limit", () => limit, description: "Open hub connections this web node accepts (Chat:Limits:ConnectionsPerNode); absent when unlimited");
 
     public void ConnectionOpened() => _connections.Add(1);
 

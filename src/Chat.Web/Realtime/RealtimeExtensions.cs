@@ -24,6 +24,7 @@ public static class RealtimeExtensions
         .AddMessagePackProtocol();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<WebMetrics>();
+        builder.Services.AddSingleton<NodeConnectionLimit>();
         var relay = builder.Configuration.GetSection("Chat:Relay").Get<RelayOptions>() ?? new RelayOptions();
         if (relay.CoalesceWindow < TimeSpan.Zero || relay.CoalesceWindow > TimeSpan.FromSeconds(1))
             throw new InvalidOperationException($"Configuration key Chat:Relay:CoalesceWindow is {relay.CoalesceWindow}; it must be 00:00:00 (off) to 00:00:01.");
@@ -41,9 +42,17 @@ public static class RealtimeExtensions
         return builder;
     }
 
+    /// <summary>The per-node connection limit: before the rate limiter, so that a full node refuses before leasing anything.</summary>
+    public static WebApplication UseChatNodeConnectionLimit(this WebApplication app)
+    {
+        var limit = app.Services.GetRequiredService<NodeConnectionLimit>();
+        app.Use((context, next) => limit.InvokeAsync(context, () => next()));
+        return app;
+    }
+
     public static WebApplication MapChatRealtime(this WebApplication app)
     {
-        app.MapHub<DiscussionHub>("/hubs/discussion").RequireRateLimiting(AbuseLimits.HubConnectionsPolicy);
+        app.MapHub<DiscussionHub>(NodeConnectionLimit.HubPath).RequireRateLimiting(AbuseLimits.HubConnectionsPolicy);
         return app;
     }
 }
