@@ -24,6 +24,18 @@ public sealed class NewSinceLastVisitTests(BrowserFixture fixture)
 
     private static ILocator NewLabels(IPage page) => page.Locator("#comments .comment > .new-label");
 
+    /// <summary>A thread with one comment, read by a new reader who then went to the front page (disposing both is the caller's).</summary>
+    private async Task<(ChatApiClient Author, string ThreadId, long ReadSeq, SignedInBrowser Reader)> ReadOnceAndLeftAsync(string title)
+    {
+        var (author, threadId) = await fixture.NewThreadAsync(title);
+        var read = await author.PostCommentSeqAsync(threadId, 0, "Read on the first visit.");
+        var reader = await fixture.SignedUpAsync();
+        await reader.OpenThreadAsync(threadId);
+        await ExpectMarkSavedAsync(reader.Page, read);
+        await reader.Page.GotoAsync("/");
+        return (author, threadId, read, reader);
+    }
+
     [Fact]
     public async Task Coming_back_shows_N_new_on_the_front_page_labels_the_new_comments_and_n_and_the_button_go_to_them()
     {
@@ -82,13 +94,9 @@ public sealed class NewSinceLastVisitTests(BrowserFixture fixture)
     [Fact]
     public async Task Opening_the_page_reads_only_what_is_on_screen_and_scrolling_and_live_comments_move_the_mark()
     {
-        var (author, threadId) = await fixture.NewThreadAsync("A long read");
+        var (author, threadId, first, reader) = await ReadOnceAndLeftAsync("A long read");
         using var _ = author;
-        var first = await author.PostCommentSeqAsync(threadId, 0, "Before the reader's first visit.");
-        await using var reader = await fixture.SignedUpAsync();
-        await reader.OpenThreadAsync(threadId);
-        await ExpectMarkSavedAsync(reader.Page, first);
-        await reader.Page.GotoAsync("/");
+        await using var __ = reader;
 
         const int count = 30;
         var longText = string.Join("\n\n", Enumerable.Range(1, 6).Select(p => $"Paragraph {p} of a long comment, long enough to fill a few lines of the page."));
@@ -133,13 +141,9 @@ public sealed class NewSinceLastVisitTests(BrowserFixture fixture)
     [Fact]
     public async Task The_next_new_comment_control_is_reached_and_used_by_keyboard_alone()
     {
-        var (author, threadId) = await fixture.NewThreadAsync("Keyboard only");
-        using var _ = author;
-        await author.PostCommentSeqAsync(threadId, 0, "Read already.");
-        await using var reader = await fixture.SignedUpAsync();
-        await reader.OpenThreadAsync(threadId);
-        await ExpectMarkSavedAsync(reader.Page, 1);
-        await reader.Page.GotoAsync("/");
+        var (author, threadId, _, reader) = await ReadOnceAndLeftAsync("Keyboard only");
+        using var __ = author;
+        await using var ___ = reader;
         var fresh = await author.PostCommentSeqAsync(threadId, 0, "New for the keyboard.");
 
         await reader.OpenThreadAsync(threadId);
@@ -159,13 +163,9 @@ public sealed class NewSinceLastVisitTests(BrowserFixture fixture)
     [Fact]
     public async Task A_thread_page_with_new_comments_marked_has_no_serious_accessibility_violations()
     {
-        var (author, threadId) = await fixture.NewThreadAsync("New comments for axe");
+        var (author, threadId, parent, reader) = await ReadOnceAndLeftAsync("New comments for axe");
         using var _ = author;
-        var parent = await author.PostCommentSeqAsync(threadId, 0, "Read before.");
-        await using var reader = await fixture.SignedUpAsync();
-        await reader.OpenThreadAsync(threadId);
-        await ExpectMarkSavedAsync(reader.Page, parent);
-        await reader.Page.GotoAsync("/");
+        await using var __ = reader;
         await author.PostCommentSeqAsync(threadId, parent, "A new reply with a link https://example.org/new in it.");
         await author.PostCommentSeqAsync(threadId, 0, "A new top-level comment.");
 
