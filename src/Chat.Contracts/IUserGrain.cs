@@ -111,4 +111,19 @@ public interface IUserGrain : IGrainWithStringKey
 
     [Alias("UnsubscribeInbox")]
     Task UnsubscribeInbox(string nodeId);
+
+    /// <summary>
+    /// The read marks of those of threadIds this user has visited (at most
+    /// <see cref="ReadMark.MaxThreadsPerRequest"/> ids); a thread never visited has none.
+    /// </summary>
+    [Alias("GetReadMarks")]
+    Task<ReadMark[]> GetReadMarks(string[] threadIds);
+
+    /// <summary>
+    /// This user has read the thread up to seq (0: opened it, read nothing yet). The mark only moves
+    /// forward; seq must not be past the thread's last comment. Kept in memory and saved lazily, so
+    /// pages may report as they read. Returns the mark now.
+    /// </summary>
+    [Alias("MarkRead")]
+    Task<ReadMark> MarkRead(string threadId, long seq);
 }

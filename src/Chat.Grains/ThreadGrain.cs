@@ -344,5 +344,5 @@ public sealed class ThreadGrain : Grain, IThreadGrain
     }
 
     private ThreadSummary Summary() =>
-        new(_id, _state.State.Title, _state.State.Url, _state.State.Author, _state.State.CreatedAt, _recent.VisibleCount, _changes.ThreadPoints);
+        new(_id, _state.State.Title, _state.State.Url, _state.State.Author, _state.State.CreatedAt, _recent.VisibleCount, _changes.ThreadPoints, _recent.LastSeq);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Chat.Grains.Users;
 
 namespace Chat.Grains;
 
@@ -22,6 +23,7 @@ public sealed class UserGrain(
     private const int RecentCommentsKept = 30;
     private const int SnippetLength = 140;
     private LazyGrainState<UserState> _saved = null!;
+    private ReadMarkBook _readMarks = null!;
 
     // One bucket per user in the cluster: the grain is the only place all of a user's posts pass.
     // In memory only: a reactivation refills it, which costs at most one extra burst.
@@ -45,6 +47,7 @@ public sealed class UserGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _saved = new LazyGrainState<UserState>(state, "user " + UserName, logger);
+        _readMarks = new ReadMarkBook(() => state.State.ReadMarks ??= [], time);
         _inboxNodes = new NodeSubscriptions<IInboxObserver>(inboxNodes, GrainFactory, time, inboxOptions.Value.SubscriptionExpiry, "the nodes of user " + UserName, logger);
         _inboxNodes.Restore(UserName);
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { Interleave = true });
@@ -259,7 +262,28 @@ public sealed class UserGrain(
             if (recent.Count > RecentCommentsKept) recent.RemoveRange(0, recent.Count - RecentCommentsKept);
             _saved.MarkDirty();
         }
+        if (_readMarks.OwnCommentPosted(threadId, seq)) _saved.MarkDirty();
         return seq;
+    }
+
+    public Task<ReadMark[]> GetReadMarks(string[] threadIds)
+    {
+        if (threadIds.Length > ReadMark.MaxThreadsPerRequest) throw ChatException.Invalid($"At most {ReadMark.MaxThreadsPerRequest} threads at a time.");
+        return Task.FromResult(_readMarks.Get(threadIds));
+    }
+
+    public async Task<ReadMark> MarkRead(string threadId, long seq)
+    {
+        if (Limits.CheckThreadId(threadId) is { } error) throw ChatException.Invalid(error);
+        if (seq < 0) throw ChatException.Invalid("seq must be 0 or more.");
+        EnsureExists();
+        if (_readMarks.Of(threadId) is { } mark && mark >= seq) return new ReadMark(threadId, mark);
+        // Only a mark that moves asks the thread: it must exist and have the seq (a page reports
+        // every few seconds at most, and only when the reader has read further).
+        var lastSeq = (await GrainFactory.GetGrain<IThreadGrain>(threadId).GetInfo()).LastSeq;
+        if (seq > lastSeq) throw ChatException.Invalid($"seq {seq} is past the thread's last comment ({lastSeq}).");
+        if (_readMarks.Advance(threadId, seq)) _saved.MarkDirty();
+        return new ReadMark(threadId, _readMarks.Of(threadId) ?? seq);
     }
 
     public Task<ThreadInfo> CreateThread(string title, string? url, string? body, string clientId)

@@ -13,4 +13,6 @@ public sealed class UserState
     [Id(5)] public List<InboxItem> Inbox { get; set; } = [];
     /// <summary>How many of the newest <see cref="Inbox"/> items are unread.</summary>
     [Id(6)] public int InboxUnread { get; set; }
+    /// <summary>How far this user has read each thread (thread id → mark), the most recently read <see cref="ReadMark.KeptPerUser"/>.</summary>
+    [Id(7)] public Dictionary<string, ThreadReadMark> ReadMarks { get; set; } = [];
 }

@@ -16,7 +16,7 @@ namespace Chat.Browser.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed class AccessibilityTests(BrowserFixture fixture)
 {
-    private static async Task AssertNoSeriousViolationsAsync(IPage page, string what)
+    internal static async Task AssertNoSeriousViolationsAsync(IPage page, string what)
     {
         // Also what axe rates only "moderate": every page names itself with one level-one heading.
         Assert.True(await page.Locator("h1").CountAsync() >= 1, $"{what}: no level-one heading");

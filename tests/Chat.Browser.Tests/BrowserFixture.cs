@@ -67,12 +67,18 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// The site's configured moderator (<see cref="TestSettings.ModeratorName"/>), signed in through
     /// the login endpoint from the page's context; registered by whichever test needs it first.
     /// </summary>
-    public async Task<SignedInBrowser> ModeratorAsync()
+    public Task<SignedInBrowser> ModeratorAsync() => SignedInAsync(TestSettings.ModeratorName);
+
+    /// <summary>
+    /// userName (registered now if nobody has yet) in a browser context of its own: the moderator, or
+    /// a second device of someone who signed up in another context.
+    /// </summary>
+    public async Task<SignedInBrowser> SignedInAsync(string userName)
     {
         var context = await NewContextAsync();
-        var credentials = new { userName = TestSettings.ModeratorName, password = Password };
+        var credentials = new { userName, password = Password };
         var register = await context.APIRequest.PostAsync("/api/auth/register", new() { DataObject = credentials });
-        Assert.True(register.Ok || register.Status == 409, $"register the moderator: {register.Status} {await register.TextAsync()}");
+        Assert.True(register.Ok || register.Status == 409, $"register {userName}: {register.Status} {await register.TextAsync()}");
         // Registering may have signed the context in by cookie already: then the login is a change made
         // with a cookie, and carries the header the site's own pages send.
         var login = await context.APIRequest.PostAsync("/api/auth/login", new()
@@ -80,8 +86,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             DataObject = credentials,
             Headers = new Dictionary<string, string> { ["X-Chat-Request"] = "1" },
         });
-        Assert.True(login.Ok, $"log in the moderator: {login.Status} {await login.TextAsync()}");
-        return new SignedInBrowser(context, await context.NewPageAsync(), TestSettings.ModeratorName);
+        Assert.True(login.Ok, $"log in {userName}: {login.Status} {await login.TextAsync()}");
+        return new SignedInBrowser(context, await context.NewPageAsync(), userName);
     }
 
     /// <summary>A thread created by a separate user over the HTTP API, optionally with a first comment.</summary>

@@ -15,7 +15,7 @@ public sealed class ReactivationTests(ClusterFixture fixture)
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     /// <summary>Ends the grain's activation; the next call to it activates it again, from storage.</summary>
-    private static async Task DeactivateAsync(IAddressable grain) => await grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+    internal static async Task DeactivateAsync(IAddressable grain) => await grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
 
     [Fact]
     public async Task A_thread_activated_again_pushes_new_comments_to_the_nodes_subscribed_to_the_old_activation()

@@ -226,6 +226,8 @@ public sealed class HttpFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
                 }
                 return new(number, "post comment", HttpMethod.Post, $"/api/threads/{Uri.EscapeDataString(id)}/comments", auth, contentType, body);
             }
+            case 9 when fuzz.Chance(40):
+                return ReadMarkCase(fuzz, number, auth, contentType);
             default:
             {
                 // Wrong methods on real paths, and paths that do not exist.
@@ -238,6 +240,22 @@ public sealed class HttpFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
                 return new(number, "other", method, path, auth, withBody ? contentType : null, withBody ? fuzz.JunkBody() : null);
             }
         }
+    }
+
+    /// <summary>The read marks ("new since your last visit"): read one, read many, move one (only a user's own marks change).</summary>
+    private static HttpCase ReadMarkCase(FuzzInput fuzz, int number, Auth auth, string contentType)
+    {
+        var id = Uri.EscapeDataString(fuzz.ThreadId());
+        return fuzz.Random.Next(3) switch
+        {
+            0 => new(number, "get read mark", HttpMethod.Get, $"/api/threads/{id}/read", auth, null, null),
+            // Too many ids are well-formed ones: a list of 101 junk ids is longer than a URL may be.
+            1 => new(number, "list read marks", HttpMethod.Get, "/api/read-marks?threads=" + string.Join(",", fuzz.Chance(20)
+                    ? Enumerable.Range(0, ReadMark.MaxThreadsPerRequest + 1).Select(_ => Limits.NewThreadId())
+                    : Enumerable.Range(0, fuzz.Pick(0, 1, 3)).Select(_ => Uri.EscapeDataString(fuzz.ThreadId()))) + fuzz.Pick("", ",", ",,x", "&threads=" + fuzz.QueryValue("a")), auth, null, null),
+            _ => new(number, "mark read", HttpMethod.Put, $"/api/threads/{id}/read", auth, contentType,
+                fuzz.Chance(15) ? fuzz.JunkBody() : Encoding.UTF8.GetBytes(fuzz.JsonObject(("seq", () => fuzz.Pick("0", "1", "2"))))),
+        };
     }
 
     /// <summary>Thread creations that no rule accepts (so that the front page must not change).</summary>

@@ -52,7 +52,8 @@ public sealed class HubFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
                 using var cts = new CancellationTokenSource(CallTimeout);
                 var result = await connection.InvokeCoreAsync(method, typeof(JsonElement), args, cts.Token);
                 outcome = "result";
-                if (method == "PostComment" && result is JsonElement json && json.TryGetProperty("seq", out var seq))
+                // SignalR matches names case-insensitively: "POSTCOMMENT" posts too.
+                if (method.Equals("PostComment", StringComparison.OrdinalIgnoreCase) && result is JsonElement json && json.TryGetProperty("seq", out var seq))
                 {
                     if (args[0] as string != fixture.TargetThreadId) failures.Add($"{description}: a post to a thread other than the target was accepted: {json}");
                     else acceptedSeqs.Add(seq.GetInt64());
@@ -171,19 +172,20 @@ public sealed class HubFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
             < 5 => "JoinThread",
             < 7 => "LeaveThread",
             // SignalR matches names case-insensitively.
-            7 => fuzz.Pick("jointhread", "POSTCOMMENT", "Typing", "typing", "JoinFrontPage", "LeaveFrontPage", "JoinInbox"),
+            7 => fuzz.Pick("jointhread", "POSTCOMMENT", "Typing", "typing", "JoinFrontPage", "LeaveFrontPage", "JoinInbox", "MarkRead", "markread", "GetReadMarks"),
             _ => fuzz.Pick("Unknown", "OnConnectedAsync", "OnDisconnectedAsync", "Dispose", "ToString", "GetHashCode", "Context",
                 "JoinThread\0", new string('M', 5000), "Groups.AddToGroupAsync", "comments", "viewers"),
         };
-        var expected = method.ToLowerInvariant() switch { "postcomment" => 4, "jointhread" => 2, "leavethread" or "joinfrontpage" => 1, "leavefrontpage" or "joininbox" => 0, _ => 2 };
+        var expected = method.ToLowerInvariant() switch { "postcomment" => 4, "jointhread" => 2, "leavethread" or "joinfrontpage" or "getreadmarks" => 1, "leavefrontpage" or "joininbox" => 0, _ => 2 };
         var count = fuzz.Chance(65) ? expected : fuzz.Random.Next(0, 7);
         var args = new object?[count];
         for (var i = 0; i < count; i++)
         {
             args[i] = (method.ToLowerInvariant(), i) switch
             {
+                ("getreadmarks", 0) when fuzz.Chance(50) => fuzz.Pick<object?>(new[] { fuzz.ThreadId(), fuzz.ThreadId() }, Array.Empty<string>(), new string?[] { null }, Enumerable.Range(0, 101).Select(_ => fuzz.ThreadId()).ToArray()),
                 (_, 0) when fuzz.Chance(70) => fuzz.ThreadId(),
-                ("postcomment", 1) or ("jointhread", 1) or ("typing", 1) when fuzz.Chance(60) => fuzz.Pick<object?>(0L, 1L, -1L, long.MinValue, long.MaxValue, 99999L),
+                ("postcomment", 1) or ("jointhread", 1) or ("typing", 1) or ("markread", 1) when fuzz.Chance(60) => fuzz.Pick<object?>(0L, 1L, -1L, long.MinValue, long.MaxValue, 99999L),
                 ("postcomment", 2) when fuzz.Chance(50) => "hub fuzz " + fuzz.Ascii(fuzz.Random.Next(1, 30)),
                 ("postcomment", 3) when fuzz.Chance(50) => Guid.NewGuid().ToString("N"),
                 _ => Argument(fuzz),

@@ -16,9 +16,12 @@ public sealed class WebFixture : IAsyncLifetime
     }
 
     /// <summary>A started connection to the discussion hub, signed in when given a token; for tests that call the hub themselves.</summary>
-    public async Task<HubConnection> ConnectToHubAsync(string? token)
+    public Task<HubConnection> ConnectToHubAsync(string? token) => ConnectToHubAsync(BaseAddress, token);
+
+    /// <summary>The same, to a web node of the test's own.</summary>
+    public static async Task<HubConnection> ConnectToHubAsync(Uri node, string? token)
     {
-        var connection = new HubConnectionBuilder().WithUrl(new Uri(BaseAddress, "/hubs/discussion"), o =>
+        var connection = new HubConnectionBuilder().WithUrl(new Uri(node, "/hubs/discussion"), o =>
         {
             if (token is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(token);
         }).Build();

@@ -17,6 +17,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton<ImportRun>();
         // The application layer: the HTTP endpoints and the hub both go through it.
         builder.Services.AddSingleton<DiscussionService>();
+        builder.Services.AddSingleton<ReadingService>();
         var postRetryBudget = ChatConfiguration.ReadClusterOptions(builder.Configuration).PostRetryBudget;
         builder.Services.AddSingleton(sp => new ClusterRetry(postRetryBudget, sp.GetRequiredService<ILogger<ClusterRetry>>()));
         return builder;
@@ -29,6 +30,7 @@ public static class ApiExtensions
         app.MapModerationEndpoints();
         app.MapImportEndpoints();
         app.MapInboxEndpoints();
+        app.MapReadMarkEndpoints();
         return app;
     }
 }

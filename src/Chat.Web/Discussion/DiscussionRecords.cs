@@ -23,3 +23,8 @@ public sealed record MyVotesResult(long[] Seqs);
 
 /// <summary>What JoinThread returns: comments after the reader's seq (at most a page), and where the thread stands.</summary>
 public sealed record JoinResult(long LastSeq, Comment[] Comments, int Viewers);
+
+/// <summary>How far the reader has read one thread; Seq null if they never visited it.</summary>
+public sealed record ThreadReadMarkResult(string ThreadId, long? Seq);
+
+public sealed record MarkReadRequest(long? Seq);

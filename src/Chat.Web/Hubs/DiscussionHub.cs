@@ -12,7 +12,7 @@ namespace Chat.Web.Hubs;
 /// signed-in user. What it pushes is <see cref="IDiscussionClient"/>. Refusals travel as
 /// HubExceptions with the service's message (<see cref="HubErrorFilter"/>).
 /// </summary>
-public sealed class DiscussionHub(DiscussionService discussion, LiveService live, WebMetrics metrics) : Hub<IDiscussionClient>
+public sealed class DiscussionHub(DiscussionService discussion, LiveService live, ReadingService reading, WebMetrics metrics) : Hub<IDiscussionClient>
 {
     private string UserName => Context.User!.UserName()!;
 
@@ -49,6 +49,14 @@ public sealed class DiscussionHub(DiscussionService discussion, LiveService live
     /// <summary>Starts the <c>Inbox</c> pushes (the signed-in user's unread reply count); returns the count now.</summary>
     [Authorize]
     public Task<InboxCount> JoinInbox() => live.JoinInboxAsync(Context.ConnectionId, UserName);
+
+    /// <summary>The signed-in reader's read marks of those of threadIds they visited (at most 100 ids).</summary>
+    [Authorize]
+    public Task<ReadMark[]> GetReadMarks(string[] threadIds) => reading.GetMarksAsync(UserName, threadIds);
+
+    /// <summary>The signed-in reader has read threadId up to seq; the mark moves forward only. Returns the mark now.</summary>
+    [Authorize]
+    public Task<ReadMark> MarkRead(string threadId, long seq) => reading.MarkReadAsync(UserName, threadId, seq);
 
     public override Task OnConnectedAsync()
     {

@@ -3,6 +3,7 @@
 import { api, initHeader, el, safeHttpUrl, domainOf, plural, timeElement, startRelativeTimeRefresh } from './api.js';
 import { hubConnection, startHub, onHubConnected, isHubConnected } from './live.js';
 import { ServerEvents } from './events.js';
+import { showNewCounts, watchReadMarks } from './front-unread.js';
 
 const status = document.getElementById('status');
 const list = document.getElementById('threads');
@@ -15,7 +16,7 @@ let joining = false;
 let pushedWhileJoining = false;
 let renderedLive = false; // the list shown came over the live connection: newer than a slow first read
 
-initHeader();
+watchReadMarks(initHeader());
 load();
 goLive();
 // Only while the live connection is down: re-read the list now and then. Not while the reader is
@@ -79,6 +80,7 @@ function render(threads) {
     row?.querySelector('.' + focusedClass)?.focus();
   }
   startRelativeTimeRefresh();
+  showNewCounts(list, threads);
 }
 
 function renderItem(t, rank) {

@@ -7,6 +7,7 @@
 //   collapse.js  "[-]" / "[+N]";              typing.js  "alice is replying…"
 //   joining.js   the thread on the page's one connection (live.js owns its life cycle)
 //   announce.js  new comments told to screen readers (a polite live region)
+//   unread.js    new since the last visit: "new" labels, "next new comment", the read mark
 
 import { api, ApiError, initHeader, startRelativeTimeRefresh } from './api.js';
 import { loadMyVotes } from './thread/actions.js';
@@ -18,6 +19,7 @@ import { goLive, liveState } from './thread/joining.js';
 import { pagingState, setupPaging } from './thread/paging.js';
 import { CommentSequence } from './thread/sequence.js';
 import { typingState } from './thread/typing.js';
+import { loadReadMark, unreadState } from './thread/unread.js';
 
 const threadId = location.pathname.split('/').filter(Boolean).pop() ?? '';
 
@@ -45,6 +47,7 @@ const page = {
   typing: typingState(),
   live: liveState(),
   announcer: announcerState(),
+  unread: unreadState(),
 };
 
 setConnectionState(page, 'disconnected');
@@ -80,7 +83,7 @@ async function main() {
   page.sequence.countFrom(thread.commentCount, thread.lastSeq);
   threadFound(true);
 
-  if (me) await loadMyVotes(page);
+  if (me) await Promise.all([loadMyVotes(page), loadReadMark(page)]);
   renderThreadHeader(page);
   setupCommentForm(page);
   setupPaging(page);

@@ -8,6 +8,7 @@ import { applyCollapse, toggleCollapsed, updateCollapseLabel } from './collapse.
 import { toggleEdit, toggleReply } from './forms.js';
 import { updateCommentCount } from './header.js';
 import { endTyping } from './typing.js';
+import { showNewLabel, watchReading } from './unread.js';
 
 /**
  * Draws comments the sequence released, in its order. New top-level comments go into the page in
@@ -55,6 +56,7 @@ function drawComment(page, c, topLevel) {
   page.childrenOf.set(c.seq, children);
   fillComment(page, node, c);
   applyCollapse(page, node, c.seq);
+  watchReading(page, node, c);
 }
 
 /** (Re)draws a comment's head and body from `c`; its forms and replies are left alone. */
@@ -119,6 +121,7 @@ function fillComment(page, node, c) {
   error.setAttribute('role', 'alert');
   parts.push(' ', error);
   head.replaceChildren(...parts);
+  showNewLabel(page, node, c);
   updateCollapseLabel(node);
 
   if (c.deleted) {
