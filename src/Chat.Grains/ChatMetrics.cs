@@ -25,7 +25,11 @@ public sealed class ChatMetrics
         _batchSize = meter.CreateHistogram<int>("chat.flush.batch_size", description: "Comments per group-commit transaction");
         _flushLatency = meter.CreateHistogram<double>("chat.flush.duration", unit: "ms", description: "Time to write one group-commit transaction");
         _observerNotifications = meter.CreateCounter<long>("chat.observer.notifications", description: "Batches sent from thread grains to web nodes (one per node per batch)");
+        Stages = new PostStages(meterFactory);
     }
+
+    /// <summary>Where a post's time goes (<see cref="PostStages"/>); the web node's stages use the same instance when co-hosted.</summary>
+    public PostStages Stages { get; }
 
     public void RecordFlush(int batchSize, TimeSpan duration)
     {

@@ -43,6 +43,35 @@ public sealed class HealthAndMetricsTests(WebFixture fixture)
             Assert.Equal("commit", Git($"cat-file -t {m.Groups[2].Value}"));
     }
 
+    [Fact]
+    public async Task Metrics_say_where_a_posts_time_went_hop_by_hop_from_the_hub_to_the_readers_connections()
+    {
+        using var poster = await ChatApiClient.SignedUpAsync(fixture.BaseAddress);
+        var threadId = await poster.CreateThreadAsync();
+        await using var reader = await ThreadReader.ConnectAsync(fixture.BaseAddress, threadId);
+        await using var posting = await ThreadReader.ConnectAsync(fixture.BaseAddress, threadId, poster.Token);
+        using var client = ChatApiClient.Anonymous(fixture.BaseAddress);
+        string[] stages = ["hub", "user_grain", "group_commit_wait", "storage_write", "settle_in_order", "numbered_to_relay", "coalesce", "group_send"];
+        var before = StageCounts(await client.Http.GetStringAsync("/metrics"));
+
+        var seq = await posting.PostAsync(0, "timed on its way");
+        await Eventually.True(() => reader.LastSeq == seq, TimeSpan.FromSeconds(20), "the reader has the comment");
+
+        // Other tests post meanwhile: each stage must have counted at least this comment.
+        Dictionary<string, double> after = [];
+        await Eventually.True(async () =>
+        {
+            after = StageCounts(await client.Http.GetStringAsync("/metrics"));
+            return stages.All(s => after.GetValueOrDefault(s) > before.GetValueOrDefault(s));
+        }, TimeSpan.FromSeconds(20), "every stage counted the comment");
+        Assert.Equal(stages.Order(), after.Keys.Order());
+    }
+
+    /// <summary>chat_post_stage_duration's count per stage, from Prometheus text.</summary>
+    private static Dictionary<string, double> StageCounts(string metrics) =>
+        System.Text.RegularExpressions.Regex.Matches(metrics, @"^chat_post_stage_duration_milliseconds_count\{[^}]*stage=""([^""]+)""[^}]*\}\s+(\S+)", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[1].Value, m => double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+
     private static string Git(string args)
     {
         using var git = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", args) { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true })!;

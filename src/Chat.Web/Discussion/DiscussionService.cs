@@ -1,3 +1,4 @@
+using Chat.Grains;
 using Chat.Web.Hosting;
 
 namespace Chat.Web.Discussion;
@@ -9,7 +10,7 @@ namespace Chat.Web.Discussion;
 /// hub as a HubException (<c>HubErrorFilter</c>), both with its message. userName is always the
 /// signed-in user: the adapters take it from the sign-in, never from the request.
 /// </summary>
-public sealed class DiscussionService(IGrainFactory grains, ClusterRetry clusterRetry)
+public sealed class DiscussionService(IGrainFactory grains, ClusterRetry clusterRetry, PostStages stages)
 {
     /// <summary>Comments per page when the reader does not say.</summary>
     public const int DefaultPageSize = 200;
@@ -66,7 +67,10 @@ public sealed class DiscussionService(IGrainFactory grains, ClusterRetry cluster
         Check(Limits.CheckBody(body));
         Check(Limits.CheckClientId(clientId));
         var user = User(userName);
-        return new PostedComment(await clusterRetry.PostAsync(() => user.PostComment(threadId, parentSeq, body!, clientId!)));
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var seq = await clusterRetry.PostAsync(() => user.PostComment(threadId, parentSeq, body!, clientId!));
+        stages.Since(PostStages.Hub, started);
+        return new PostedComment(seq);
     }
 
     public async Task<Comment> EditCommentAsync(string userName, string threadId, long seq, string? body)
