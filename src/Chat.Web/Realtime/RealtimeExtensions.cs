@@ -45,9 +45,12 @@ public static class RealtimeExtensions
         return builder;
     }
 
+    /// <summary>Where the discussion hub answers.</summary>
+    public const string HubPath = "/hubs/discussion";
+
     public static WebApplication MapChatRealtime(this WebApplication app)
     {
-        app.MapHub<DiscussionHub>("/hubs/discussion").RequireRateLimiting(AbuseLimits.HubConnectionsPolicy);
+        app.MapHub<DiscussionHub>(HubPath).RequireRateLimiting(AbuseLimits.HubConnectionsPolicy);
         return app;
     }
 }
