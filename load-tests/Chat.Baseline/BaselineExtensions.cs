@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using OpenTelemetry.Metrics;
 using StackExchange.Redis;
 
 namespace Chat.Baseline;
@@ -8,6 +9,7 @@ public static class BaselineExtensions
     public static WebApplicationBuilder AddBaseline(this WebApplicationBuilder builder, string? redis)
     {
         // MessagePack beside JSON, as the product offers it: the load tool's readers may speak either.
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter("System.Runtime").AddPrometheusExporter());
         var signalR = builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 64 * 1024).AddMessagePackProtocol();
         if (redis is null)
         {
@@ -28,6 +30,7 @@ public static class BaselineExtensions
     public static WebApplication MapBaseline(this WebApplication app)
     {
         app.MapHub<DiscussionHub>("/hubs/discussion");
+        app.MapPrometheusScrapingEndpoint("/metrics");
         // Sign-in is a formality here: the "token" is the user name, so pushes can name an author.
         app.MapPost("/api/auth/register", (Credentials c) => Results.Created("/api/me", new { userName = c.UserName }));
         app.MapPost("/api/auth/login", (Credentials c) => Results.Ok(new { token = c.UserName }));

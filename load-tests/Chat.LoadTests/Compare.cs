@@ -14,7 +14,8 @@ public static class Compare
     public static async Task<int> RunAsync(Options o, Ui ui, CancellationToken ct)
     {
         var scenario = o.String("scenario", "hot-thread")!;
-        if (scenario is not ("hot-thread" or "many-threads")) throw new UsageException("--scenario must be hot-thread or many-threads.");
+        if (scenario == "idle-connections") return await IdleAsync(o, ui, ct);
+        if (scenario is not ("hot-thread" or "many-threads")) throw new UsageException("--scenario must be hot-thread, many-threads or idle-connections.");
         var productUrls = o.Urls();
         // Lean readers by default: with the .NET client as reader, the generator costs about twice the
         // server's CPU per delivery and the comparison measures the generator (load-tests/README.md).
@@ -64,6 +65,54 @@ public static class Compare
                 ui.Line($"note: {r.Target} pushed {r.Duplicated} duplicated and {r.OutOfOrder} out-of-order comments, {r.Lost} lost (its readers repaired them over HTTP; baselines do not fail the run)");
             return rc;
         }
+    }
+
+    /// <summary>
+    /// Memory per idle connection, the product against plain SignalR in one run (the Redis baseline's
+    /// nodes hold the same per connection as plain SignalR, and are left out). Both servers are
+    /// started here, so that each reading can be taken after a full GC of that server.
+    /// </summary>
+    private static async Task<int> IdleAsync(Options o, Ui ui, CancellationToken ct)
+    {
+        var n = o.Int("readers", 4_000, 2, 100_000);
+        var hold = o.Duration("duration", TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
+        var kind = ReaderKinds.Parse(o, ReaderKinds.Lean);
+        var rounds = o.Int("rounds", 1, 1, 10);
+        var outDir = Scenarios.OutDir(o);
+        var productEnv = Targets.ProductEnv(o);
+        if (o.Urls() is not null) throw new UsageException("compare --scenario idle-connections starts its own servers (it needs their pids for a full GC before each reading): leave out --url.");
+        Scenarios.CheckUnused(o);
+        var logDir = Path.Combine(outDir, "logs");
+        var results = new List<IdleMemoryResult>();
+        // Fresh servers for every measurement: a runtime keeps what it grew (pools, GC segments),
+        // so a second round on the same process would measure only what its first round left over.
+        for (var round = 1; round <= rounds; round++)
+            foreach (var name in new[] { Plain, Product })
+            {
+                var label = rounds == 1 ? name : $"{name} #{round}";
+                await using var servers = new ServerSet();
+                ui.Line($"[{label}] starting " + (name == Plain ? "plain baseline" : "Azurite + the product"));
+                var server = name == Plain
+                    ? await servers.Add(Targets.BaselineAsync("baseline", logDir))
+                    : await servers.Add(Targets.ProductAsync(logDir, (await servers.Add(Targets.AzuriteAsync(logDir))).Port, openFiles: n + 1_000, productEnv));
+                var r = await IdleMemory.MeasureAsync(label, [server.Url], server.Pid, n, hold, kind, ui, ct);
+                IdleMemory.Print(r, ui);
+                results.Add(r);
+            }
+        var t = new Table().Border(TableBorder.Rounded).Title($"[bold]memory per idle connection ({n} {kind} readers, after a full GC)[/]");
+        foreach (var c in new[] { "target", "connected", "RSS per connection (2nd half)", "RSS per connection (all)", "managed heap per connection (2nd half)" })
+            t.AddColumn(new TableColumn(c).RightAligned());
+        foreach (var r in results)
+            t.AddRow(r.Target, $"{r.Connected}", IdleMemory.Kb(r.MarginalBytesPerConnection), IdleMemory.Kb(r.BytesPerConnection), IdleMemory.Kb(r.MarginalManagedBytesPerConnection));
+        ui.Write(t);
+        double? Mean(string target) => results.Where(r => r.Target.StartsWith(target, StringComparison.Ordinal) && r.MarginalBytesPerConnection is not null)
+            .Select(r => r.MarginalBytesPerConnection!.Value).DefaultIfEmpty(double.NaN).Average() is var v && !double.IsNaN(v) ? v : null;
+        var (p, b) = (Mean(Product), Mean(Plain));
+        var ratio = p is double pv && b is double bv && bv > 0 ? Math.Round(pv / bv, 3) : (double?)null;
+        ui.Line($"product / plain SignalR, RSS per idle connection: {IdleMemory.Kb(p)} / {IdleMemory.Kb(b)} = {(ratio is double x ? $"{x:0.00}x" : "unknown")}");
+        var json = Report.WriteJson(outDir, $"compare-idle-connections-{DateTime.Now:yyyyMMdd-HHmmss}", new { results, productBytesPerConnection = p, plainBytesPerConnection = b, ratio });
+        ui.Line($"results: {json}");
+        return results.Where(r => r.Target.StartsWith(Product, StringComparison.Ordinal)).Any(r => r.ConnectionErrors > n * 0.01) ? 1 : 0;
     }
 
     public sealed record Ratio(string Baseline, double DeliveriesPerSec, double BaselineDeliveriesPerSec, double DeliveriesRatio,

@@ -43,6 +43,8 @@ public sealed record RunResult
     public Sample[] Timeline { get; init; } = [];
     /// <summary>CPU of the generator and of the target's processes over the measured time (null: not measured).</summary>
     public CpuShare? Cpu { get; init; }
+    /// <summary>The product's own breakdown of where a post's time went over the measured time (<see cref="PostStageReport"/>); empty for targets without it.</summary>
+    public StageTime[] Stages { get; init; } = [];
     /// <summary>Generator CPU per delivery, in microseconds (deliveries are what a fan-out run costs both sides).</summary>
     public double? GeneratorMicrosPerDelivery => Cpu is { } c && DeliveriesPerSec > 0 ? Math.Round(c.GeneratorCores * 1e6 / DeliveriesPerSec, 2) : null;
     /// <summary>The target's CPU per delivery, in microseconds (with its storage); null when not known.</summary>

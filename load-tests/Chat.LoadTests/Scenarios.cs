@@ -83,6 +83,7 @@ public static class Scenarios
                 warmup.AddRange(await run.PostPhaseAsync(s.Rate * (i == 2 ? 1 : 0.25 * (i + 1)), third, s.MaxPosts, -s.Warmup.TotalSeconds + i * third.TotalSeconds, x => ui.Sample($"{target} warm-up", x), ct));
         }
         var before = run.StartMeasuring();
+        var stagesBefore = await PostStageReport.ReadAsync(urls, ct);
         var sw = Stopwatch.StartNew();
         var cpu = CpuMeter.Start(serverPids);
         var timeline = await run.PostPhaseAsync(s.Rate, s.Duration, s.MaxPosts, 0, x => ui.Sample(target, x), ct);
@@ -91,7 +92,11 @@ public static class Scenarios
         var measured = (Interlocked.Read(ref run.Stats.Deliveries) - before.Deliveries, Interlocked.Read(ref run.Stats.Acks) - before.Acks);
         ui.Line($"[{target}] draining (up to {s.Drain.TotalSeconds}s) and verifying every reader");
         var v = await run.DrainAndVerifyAsync(s.Drain);
-        return Result(scenario, target, urls, s, run, seconds, [.. warmup, .. timeline], v, measured) with { Cpu = cpuShare };
+        // After the drain: the last comments' deliveries are counted too.
+        var stages = stagesBefore is not null && await PostStageReport.ReadAsync(urls, ct) is { } stagesAfter ? PostStageReport.Between(stagesBefore, stagesAfter) : [];
+        var result = Result(scenario, target, urls, s, run, seconds, [.. warmup, .. timeline], v, measured) with { Cpu = cpuShare, Stages = stages };
+        if (stages.Length > 0) ui.Write(PostStageReport.Table(target, stages, result.Latency.P50, result.Latency.P99));
+        return result;
     }
 
     /// <param name="measured">Deliveries and acks of the measured time (after the warm-up); null = all of them.</param>
@@ -223,66 +228,21 @@ public static class Scenarios
         return best > 0 ? 0 : 1;
     }
 
-    /// <summary>
-    /// N idle readers of one thread; the server's memory per connection. Connected in two halves,
-    /// measured after each: the first half also pays one-time costs (JIT of the hub's paths, pools,
-    /// SignalR's and the relay's first allocations), so the figure judged is the second half's
-    /// growth per connection (the marginal cost); the whole growth per connection is reported too.
-    /// </summary>
+    /// <summary>N idle readers of one thread; the server's memory per connection (<see cref="IdleMemory"/>).</summary>
     public static async Task<int> IdleConnectionsAsync(Options o, Ui ui, CancellationToken ct)
     {
         var urls = RequireUrls(o);
-        var n = o.Int("readers", 1_000, 2, 50_000);
+        var n = o.Int("readers", 1_000, 2, 100_000);
         var hold = o.Duration("duration", TimeSpan.FromSeconds(10), MaxDuration);
         var pid = o.Has("server-pid") ? o.Int("server-pid", 0, 1) : (int?)null;
+        var kind = ReaderKinds.Parse(o, ReaderKinds.Lean);
         var outDir = OutDir(o);
         CheckUnused(o);
-        string threadId;
-        using (var api = new ApiClient(urls[0])) { await api.SignUpAsync("ltidle" + Guid.NewGuid().ToString("N")[..8]); threadId = await api.CreateThreadAsync("idle readers"); }
-        var before = await ServerMemory.ReadAsync(urls[0], pid, ct);
-        var stats = new Stats();
-        var readers = Enumerable.Range(0, n).Select(i => new Reader(urls[i % urls.Length], threadId, stats)).ToList();
-        try
-        {
-            var done = 0;
-            async Task ConnectAsync(IEnumerable<Reader> some) =>
-                await Parallel.ForEachAsync(some, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (r, c) =>
-                {
-                    try { await r.StartAsync(c); } catch (Exception e) when (e is not OperationCanceledException) { stats.Error(e.Message, ref stats.ConnectionErrors); }
-                    if (Interlocked.Increment(ref done) % 500 == 0) ui.Line($"connected {done}/{n}");
-                });
-            var half = n / 2;
-            await ConnectAsync(readers.Take(half));
-            await Task.Delay(hold / 2, ct);
-            var middle = await ServerMemory.ReadAsync(urls[0], pid, ct);
-            var errorsAtHalf = stats.ConnectionErrors;
-            await ConnectAsync(readers.Skip(half));
-            ui.Line($"holding {n} idle connections for {hold.TotalSeconds / 2}s");
-            await Task.Delay(hold / 2, ct);
-            var after = await ServerMemory.ReadAsync(urls[0], pid, ct);
-            var connected = n - stats.ConnectionErrors;
-            var secondHalf = n - half - (stats.ConnectionErrors - errorsAtHalf);
-            static double? Per(long? from, long? to, long count) => from is long f && to is long t && count > 0 ? (t - f) / (double)count : null;
-            var perConn = Per(before.Resident, after.Resident, connected);
-            var marginal = Per(middle.Resident, after.Resident, secondHalf);
-            var managedMarginal = Per(middle.ManagedHeap, after.ManagedHeap, secondHalf);
-            string Kb(double? v) => v is null ? "unknown (give --server-pid, or expose process memory in /metrics)" : $"{v / 1024:0.0} KB";
-            var gc = after.AfterFullGc ? "each reading after a full GC of the server" : "readings without a full GC first (give --server-pid): they include the garbage of the moment";
-            ui.Line($"server memory ({after.Source}; {gc}): before {Mb(before.Resident)}, with {half} connections {Mb(middle.Resident)}, with {connected} {Mb(after.Resident)}");
-            ui.Line($"per connection: {Kb(marginal)} marginal (second half), {Kb(perConn)} overall; managed heap {Kb(managedMarginal)} marginal; connection errors {stats.ConnectionErrors}");
-            Report.WriteJson(outDir, $"idle-connections-{DateTime.Now:yyyyMMdd-HHmmss}",
-                new { readers = n, connected, source = after.Source, afterFullGc = after.AfterFullGc, beforeBytes = before.Resident, halfBytes = middle.Resident, afterBytes = after.Resident,
-                      bytesPerConnection = perConn, marginalBytesPerConnection = marginal,
-                      managedHeapBefore = before.ManagedHeap, managedHeapHalf = middle.ManagedHeap, managedHeapAfter = after.ManagedHeap, marginalManagedBytesPerConnection = managedMarginal,
-                      connectionErrors = stats.ConnectionErrors });
-            return stats.ConnectionErrors > n * o.Double("max-error-rate", 0.01, 0, 1) ? 1 : 0;
-        }
-        finally
-        {
-            await Parallel.ForEachAsync(readers, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (r, _) => await r.DisposeAsync());
-        }
+        var r = await IdleMemory.MeasureAsync("target", urls, pid, n, hold, kind, ui, ct);
+        IdleMemory.Print(r, ui);
+        Report.WriteJson(outDir, $"idle-connections-{DateTime.Now:yyyyMMdd-HHmmss}", r);
+        return r.ConnectionErrors > n * o.Double("max-error-rate", 0.01, 0, 1) ? 1 : 0;
     }
 
-    private static string Mb(long? bytes) => bytes is long b ? $"{b / 1048576.0:0.0} MB" : "unknown";
 
 }

@@ -221,7 +221,8 @@ public static class Targets
 
     /// <summary>The product as run.sh runs it (Chat.Web co-hosting a silo), against the given Azurite.</summary>
     /// <param name="openFiles">Open files (connections) it must be able to hold; above this machine's hard limit it is started through prlimit, which needs root.</param>
-    public static Task<ServerProcess> ProductAsync(string logDir, int azuritePort, int? openFiles = null)
+    /// <param name="extraEnv">More environment for the product (--product-env): a setting to measure against the defaults.</param>
+    public static Task<ServerProcess> ProductAsync(string logDir, int azuritePort, int? openFiles = null, IReadOnlyDictionary<string, string>? extraEnv = null)
     {
         var port = ServerProcess.FreePort();
         var dll = Paths.BuiltDll("src/Chat.Web", "Chat.Web");
@@ -243,7 +244,20 @@ public static class Targets
                 ["Chat__SeedDemo"] = "false",
                 // The load generator's posters and readers all come from 127.0.0.1 and post far
                 // faster than people: lift the abuse limits meant for people (see LoadLimits).
-            }.Concat(LoadLimits).ToDictionary());
+            }.Concat(LoadLimits).Concat(extraEnv ?? new Dictionary<string, string>()).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value)); // the last value of a key wins: --product-env overrides
+    }
+
+    /// <summary>--product-env KEY=VALUE[,KEY=VALUE…]: environment for the product that this tool starts (e.g. DOTNET_gcServer=0).</summary>
+    public static IReadOnlyDictionary<string, string> ProductEnv(Options o)
+    {
+        var env = new Dictionary<string, string>();
+        foreach (var pair in (o.String("product-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = pair.IndexOf('=');
+            if (eq <= 0) throw new UsageException($"--product-env takes KEY=VALUE pairs separated by commas, not '{pair}'.");
+            env[pair[..eq]] = pair[(eq + 1)..];
+        }
+        return env;
     }
 
     /// <summary>Abuse limits lifted for load tests; also what to export before ./run.sh for a manual run.</summary>

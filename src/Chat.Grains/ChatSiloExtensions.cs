@@ -37,6 +37,7 @@ public static class ChatSiloExtensions
     {
         services.AddMetrics();
         services.AddSingleton<ChatMetrics>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<ChatMetrics>().Stages);
         return services;
     }
 

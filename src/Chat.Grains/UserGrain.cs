@@ -18,6 +18,7 @@ public sealed class UserGrain(
     IOptions<LimitsOptions> limits,
     IOptions<InboxOptions> inboxOptions,
     [FromKeyedServices(ThreadGrainOptions.ClockKey)] TimeProvider time,
+    PostStages stages,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     private const int RecentCommentsKept = 30;
@@ -254,7 +255,9 @@ public sealed class UserGrain(
     {
         EnsureExists();
         TakePostToken("posts");
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var seq = await GrainFactory.GetGrain<IThreadGrain>(threadId).Post(new NewComment(parentSeq, UserName, body, clientId));
+        stages.Since(PostStages.UserGrain, started);
         var recent = state.State.RecentComments;
         if (!recent.Any(r => r.ThreadId == threadId && r.Seq == seq))
         {

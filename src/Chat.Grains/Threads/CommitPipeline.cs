@@ -87,6 +87,7 @@ internal sealed class CommitPipeline(
             var batch = new List<StoredComment>(count);
             for (var i = 0; i < count; i++)
             {
+                metrics.Stages.Since(PostStages.GroupCommitWait, posts[i].QueuedAt);
                 var c = posts[i].Comment;
                 batch.Add(new StoredComment(new Comment(threadId, firstSeq + i, c.ParentSeq, c.Author, c.Body, c.CreatedAt ?? now), c.ClientId));
             }
@@ -94,11 +95,16 @@ internal sealed class CommitPipeline(
         }
     }
 
-    private async Task AppendTimedAsync(List<StoredComment> batch)
+    /// <returns>When the write was done (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>): the start of its wait to settle in order.</returns>
+    private async Task<long> AppendTimedAsync(List<StoredComment> batch)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await log.AppendAsync(threadId, batch);
-        metrics.RecordFlush(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        var written = System.Diagnostics.Stopwatch.GetTimestamp();
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started, written);
+        metrics.RecordFlush(batch.Count, elapsed);
+        metrics.Stages.Record(PostStages.StorageWrite, elapsed, batch.Count);
+        return written;
     }
 
     /// <summary>
@@ -121,9 +127,10 @@ internal sealed class CommitPipeline(
             // loop only ends with nothing queued.
             DispatchWhilePossible();
             if (!_inFlight.TryPeek(out var oldest)) return;
+            long written;
             try
             {
-                await oldest.Write;
+                written = await oldest.Write;
             }
             catch (Exception ex)
             {
@@ -132,6 +139,7 @@ internal sealed class CommitPipeline(
                 continue;
             }
             _inFlight.Dequeue();
+            metrics.Stages.Since(PostStages.SettleInOrder, written, oldest.Batch.Count);
             Settle(oldest.Batch);
         }
     }
@@ -257,9 +265,12 @@ internal sealed class CommitPipeline(
 
     private sealed record PendingPost(NewComment Comment, string ClientKey)
     {
+        /// <summary>When it joined the queue: the start of its group-commit wait.</summary>
+        public long QueuedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
         public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>One table transaction: the posts it acknowledges, the rows it writes, the write itself.</summary>
-    private sealed record Flush(List<PendingPost> Posts, List<StoredComment> Batch, Task Write);
+    private sealed record Flush(List<PendingPost> Posts, List<StoredComment> Batch, Task<long> Write);
 }

@@ -10,8 +10,10 @@ namespace Chat.Web.Api;
 /// </summary>
 public static class JsonCharsetCheck
 {
+    // Not an async lambda: a request that passes (every hub connection among them) goes straight on
+    // without a state machine held for its whole life, which a WebSocket's request would keep.
     public static IApplicationBuilder UseChatJsonCharsetCheck(this IApplicationBuilder app) =>
-        app.Use(async (context, next) =>
+        app.Use((context, next) =>
         {
             var contentType = context.Request.ContentType;
             if (contentType is not null
@@ -21,11 +23,10 @@ public static class JsonCharsetCheck
                 && !IsKnownCharset(media.Charset.ToString()))
             {
                 context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
-                await Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
+                return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
                     detail: $"Unknown charset '{media.Charset}': send JSON as UTF-8.").ExecuteAsync(context);
-                return;
             }
-            await next(context);
+            return next(context);
         });
 
     /// <summary>The same test ASP.NET Core's JSON reader makes (HttpRequestJsonExtensions.GetEncodingFromCharset).</summary>

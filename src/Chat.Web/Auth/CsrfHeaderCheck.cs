@@ -11,8 +11,10 @@ public static class CsrfHeaderCheck
 {
     public const string HeaderName = "X-Chat-Request";
 
+    // Not an async lambda: a request that passes (every hub connection among them) goes straight on
+    // without a state machine held for its whole life, which a WebSocket's request would keep.
     public static IApplicationBuilder UseChatCsrfHeaderCheck(this IApplicationBuilder app) =>
-        app.Use(async (context, next) =>
+        app.Use((context, next) =>
         {
             var request = context.Request;
             if (request.Path.StartsWithSegments("/api")
@@ -22,10 +24,9 @@ public static class CsrfHeaderCheck
                 && !request.Headers.ContainsKey(HeaderName))
             {
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                await Results.Problem(statusCode: StatusCodes.Status403Forbidden,
+                return Results.Problem(statusCode: StatusCodes.Status403Forbidden,
                     detail: $"Cookie-authenticated requests that change something must send the {HeaderName} header.").ExecuteAsync(context);
-                return;
             }
-            await next(context);
+            return next(context);
         });
 }

@@ -1,3 +1,4 @@
+using Chat.Grains;
 using Chat.Web.Hosting;
 
 namespace Chat.Web.Discussion;

@@ -29,7 +29,9 @@ public static class ChatWebApp
         var app = builder.Build();
         app.UseChatSecurityHeaders();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // Not for the hub: a WebSocket's request would hold the middleware's frame and feature for its
+        // whole life, and SignalR answers its own errors.
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments(NodeConnectionLimit.HubPath), branch => branch.UseStatusCodePages());
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseChatCsrfHeaderCheck();

@@ -31,7 +31,8 @@ public sealed class WebMetrics
         _signalRMessages = meter.CreateCounter<long>("chat.signalr.messages", description: "comments pushes sent by a web node to its local SignalR groups");
         _signalRDeliveries = meter.CreateCounter<long>("chat.signalr.deliveries", description: "comments pushes times the local readers they went to");
         _connections = meter.CreateUpDownCounter<long>("chat.signalr.connections", description: "Open hub connections on this web node");
-        _postAckLatency = meter.CreateHistogram<double>("chat.post.ack_latency", unit: "ms", description: "Post received by this web node (hub or API) to its seq acknowledged, retries through a failover included");
+        _postAckLatency = meter.CreateHistogram("chat.post.ack_latency", unit: "ms", description: "Post received by this web node (hub or API) to its seq acknowledged, retries through a failover included",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = PostStages.BucketsMs });
         // Observable, so that every reason is a series at 0 from the start (an alert's rate() needs the 0 before the first failure).
         meter.CreateObservableCounter("chat.post.failures", () => PostFailureReasons.Select((reason, i) =>
             new Measurement<long>(Interlocked.Read(ref _postFailures[i]), new KeyValuePair<string, object?>("reason", reason))),

@@ -1,3 +1,5 @@
+using Chat.Grains;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.SignalR;
 using Chat.Web.Auth;
 using Chat.Web.Hosting;
@@ -25,6 +27,8 @@ public static class RealtimeExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<WebMetrics>();
         builder.Services.AddSingleton<NodeConnectionLimit>();
+        // Co-hosted, the silo's ChatMetrics already has the stages: one instance for both halves.
+        builder.Services.TryAddSingleton(sp => sp.GetService<ChatMetrics>()?.Stages ?? new PostStages(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         var relay = builder.Configuration.GetSection("Chat:Relay").Get<RelayOptions>() ?? new RelayOptions();
         if (relay.CoalesceWindow < TimeSpan.Zero || relay.CoalesceWindow > TimeSpan.FromSeconds(1))
             throw new InvalidOperationException($"Configuration key Chat:Relay:CoalesceWindow is {relay.CoalesceWindow}; it must be 00:00:00 (off) to 00:00:01.");

@@ -1,3 +1,4 @@
+using Chat.Grains;
 using Chat.Web.Hosting;
 
 namespace Chat.Web.Realtime;
@@ -11,15 +12,17 @@ namespace Chat.Web.Realtime;
 public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
 {
     private readonly WebMetrics _metrics;
+    private readonly PostStages _stages;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly Dictionary<string, LocalThread> _threads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadsByConnection = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    public ThreadRelay(RelayServices services, WebMetrics metrics, IHostApplicationLifetime lifetime, ILogger<ThreadRelay> logger)
+    public ThreadRelay(RelayServices services, WebMetrics metrics, PostStages stages, IHostApplicationLifetime lifetime, ILogger<ThreadRelay> logger)
         : base(services, logger, "thread relay")
     {
         _metrics = metrics;
+        _stages = stages;
         _lifetime = lifetime;
         metrics.ObserveSubscribedThreads(() => { lock (_lock) return _threads.Count; });
     }
@@ -76,15 +79,22 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
     public Task OnComments(string threadId, Comment[] batch)
     {
         if (Find(threadId) is not { } thread || batch.Length == 0) return Task.CompletedTask;
+        var arrived = System.Diagnostics.Stopwatch.GetTimestamp();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var c in batch) _stages.RecordNumberedToRelay(c.CreatedAt, now);
         // Batches can arrive concurrently and out of order; deliver them one at a time per thread.
-        if (Options.CoalesceWindow <= TimeSpan.Zero) return thread.Serialize(() => DeliverAsync(thread, batch));
+        if (Options.CoalesceWindow <= TimeSpan.Zero) return thread.Serialize(() =>
+        {
+            _stages.Since(PostStages.Coalesce, arrived, batch.Length);
+            return DeliverAsync(thread, batch);
+        });
         // Fewer, fuller frames: batches arriving within the window go to the group as one message,
         // which costs the node one serialisation and one write per connection instead of several.
         bool first;
         lock (thread.Pending)
         {
             first = thread.Pending.Count == 0;
-            thread.Pending.AddRange(batch);
+            foreach (var c in batch) thread.Pending.Add((c, arrived));
         }
         if (first) _ = DeliverPendingLaterAsync(thread);
         return Task.CompletedTask;
@@ -108,7 +118,8 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
         lock (thread.Pending)
         {
             if (thread.Pending.Count == 0) return Task.CompletedTask;
-            pending = [.. thread.Pending.OrderBy(c => c.Seq)];
+            foreach (var (_, arrived) in thread.Pending) _stages.Since(PostStages.Coalesce, arrived);
+            pending = [.. thread.Pending.Select(p => p.Comment).OrderBy(c => c.Seq)];
             thread.Pending.Clear();
         }
         return DeliverAsync(thread, pending);
@@ -187,7 +198,9 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
     {
         var next = comments.Where(c => c.Seq > thread.LastDeliveredSeq).ToArray();
         if (next.Length == 0) return;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await Clients.Group(thread.ThreadId).Comments(thread.ThreadId, next);
+        _stages.Since(PostStages.GroupSend, started, next.Length);
         thread.LastDeliveredSeq = next[^1].Seq;
         CountGroupMessage(thread);
     }
@@ -275,8 +288,8 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
         public bool Subscribed { get; set; }
         public int Viewers { get; set; }
         public int ViewerReportPending;
-        /// <summary>Comments waiting in the coalescing window (locked on itself).</summary>
-        public List<Comment> Pending { get; } = [];
+        /// <summary>Comments waiting in the coalescing window, with when each arrived (locked on itself).</summary>
+        public List<(Comment Comment, long ArrivedAt)> Pending { get; } = [];
 
         public async Task Serialize(Func<Task> work)
         {
