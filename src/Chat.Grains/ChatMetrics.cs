@@ -28,7 +28,7 @@ public sealed class ChatMetrics
         _batchSize = meter.CreateHistogram<int>("chat.flush.batch_size", description: "Comments per group-commit transaction");
         _flushLatency = meter.CreateHistogram<double>("chat.flush.duration", unit: "ms", description: "Time to write one group-commit transaction");
         _observerNotifications = meter.CreateCounter<long>("chat.observer.notifications", description: "Batches sent from thread grains to web nodes (one per node per batch)");
-<<<<<<< HEAD
+        Stages = new PostStages(meterFactory);
         // Observable, so that both series exist at 0 from the start: Prometheus' increase() cannot
         // see the first error of a series that only appears with it, and the alert would miss it.
         meter.CreateObservableCounter("chat.storage.errors", () => new[]
@@ -41,13 +41,9 @@ public sealed class ChatMetrics
     /// <summary>Called by <see cref="StorageErrorPolicy"/> for every failed request to Azure Table Storage.</summary>
     public void StorageRequestFailed(string store) =>
         Interlocked.Increment(ref store == StorageErrorPolicy.CommentLog ? ref _commentLogErrors : ref _grainStateErrors);
-=======
-        Stages = new PostStages(meterFactory);
-    }
 
     /// <summary>Where a post's time goes (<see cref="PostStages"/>); the web node's stages use the same instance when co-hosted.</summary>
     public PostStages Stages { get; }
->>>>>>> fanout
 
     public void RecordFlush(int batchSize, TimeSpan duration)
     {
