@@ -23,3 +23,6 @@ public sealed record MyVotesResult(long[] Seqs);
 
 /// <summary>What JoinThread returns: comments after the reader's seq (at most a page), and where the thread stands.</summary>
 public sealed record JoinResult(long LastSeq, Comment[] Comments, int Viewers);
+
+/// <summary>What JoinThreadOrdered returns: the first page in the reader's order, and where the thread stands.</summary>
+public sealed record OrderedJoinResult(OrderedPage Page, int Viewers);
