@@ -1,8 +1,10 @@
 // Keeping the reader's place: a comment drawn above the viewport (a live reply higher up, a new
 // top-level comment at the top in "new" order) must not push what the reader is looking at down.
-// Browsers' own scroll anchoring (CSS overflow-anchor) is switched off for the comment list (site.css):
-// it is missing in some browsers, and two corrections would add up. Instead this measures the line
-// of a comment at the top of the screen before and after a change and scrolls back by its move.
+// Chromium and Firefox anchor scrolling themselves (CSS overflow-anchor: auto, the default), also
+// when off-screen comments get their real size (content-visibility); their correction is applied
+// by the layout this forces, so it is measured as no move. Where a browser has no anchoring, this
+// measures a comment line at the top of the screen before and after the change and scrolls back
+// by its move.
 
 /** Runs `change` (DOM insertions) and scrolls so that the first comment on screen stays where it was. */
 export function keepingReadersPlace(change) {
