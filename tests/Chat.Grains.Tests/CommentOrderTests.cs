@@ -60,6 +60,21 @@ public sealed class CommentOrderTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_first_ordered_read_while_storage_is_down_is_refused_and_the_next_one_reads_the_thread()
+    {
+        var (thread, author) = await fixture.NewThreadByNewUserAsync("Ordered after an outage");
+        var seq = await thread.Post(new NewComment(0, author, "kept", "k"));
+
+        fixture.Azurite.Freeze();
+        ChatException error;
+        try { error = await Assert.ThrowsAsync<ChatException>(() => thread.GetOrderedComments(CommentOrder.Top, null, 10)); }
+        finally { fixture.Azurite.Thaw(); }
+
+        Assert.Equal(ChatErrorKind.StorageUnavailable, error.Kind);
+        Assert.Equal([seq], Seqs(await thread.GetOrderedComments(CommentOrder.Top, null, 10)));
+    }
+
+    [Fact]
     public async Task An_unknown_order_is_refused()
     {
         var (thread, _) = await fixture.NewThreadByNewUserAsync("Badly ordered");

@@ -52,11 +52,12 @@ internal sealed class OrderedComments(string threadId, ICommentLog log, RecentCo
                 after = rows[^1].Comment.Seq;
             }
         }
-        catch (CommentLogUnavailableException)
+        catch (Exception ex)
         {
-            // The next reader tries again.
+            // The next reader tries again, whatever went wrong: a half-read tree is never served.
             if (ReferenceEquals(_tree, tree)) (_tree, _loading) = (null, null);
-            throw ChatException.StorageUnavailable();
+            if (ex is CommentLogUnavailableException) throw ChatException.StorageUnavailable();
+            throw;
         }
     }
 
