@@ -39,6 +39,15 @@ public interface IThreadGrain : IGrainWithStringKey
     Task<CommentPage> GetComments(long afterSeq, int limit);
 
     /// <summary>
+    /// Comments in an order (<see cref="CommentOrder"/>), whole subtrees of top-level comments, about
+    /// limit comments (at least one subtree, however big). roots null: the first page, with the order
+    /// of all top-level comments; otherwise the subtrees of these top-level comments (seqs that are not
+    /// top-level comments are skipped), in the given order.
+    /// </summary>
+    [Alias("GetOrderedComments")]
+    Task<OrderedPage> GetOrderedComments(string order, long[]? roots, int limit);
+
+    /// <summary>
     /// Subscribes (or refreshes) a web node's observer. Nodes call this on a timer; a node that stops
     /// calling ages out. Viewers is how many readers of this thread the node holds right now.
     /// </summary>

@@ -42,6 +42,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain
     private readonly TypingThrottle _typing;
     private readonly ThreadImport _import;
     private readonly FrontPageRow _frontPage;
+    private readonly OrderedComments _ordered;
 
     private readonly LazyGrainState<ThreadState> _saved;
     // The creation's state write: a retry of the same creation that arrives meanwhile waits for it.
@@ -69,6 +70,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain
         _typing = new TypingThrottle(time, _options.TypingPeriod);
         _import = new ThreadImport(_id, log, Post);
         _frontPage = new FrontPageRow(_id, grains, time, _options.FrontPageUpdatePeriod, Summary, logger);
+        _ordered = new OrderedComments(_id, log, _recent, time);
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -190,6 +192,12 @@ public sealed class ThreadGrain : Grain, IThreadGrain
         }
     }
 
+    public Task<OrderedPage> GetOrderedComments(string order, long[]? roots, int limit)
+    {
+        EnsureExists();
+        return _ordered.PageAsync(order, roots, limit);
+    }
+
     public Task<Subscription> Subscribe(string nodeId, IThreadObserver observer, int viewers)
     {
         EnsureExists();
@@ -288,12 +296,14 @@ public sealed class ThreadGrain : Grain, IThreadGrain
             _metrics.ObserverNotificationSent();
         }
         _replies.NotifyRepliedTo(batch, _state.State.Title);
+        _ordered.Settled(batch);
         MarkCommitted();
     }
 
     /// <summary>A stored comment changed: its new version to every node; a changed count to the front page.</summary>
     private void OnChanged(Comment shown, bool countChanged)
     {
+        _ordered.Changed(shown);
         Comment[] update = [shown];
         foreach (var node in _nodes)
         {
@@ -318,6 +328,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain
     {
         if (_nodes.RemoveExpired()) TellViewers();
         _typing.ForgetQuiet();
+        _ordered.DropIfIdle();
 
         if (_state.State.FrontPageRowPending)
         {

@@ -65,29 +65,7 @@ public sealed class BigThreadTests(BrowserFixture fixture, ITestOutputHelper out
         await page.WaitForFunctionAsync($"() => Number(document.body.dataset.lastSeq) > {firstPage}", null, new() { Timeout = 10_000 });
         await Expect(page.Locator("#load-more")).ToBeFocusedAsync();
 
-        // Scrolling to the end loads page after page until the last comment (and the held live one)
-        // shows. A reader presses End again when the screen they landed on grew as it was drawn
-        // (off-screen comments are laid out only near the viewport) and left the end out of reach.
-        var scrolling = Stopwatch.StartNew();
-        var pages = 0;
-        var presses = 0;
-        while (await page.Locator($"#c{liveTop}").CountAsync() == 0)
-        {
-            var before = await LastSeqAsync(page);
-            Assert.True(scrolling.Elapsed < TimeSpan.FromSeconds(60), $"still not at the end after {pages} pages ({presses} presses of End): data-last-seq {before}");
-            await page.Keyboard.PressAsync("End");
-            presses++;
-            try
-            {
-                await page.WaitForFunctionAsync($"() => Number(document.body.dataset.lastSeq) > {before} || !!document.getElementById('c{liveTop}')", null, new() { Timeout = 5_000 });
-                pages++;
-            }
-            catch (TimeoutException)
-            {
-                // The end moved away while the screen was drawn: the loop presses End again.
-            }
-        }
-        Log($"scrolled to the end in {scrolling.Elapsed.TotalSeconds:0.0} s: {pages} pages loaded, End pressed {presses} times");
+        await ScrollToEndAsync(page, $"c{liveTop}");
         await Expect(page.Locator($"#c{CommentCount}")).ToBeVisibleAsync();
         await Expect(page.Locator($"#c{liveTop}")).ToBeVisibleAsync();
         await Expect(page.Locator("#more-comments")).ToBeHiddenAsync();
@@ -123,6 +101,79 @@ public sealed class BigThreadTests(BrowserFixture fixture, ITestOutputHelper out
         await Expect(linked.Locator("#c9500")).ToBeInViewportAsync();
         await Expect(linked.Locator(".comment.highlight")).ToHaveCountAsync(1);
         lock (errors) Assert.Empty(errors);
+
+        await ReadInTopOrderAsync(threadId, parents);
+    }
+
+    /// <summary>
+    /// The same thread in "top" order: the first screen is as fast, shows the most voted top-level
+    /// comment first wherever it is in the thread, and scrolling loads every comment exactly once,
+    /// under its parent, in pages of whole subtrees.
+    /// </summary>
+    private async Task ReadInTopOrderAsync(string threadId, ConcurrentDictionary<long, long> parents)
+    {
+        var roots = parents.Where(p => p.Value == 0).Select(p => p.Key).Order().ToArray();
+        var (favourite, runnerUp) = (roots[^10], roots[^20]);
+        using (var voter1 = await ChatApiClient.SignedUpAsync(fixture.BaseAddress))
+        using (var voter2 = await ChatApiClient.SignedUpAsync(fixture.BaseAddress))
+        {
+            await voter1.UpvoteAsync(threadId, favourite);
+            await voter2.UpvoteAsync(threadId, favourite);
+            await voter1.UpvoteAsync(threadId, runnerUp);
+        }
+
+        await using var reader = await fixture.SignedUpAsync();
+        var page = reader.Page;
+        var opening = Stopwatch.StartNew();
+        await page.GotoAsync($"/t/{threadId}?sort=top", new() { WaitUntil = WaitUntilState.Commit });
+        await page.Locator($"#c{favourite}").WaitForAsync(new() { State = WaitForSelectorState.Visible, Timeout = 30_000 });
+        var firstScreen = opening.Elapsed;
+        Log($"first screen in top order: most voted comment visible {firstScreen.TotalMilliseconds:0} ms after navigation");
+        Assert.True(firstScreen < TimeSpan.FromSeconds(10), $"the first comment in top order took {firstScreen.TotalSeconds:0.0} s to show");
+        await Expect(page.Locator("#comments > .comment").Nth(0)).ToHaveIdAsync($"c{favourite}");
+        await Expect(page.Locator("#comments > .comment").Nth(1)).ToHaveIdAsync($"c{runnerUp}");
+        var firstPage = await page.Locator("#comments .comment").CountAsync();
+        Assert.InRange(firstPage, 1, CommentCount / 2);
+
+        await ScrollToEndAsync(page, $"c{roots[^1]}");
+        await Expect(page.Locator("#more-comments")).ToBeHiddenAsync();
+        var shown = await page.EvaluateAsync<long[][]>(
+            "() => [...document.querySelectorAll('#comments .comment')].map(c => [Number(c.dataset.seq), Number(c.parentElement.closest('.comment')?.dataset.seq ?? 0)])");
+        Assert.Equal(parents.Count, shown.Length);
+        Assert.Equal(parents.Keys.Order(), shown.Select(r => r[0]).Order());
+        foreach (var row in shown) Assert.True(parents[row[0]] == row[1], $"#c{row[0]} is under {row[1]}, its parent is {parents[row[0]]}");
+        // The rest of the top level has no points: older first, so the newest top-level comment is last.
+        await Expect(page.Locator("#comments > .comment").Last).ToHaveIdAsync($"c{roots[^1]}");
+        reader.AssertNoScriptErrors();
+    }
+
+    /// <summary>
+    /// Scrolling to the end loads page after page until the comment with id lastId shows. A reader
+    /// presses End again when the screen they landed on grew as it was drawn (off-screen comments
+    /// are laid out only near the viewport) and left the end out of reach.
+    /// </summary>
+    private async Task ScrollToEndAsync(IPage page, string lastId)
+    {
+        var scrolling = Stopwatch.StartNew();
+        var pages = 0;
+        var presses = 0;
+        while (await page.Locator("#" + lastId).CountAsync() == 0)
+        {
+            var before = await page.Locator("#comments .comment").CountAsync();
+            Assert.True(scrolling.Elapsed < TimeSpan.FromSeconds(60), $"still not at the end after {pages} pages ({presses} presses of End): {before} comments drawn");
+            await page.Keyboard.PressAsync("End");
+            presses++;
+            try
+            {
+                await page.WaitForFunctionAsync($"() => document.querySelectorAll('#comments .comment').length > {before} || !!document.getElementById('{lastId}')", null, new() { Timeout = 5_000 });
+                pages++;
+            }
+            catch (TimeoutException)
+            {
+                // The end moved away while the screen was drawn: the loop presses End again.
+            }
+        }
+        Log($"scrolled to the end in {scrolling.Elapsed.TotalSeconds:0.0} s: {pages} pages loaded, End pressed {presses} times");
     }
 
     /// <summary>
@@ -195,9 +246,6 @@ public sealed class BigThreadTests(BrowserFixture fixture, ITestOutputHelper out
             Log($"JoinThread(afterSeq 0), {attempt}: {result.GetProperty("comments").GetArrayLength()} comments (lastSeq {result.GetProperty("lastSeq").GetInt64()}) in {joining.Elapsed.TotalMilliseconds:0} ms");
         }
     }
-
-    private static async Task<long> LastSeqAsync(IPage page) =>
-        long.Parse(await page.Locator("body").GetAttributeAsync("data-last-seq") ?? "0", CultureInfo.InvariantCulture);
 
     /// <summary>To the test output and, as a benchmark line, to artifacts/test-results/big-thread.txt.</summary>
     private void Log(string line)

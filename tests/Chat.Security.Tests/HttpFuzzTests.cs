@@ -190,6 +190,15 @@ public sealed class HttpFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
                 return new(number, "create thread", HttpMethod.Post, "/api/threads", auth, contentType, InvalidThread(fuzz));
             case 6:
                 return new(number, "get thread", HttpMethod.Get, "/api/threads/" + Uri.EscapeDataString(fuzz.ThreadId()), auth, null, null);
+            case 7 when fuzz.Chance(40):
+            {
+                // Comments in an order: the first page, or the next by (fuzzed) top-level seqs.
+                var query = new List<string>();
+                if (fuzz.Chance(80)) query.Add("sort=" + fuzz.QueryValue("top", "new", "old"));
+                if (fuzz.Chance(50)) query.Add("roots=" + fuzz.QueryValue("1", "1,2,3", "2,1", string.Join(",", Enumerable.Range(1, 1001)), "1,,2", "0", "-1", "9223372036854775807", "1;2"));
+                if (fuzz.Chance(60)) query.Add("limit=" + fuzz.QueryValue("1", "200", "1000"));
+                return new(number, "ordered comments", HttpMethod.Get, $"/api/threads/{Uri.EscapeDataString(fuzz.ThreadId())}/comments/ordered?" + string.Join("&", query), auth, null, null);
+            }
             case 7:
             {
                 var query = new List<string>();

@@ -172,11 +172,11 @@ public sealed class HubFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
             < 5 => "JoinThread",
             < 7 => "LeaveThread",
             // SignalR matches names case-insensitively.
-            7 => fuzz.Pick("jointhread", "POSTCOMMENT", "Typing", "typing", "JoinFrontPage", "LeaveFrontPage", "JoinInbox", "MarkRead", "markread", "GetReadMarks"),
+            7 => fuzz.Pick("jointhread", "POSTCOMMENT", "Typing", "typing", "JoinFrontPage", "LeaveFrontPage", "JoinInbox", "MarkRead", "markread", "GetReadMarks", "JoinThreadOrdered", "jointhreadordered"),
             _ => fuzz.Pick("Unknown", "OnConnectedAsync", "OnDisconnectedAsync", "Dispose", "ToString", "GetHashCode", "Context",
                 "JoinThread\0", new string('M', 5000), "Groups.AddToGroupAsync", "comments", "viewers"),
         };
-        var expected = method.ToLowerInvariant() switch { "postcomment" => 4, "jointhread" => 2, "leavethread" or "joinfrontpage" or "getreadmarks" => 1, "leavefrontpage" or "joininbox" => 0, _ => 2 };
+        var expected = method.ToLowerInvariant() switch { "postcomment" => 4, "jointhread" or "jointhreadordered" => 2, "leavethread" or "joinfrontpage" or "getreadmarks" => 1, "leavefrontpage" or "joininbox" => 0, _ => 2 };
         var count = fuzz.Chance(65) ? expected : fuzz.Random.Next(0, 7);
         var args = new object?[count];
         for (var i = 0; i < count; i++)
@@ -188,6 +188,7 @@ public sealed class HubFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
                 ("postcomment", 1) or ("jointhread", 1) or ("typing", 1) or ("markread", 1) when fuzz.Chance(60) => fuzz.Pick<object?>(0L, 1L, -1L, long.MinValue, long.MaxValue, 99999L),
                 ("postcomment", 2) when fuzz.Chance(50) => "hub fuzz " + fuzz.Ascii(fuzz.Random.Next(1, 30)),
                 ("postcomment", 3) when fuzz.Chance(50) => Guid.NewGuid().ToString("N"),
+                ("jointhreadordered", 1) when fuzz.Chance(60) => fuzz.Pick<object?>("top", "new", "old", "TOP", "", "best", null),
                 _ => Argument(fuzz),
             };
         }

@@ -92,6 +92,21 @@ public sealed class ChatApiClient : IDisposable
         }
     }
 
+    /// <summary>GET /api/threads/{id}/comments/ordered: the first page (no roots) or the subtrees of roots.</summary>
+    public async Task<OrderedPage> GetOrderedCommentsAsync(string threadId, string sort, IEnumerable<long>? roots = null, int limit = 500)
+    {
+        var rootsQuery = roots is null ? "" : "&roots=" + string.Join(',', roots);
+        return (await Http.GetFromJsonAsync<OrderedPage>($"/api/threads/{threadId}/comments/ordered?sort={sort}&limit={limit}{rootsQuery}", Json))!;
+    }
+
+    /// <summary>Up-votes comment seq; returns its points after the vote.</summary>
+    public async Task<long> UpvoteAsync(string threadId, long seq)
+    {
+        var response = await Http.PostAsync($"/api/threads/{threadId}/comments/{seq}/vote", null);
+        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"vote on {seq}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("points").GetInt64();
+    }
+
     public async Task<ThreadInfo> GetThreadAsync(string threadId) =>
         (await Http.GetFromJsonAsync<ThreadInfo>($"/api/threads/{threadId}", Json))!;
 

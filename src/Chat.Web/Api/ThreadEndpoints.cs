@@ -19,6 +19,8 @@ public static class ThreadEndpoints
         var thread = app.MapThreadGroup();
         thread.MapGet("", (string id, DiscussionService discussion) => discussion.GetThreadAsync(id));
         thread.MapGet("/comments", (string id, long? after, int? limit, DiscussionService discussion) => discussion.GetCommentsAsync(id, after, limit));
+        thread.MapGet("/comments/ordered", (string id, string? sort, string? roots, int? limit, DiscussionService discussion) =>
+            discussion.GetOrderedCommentsAsync(id, sort, roots, limit));
         thread.MapPost("/comments", PostComment).RequireAuthorization();
         thread.MapPut("/comments/{seq:long}", (string id, long seq, EditCommentRequest body, DiscussionService discussion, HttpContext context) =>
             discussion.EditCommentAsync(UserName(context), id, seq, body.Body)).RequireAuthorization();

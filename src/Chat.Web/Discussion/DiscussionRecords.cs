@@ -28,3 +28,5 @@ public sealed record JoinResult(long LastSeq, Comment[] Comments, int Viewers);
 public sealed record ThreadReadMarkResult(string ThreadId, long? Seq);
 
 public sealed record MarkReadRequest(long? Seq);
+/// <summary>What JoinThreadOrdered returns: the first page in the reader's order, and where the thread stands.</summary>
+public sealed record OrderedJoinResult(OrderedPage Page, int Viewers);

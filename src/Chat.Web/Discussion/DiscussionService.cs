@@ -58,6 +58,27 @@ public sealed class DiscussionService(IGrainFactory grains, ClusterRetry cluster
     }
 
     /// <summary>
+    /// Comments in an order ("top", "new" or "old"): the first page with the order of all top-level
+    /// comments when roots is empty, else the subtrees of the given top-level comments (comma-separated seqs).
+    /// </summary>
+    public async Task<OrderedPage> GetOrderedCommentsAsync(string threadId, string? sort, string? roots, int? limit)
+    {
+        var thread = Thread(threadId);
+        Check(CommentOrder.Check(sort));
+        if (limit is < 1 or > Limits.MaxPageSize) throw ChatException.Invalid($"limit must be 1 to {Limits.MaxPageSize}.");
+        return await thread.GetOrderedComments(sort!, ParseRoots(roots), limit ?? DefaultPageSize);
+    }
+
+    private static long[]? ParseRoots(string? roots)
+    {
+        if (string.IsNullOrEmpty(roots)) return null;
+        var parts = roots.Split(',');
+        if (parts.Length > Limits.MaxPageSize) throw ChatException.Invalid($"roots: at most {Limits.MaxPageSize} seqs.");
+        return Array.ConvertAll(parts, p => long.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq) && seq > 0
+            ? seq : throw ChatException.Invalid("roots must be comment seqs separated by commas."));
+    }
+
+    /// <summary>
     /// Retried on a cluster change (see <see cref="ClusterRetry"/>): safe because the clientId makes a
     /// repeated post return the first one's seq and store nothing new.
     /// </summary>

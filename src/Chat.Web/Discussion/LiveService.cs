@@ -16,17 +16,30 @@ public sealed class LiveService(IGrainFactory grains, IHubContext<DiscussionHub,
 
     public async Task<JoinResult> JoinThreadAsync(string connectionId, string threadId, long afterSeq)
     {
-        DiscussionService.CheckThreadId(threadId);
         if (afterSeq < 0) throw ChatException.Invalid("afterSeq must be 0 or more.");
+        var (thread, viewers) = await JoinAsync(connectionId, threadId);
+        var page = await thread.GetComments(afterSeq, JoinPageSize);
+        return new JoinResult(page.LastSeq, page.Comments, viewers);
+    }
+
+    /// <summary>Like <see cref="JoinThreadAsync"/> from the start, with the first page in an order (<see cref="CommentOrder"/>).</summary>
+    public async Task<OrderedJoinResult> JoinThreadOrderedAsync(string connectionId, string threadId, string sort)
+    {
+        if (CommentOrder.Check(sort) is { } sortError) throw ChatException.Invalid(sortError);
+        var (thread, viewers) = await JoinAsync(connectionId, threadId);
+        return new OrderedJoinResult(await thread.GetOrderedComments(sort, null, JoinPageSize), viewers);
+    }
+
+    private async Task<(IThreadGrain Thread, int Viewers)> JoinAsync(string connectionId, string threadId)
+    {
+        DiscussionService.CheckThreadId(threadId);
         var thread = grains.GetGrain<IThreadGrain>(threadId);
         await thread.GetInfo(); // refuses an unknown thread before anything is set up for it
 
         // Join the group first, then read: a comment acknowledged in between arrives both ways and
         // the client drops the duplicate by seq, rather than arriving neither way.
         await hub.Groups.AddToGroupAsync(connectionId, threadId);
-        var viewers = await threads.JoinAsync(threadId, connectionId);
-        var page = await thread.GetComments(afterSeq, JoinPageSize);
-        return new JoinResult(page.LastSeq, page.Comments, viewers);
+        return (thread, await threads.JoinAsync(threadId, connectionId));
     }
 
     public async Task LeaveThreadAsync(string connectionId, string threadId)

@@ -18,6 +18,9 @@ public sealed class DiscussionHub(DiscussionService discussion, LiveService live
 
     public Task<JoinResult> JoinThread(string threadId, long afterSeq) => live.JoinThreadAsync(Context.ConnectionId, threadId, afterSeq);
 
+    /// <summary>Joins like JoinThread from the start, with the first page in an order ("top", "new" or "old").</summary>
+    public Task<OrderedJoinResult> JoinThreadOrdered(string threadId, string sort) => live.JoinThreadOrderedAsync(Context.ConnectionId, threadId, sort);
+
     public Task LeaveThread(string threadId) => live.LeaveThreadAsync(Context.ConnectionId, threadId);
 
     [Authorize]

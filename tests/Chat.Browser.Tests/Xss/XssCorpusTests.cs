@@ -110,6 +110,16 @@ public sealed class XssCorpusTests(BrowserFixture fixture, ITestOutputHelper out
                 Assert.Equal(thread.Comments[seq - 1], row[1]);
                 Assert.Equal(poster.UserName, row[2]);
             }
+
+            // In "top" order (pages cut by the server), and with a payload as the order in the address.
+            foreach (var sort in thread == threads[0] ? new[] { "top", Payloads[0] } : ["top"])
+            {
+                await page.GotoAsync($"/t/{thread.Id}?sort={Uri.EscapeDataString(sort)}");
+                await ThreadPage.ExpectConnectedAsync(page);
+                await Expect(page.Locator("#comments .comment")).ToHaveCountAsync(thread.Comments.Count, new() { Timeout = 10_000 });
+                var ordered = await XssPageChecks.ProblemsAsync(page, "#thread", XssPageChecks.ThreadPageTags);
+                Assert.True(ordered.Length == 0, $"/t/{thread.Id}?sort={sort}: " + string.Join("\n", ordered));
+            }
         }
 
         lock (dialogs) Assert.True(dialogs.Count == 0, "dialogs fired: " + string.Join(" | ", dialogs));

@@ -9,7 +9,7 @@ namespace Chat.Browser.Tests.Xss;
 public static class XssPageChecks
 {
     /// <summary>Elements the UI itself builds inside the thread article (see thread.js, format.js).</summary>
-    public static readonly string[] ThreadPageTags = ["h1", "a", "span", "div", "p", "br", "blockquote", "time", "form", "label", "textarea", "button"];
+    public static readonly string[] ThreadPageTags = ["h1", "a", "span", "div", "p", "br", "blockquote", "time", "form", "label", "textarea", "button", "nav"];
 
     /// <summary>Elements the UI builds for each front-page item (see front.js).</summary>
     public static readonly string[] FrontPageTags = ["li", "span", "div", "a", "time"];
@@ -49,14 +49,14 @@ public static class XssPageChecks
             if (!rel.includes('nofollow') || !rel.includes('noopener')) problems.push(`link ${href} has rel="${a.getAttribute('rel')}"`);
           }
           // Every other link is the UI's own: a permalink, a thread, a user page (names are
-          // [a-z0-9_-] only), login, or an http(s) thread URL.
+          // [a-z0-9_-] only), login, a comment order (?sort=), or an http(s) thread URL.
           for (const a of root.querySelectorAll('a')) {
             if (a.closest('.body')) continue;
             const href = a.getAttribute('href') ?? '';
             if (/^https?:\/\//i.test(href)) {
               const rel = (a.getAttribute('rel') ?? '').split(/\s+/);
               if (!rel.includes('nofollow') || !rel.includes('noopener')) problems.push(`title link ${href} has rel="${a.getAttribute('rel')}"`);
-            } else if (!/^(#c\d+|\/t\/[a-z0-9]{12}(#c\d+)?|\/u\/[a-z0-9_-]{3,32}|\/login(\?return=.*)?)$/.test(href)) {
+            } else if (!/^(#c\d+|\/t\/[a-z0-9]{12}(\?sort=(top|new|old))?(#c\d+)?|\/u\/[a-z0-9_-]{3,32}|\/login(\?return=.*)?)$/.test(href)) {
               problems.push(`link with unexpected href "${href}": ${a.outerHTML.slice(0, 120)}`);
             }
           }

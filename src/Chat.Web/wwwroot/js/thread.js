@@ -8,6 +8,8 @@
 //   joining.js   the thread on the page's one connection (live.js owns its life cycle)
 //   announce.js  new comments told to screen readers (a polite live region)
 //   unread.js    new since the last visit: "new" labels, "next new comment", the read mark
+//   order.js     "top", "new" or "old", remembered;  ordered-sequence.js  the first two's pages and pushes
+//   anchor.js    the reader's place kept when comments are drawn above
 
 import { api, ApiError, initHeader, startRelativeTimeRefresh } from './api.js';
 import { loadMyVotes } from './thread/actions.js';
@@ -17,11 +19,12 @@ import { setupCommentForm } from './thread/forms.js';
 import { renderThreadHeader, setConnectionState, showLastSeq, showNoSuchThread } from './thread/header.js';
 import { goLive, liveState } from './thread/joining.js';
 import { pagingState, setupPaging } from './thread/paging.js';
-import { CommentSequence } from './thread/sequence.js';
+import { chosenOrder, sequenceFor, setupOrderControl } from './thread/order.js';
 import { typingState } from './thread/typing.js';
 import { loadReadMark, unreadState } from './thread/unread.js';
 
 const threadId = location.pathname.split('/').filter(Boolean).pop() ?? '';
+const order = chosenOrder();
 
 /** Called once the header is drawn and my votes are known: comments are drawn only after that. */
 let pageReady;
@@ -38,7 +41,8 @@ const page = {
   gaveUp: false,   // no such thread (or it could not be read): no joining, no banner
   isReady: false,
   chain: ready,    // comment processing, one step at a time (paging.js enqueue)
-  sequence: new CommentSequence(),
+  order,           // 'top', 'new' or 'old' (order.js)
+  sequence: sequenceFor(order),
   childrenOf: new Map(),    // seq -> that comment's .children element
   myVotes: new Set(),       // seqs I have up-voted here (0 = the thread)
   votesInFlight: new Set(),
@@ -86,6 +90,7 @@ async function main() {
   if (me) await Promise.all([loadMyVotes(page), loadReadMark(page)]);
   renderThreadHeader(page);
   setupCommentForm(page);
+  setupOrderControl(page);
   setupPaging(page);
   document.getElementById('status').hidden = true;
   document.getElementById('thread').hidden = false;

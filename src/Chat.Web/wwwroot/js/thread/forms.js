@@ -4,7 +4,6 @@
 import { el, loginHref, newClientId, submitOnCtrlEnter } from '../api.js';
 import { postComment, editComment, readableError } from './actions.js';
 import { sendTyping } from './typing.js';
-import { PAGE_SIZE } from './sequence.js';
 
 export function setupCommentForm(page) {
   const form = document.getElementById('comment-form');
@@ -22,11 +21,11 @@ export function setupCommentForm(page) {
   error.after(posted);
   wirePostForm(page, form, textarea, document.getElementById('comment-submit'), error, 0, result => {
     textarea.value = '';
-    // A new top-level comment goes at the very end: in a big thread that is pages below what is
-    // loaded, so say where it went rather than leave the poster wondering.
+    // A new top-level comment goes at the very end (but in "new" order): in a big thread that is
+    // pages below what is loaded, so say where it went rather than leave the poster wondering.
     const seq = Number(result?.seq) || 0;
     posted.replaceChildren();
-    if (seq - page.sequence.lastSeq > PAGE_SIZE) {
+    if (page.sequence.lands(seq) === 'beyond') {
       const link = el('a', '', 'view your comment');
       link.href = '#c' + seq;
       posted.append('Posted at the end of the thread: ', link);

@@ -7,7 +7,7 @@ import { ServerEvents } from '../events.js';
 import { hubConnection, onHubClosed, onHubConnected, onHubReconnecting, restartHub, startHub } from '../live.js';
 import { setConnectionState, setLocked, setThreadPoints, setViewers } from './header.js';
 import { announceArrivals } from './announce.js';
-import { applyComments, enqueue, scrollToHashOnce } from './paging.js';
+import { applyComments, applyOrderedPage, enqueue, scrollToHashOnce } from './paging.js';
 import { applyUpdates } from './render.js';
 import { showTyping } from './typing.js';
 
@@ -66,7 +66,9 @@ export function goLive(page, found, whenReady) {
 
 /**
  * JoinThread(threadId, lastSeq): returns comments after lastSeq (at most 500) plus the thread's
- * lastSeq; the rest comes page by page as the reader scrolls (paging.js). Pushes arriving
+ * lastSeq; the rest comes page by page as the reader scrolls (paging.js). In another order the
+ * first join is JoinThreadOrdered(threadId, order), its first page in that order; a re-join reads
+ * what came after, like pushes (ordered-sequence.js places them). Pushes arriving
  * meanwhile are buffered and processed after the join result, so they normally need no extra fetch.
  * Resolves once that first page is drawn.
  */
@@ -76,14 +78,17 @@ async function join(page) {
   live.bufferedPushes = [];
   let result;
   try {
-    result = await hubConnection().invoke('JoinThread', page.threadId, page.sequence.lastSeq);
+    result = page.sequence.roots === null
+      ? await hubConnection().invoke('JoinThreadOrdered', page.threadId, page.sequence.order)
+      : await hubConnection().invoke('JoinThread', page.threadId, page.sequence.lastSeq);
   } finally {
     // Hand buffered pushes to the chain synchronously, in arrival order, before any later push.
     const pushes = live.bufferedPushes;
     live.bufferedPushes = [];
     live.joining = false;
     enqueue(page, async () => {
-      if (result) await applyComments(page, result.comments, Number(result.lastSeq) || 0);
+      if (result?.page) await applyOrderedPage(page, result.page);
+      else if (result) await applyComments(page, result.comments, Number(result.lastSeq) || 0);
       for (const batch of pushes) await applyComments(page, batch);
     });
   }

@@ -9,7 +9,6 @@ import { api } from '../api.js';
 import { expandAbove } from './collapse.js';
 import { showLastSeq, updateCommentCount } from './header.js';
 import { drawComments } from './render.js';
-import { PAGE_SIZE } from './sequence.js';
 
 /** The page state's `paging`. */
 export function pagingState() {
@@ -36,10 +35,17 @@ export async function applyComments(page, comments, knownLastSeq = 0) {
   await loadWanted(page);
 }
 
-function receive(page, comments, knownLastSeq = 0) {
+/** A page in another order (ordered-sequence.js): {comments, roots, served, lastSeq}. Run via enqueue. */
+export async function applyOrderedPage(page, orderedPage) {
+  receive(page, null, 0, orderedPage);
+  await loadWanted(page);
+}
+
+function receive(page, comments, knownLastSeq = 0, orderedPage = null) {
   const countBefore = page.sequence.visibleCount;
   const lastBefore = page.sequence.lastSeq;
-  drawComments(page, page.sequence.receive(comments, knownLastSeq).draw);
+  const { draw } = orderedPage ? page.sequence.receivePage(orderedPage) : page.sequence.receive(comments, knownLastSeq);
+  drawComments(page, draw);
   if (page.sequence.visibleCount !== countBefore) updateCommentCount(page);
   if (page.sequence.lastSeq !== lastBefore) showLastSeq(page);
   updateMore(page);
@@ -50,10 +56,14 @@ async function loadWanted(page) {
   const { sequence, paging } = page;
   try {
     for (let next = sequence.nextFetch(paging.wantUpTo, paging.hashSeq); next; next = sequence.nextFetch(paging.wantUpTo, paging.hashSeq)) {
-      const before = sequence.lastSeq;
+      const before = sequence.progress;
       setLoadingMore(page, true);
-      receive(page, await api('GET', `/api/threads/${page.threadId}/comments?after=${next.after}&limit=${next.limit}`));
-      if (sequence.lastSeq === before) break; // the server has nothing newer (yet): retry later
+      if (next.roots) {
+        receive(page, null, 0, await api('GET', `/api/threads/${page.threadId}/comments/ordered?sort=${sequence.order}&roots=${next.roots.join(',')}&limit=${next.limit}`));
+      } else {
+        receive(page, await api('GET', `/api/threads/${page.threadId}/comments?after=${next.after}&limit=${next.limit}`));
+      }
+      if (sequence.progress === before) break; // the server has nothing newer (yet): retry later
     }
   } catch (e) {
     console.warn('loading comments failed', e);
@@ -63,7 +73,7 @@ async function loadWanted(page) {
   if (sequence.nextFetch(paging.wantUpTo, paging.hashSeq)) scheduleGapRetry(page);
   if (paging.hashSeq && sequence.isShown(paging.hashSeq)) highlightHash(page, true);
   // Still near the end after this page (a short page, a tall window)? The observer says so again.
-  if (sequence.lastSeq < sequence.targetSeq && paging.observer) {
+  if (sequence.hasMore && paging.observer) {
     const moreEl = document.getElementById('more-comments');
     paging.observer.unobserve(moreEl);
     paging.observer.observe(moreEl);
@@ -78,8 +88,8 @@ function requestMore(page, fromScrolling) {
       if (!paging.near) return;
       paging.near = false; // until the observer has seen this page's layout (loadWanted asks it again)
     }
-    if (sequence.lastSeq >= sequence.targetSeq) return;
-    paging.wantUpTo = Math.max(paging.wantUpTo, sequence.lastSeq + PAGE_SIZE);
+    if (!sequence.hasMore) return;
+    paging.wantUpTo = Math.max(paging.wantUpTo, sequence.wantNextPage());
     return loadWanted(page);
   });
 }
@@ -105,7 +115,7 @@ function setLoadingMore(page, loading) {
 /** The "load more" row: shown while some of the thread is not on the page, with how much. */
 function updateMore(page) {
   const { sequence } = page;
-  document.getElementById('more-comments').hidden = sequence.lastSeq >= sequence.targetSeq;
+  document.getElementById('more-comments').hidden = !sequence.hasMore;
   document.getElementById('load-more').textContent = page.paging.loading
     ? 'loading more comments…'
     : `load more comments (${sequence.notShown} more)`;
@@ -136,9 +146,10 @@ function highlightHash(page, scroll) {
   if (!target) {
     // Not loaded yet: load the pages up to it; loadWanted comes back here once it is drawn.
     const seq = Number(location.hash.slice(2));
-    if (seq > page.sequence.lastSeq) {
+    const want = page.sequence.wantFor(seq);
+    if (want !== null && !page.sequence.isShown(seq)) {
       page.paging.hashSeq = seq;
-      page.paging.wantUpTo = Math.max(page.paging.wantUpTo, seq);
+      page.paging.wantUpTo = Math.max(page.paging.wantUpTo, want);
       enqueue(page, () => loadWanted(page));
     }
     return;

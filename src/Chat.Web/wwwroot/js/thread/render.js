@@ -5,6 +5,7 @@ import { el, plural, timeElement, loginHref } from '../api.js';
 import { renderBody } from '../format.js';
 import { deleteComment, hideComment, vote, readableError } from './actions.js';
 import { applyCollapse, toggleCollapsed, updateCollapseLabel } from './collapse.js';
+import { keepingReadersPlace } from './anchor.js';
 import { toggleEdit, toggleReply } from './forms.js';
 import { updateCommentCount } from './header.js';
 import { endTyping } from './typing.js';
@@ -16,9 +17,11 @@ import { showNewLabel, watchReading } from './unread.js';
  */
 export function drawComments(page, comments) {
   if (comments.length === 0) return;
-  const fragment = document.createDocumentFragment();
-  for (const c of comments) drawComment(page, c, fragment);
-  document.getElementById('comments').append(fragment);
+  keepingReadersPlace(() => {
+    const fragment = document.createDocumentFragment();
+    for (const c of comments) drawComment(page, c, fragment);
+    document.getElementById('comments').append(fragment);
+  });
 }
 
 /** Changed comments (edit, delete, hide, points): the drawn ones are redrawn in place. */
@@ -47,11 +50,18 @@ function drawComment(page, c, topLevel) {
   const children = el('div', 'children');
   node.append(head, body, editArea, replyArea, children);
 
-  const parent = (c.parentSeq && page.childrenOf.get(c.parentSeq)) || topLevel;
-  // Almost always the last sibling; only a reply drawn early (see sequence.js) has later siblings.
-  let before = parent.lastElementChild;
-  while (before && Number(before.dataset.seq) > c.seq) before = before.previousElementSibling;
-  if (before) before.after(node); else parent.prepend(node);
+  // 'seq' and 'end' (a page's comments, in their order) batch new top-level comments in `topLevel`;
+  // 'live' ones (another order's pushes) go straight to their place among the drawn ones.
+  const placing = page.sequence.placing(c);
+  const parent = (c.parentSeq && page.childrenOf.get(c.parentSeq)) || (placing === 'live' ? document.getElementById('comments') : topLevel);
+  if (placing === 'end') {
+    parent.append(node);
+  } else {
+    // Almost always the last sibling; only a reply drawn early (see sequence.js) has later siblings.
+    let before = parent.lastElementChild;
+    while (before && page.sequence.comesBefore(c, Number(before.dataset.seq))) before = before.previousElementSibling;
+    if (before) before.after(node); else parent.prepend(node);
+  }
   endTyping(page, c.author, Number(c.parentSeq) || 0);
   page.childrenOf.set(c.seq, children);
   fillComment(page, node, c);

@@ -48,13 +48,70 @@ export class CommentSequence {
     let target = Math.max(this.targetSeq, Number(knownLastSeq) || 0);
     for (const c of comments ?? []) {
       if (!c || !(c.seq > 0)) continue;
-      if (c.seq <= this.lastSeq || this.#shown.has(c.seq)) { duplicates.push(c.seq); continue; }
+      if (this.covers(c.seq) || this.#shown.has(c.seq)) { duplicates.push(c.seq); continue; }
       if (!this.#pending.has(c.seq)) this.#pending.set(c.seq, c);
       this.#countNew(c);
       if (c.seq > target) target = c.seq;
     }
     this.targetSeq = target;
-    return { draw: this.#drain(), duplicates };
+    return { draw: this.release(), duplicates };
+  }
+
+  // What another order (ordered-sequence.js) changes: which seqs are drawn already, what received
+  // comments to draw now, where a drawn comment goes among its siblings, and what "more" means.
+
+  /** In seq order every seq up to lastSeq is drawn: one arriving again is a duplicate. */
+  covers(seq) {
+    return seq <= this.lastSeq;
+  }
+
+  /** The held comments to draw now, in order; seq order here. */
+  release() {
+    return this.#drain();
+  }
+
+  /** Received comments not drawn yet, by seq (for release()). */
+  get held() {
+    return this.#pending;
+  }
+
+  /** Marks c drawn; returns the version to draw (for release()). */
+  show(c) {
+    return this.#show(c);
+  }
+
+  /** Whether c goes before the drawn sibling `seq` (render.js walks back from the last sibling). */
+  comesBefore(c, seq) {
+    return c.seq < seq;
+  }
+
+  /** 'seq': placed among its siblings by comesBefore(), new top-level comments batched at the end. */
+  placing() {
+    return 'seq';
+  }
+
+  /** Part of the thread is not on the page yet. */
+  get hasMore() {
+    return this.lastSeq < this.targetSeq;
+  }
+
+  /** How far paging's `wantUpTo` goes for one more page, or for a permalink's comment `seq` (null: nothing to read). */
+  wantNextPage() {
+    return this.lastSeq + PAGE_SIZE;
+  }
+
+  wantFor(seq) {
+    return seq > this.lastSeq ? seq : null;
+  }
+
+  /** Where a top-level comment just posted lands: 'beyond' the pages loaded, or 'here'. */
+  lands(seq) {
+    return seq - this.lastSeq > PAGE_SIZE ? 'beyond' : 'here';
+  }
+
+  /** Moves when a page brings something: paging stops reading when it does not. */
+  get progress() {
+    return this.lastSeq;
   }
 
   /**
