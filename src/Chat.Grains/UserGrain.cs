@@ -33,6 +33,8 @@ public sealed class UserGrain(
 
     private readonly Queue<DateTimeOffset> _failedLogins = new();
 
+    private CommentFlagging? _flagging;
+
     // Web nodes holding pages of this user.
     private NodeSubscriptions<IInboxObserver> _inboxNodes = null!;
 
@@ -95,6 +97,8 @@ public sealed class UserGrain(
         }
         return true;
     }
+
+    public Task<bool> Exists() => Task.FromResult(state.State.Exists);
 
     public Task<string?> GetPasswordHash() => Task.FromResult(state.State.Exists ? state.State.PasswordHash : null);
 
@@ -251,7 +255,8 @@ public sealed class UserGrain(
     {
         EnsureExists();
         TakePostToken("posts");
-        var seq = await GrainFactory.GetGrain<IThreadGrain>(threadId).Post(new NewComment(parentSeq, UserName, body, clientId));
+        var mentions = await Mentions.ResolveAsync(GrainFactory, body, UserName, limits.Value.MentionsPerComment);
+        var seq = await GrainFactory.GetGrain<IThreadGrain>(threadId).Post(new NewComment(parentSeq, UserName, body, clientId, Mentions: mentions));
         var recent = state.State.RecentComments;
         if (!recent.Any(r => r.ThreadId == threadId && r.Seq == seq))
         {
@@ -260,6 +265,15 @@ public sealed class UserGrain(
             _saved.MarkDirty();
         }
         return seq;
+    }
+
+    public async Task<FlagResult> FlagComment(string threadId, long seq, string reason)
+    {
+        EnsureExists();
+        _flagging ??= new CommentFlagging(GrainFactory, state.State, limits.Value, time);
+        var (result, changed) = await _flagging.FlagAsync(UserName, threadId, seq, reason);
+        if (changed) _saved.MarkDirty();
+        return result;
     }
 
     public Task<ThreadInfo> CreateThread(string title, string? url, string? body, string clientId)

@@ -13,4 +13,6 @@ public sealed class UserState
     [Id(5)] public List<InboxItem> Inbox { get; set; } = [];
     /// <summary>How many of the newest <see cref="Inbox"/> items are unread.</summary>
     [Id(6)] public int InboxUnread { get; set; }
+    /// <summary>The comments this user flagged ("threadId/seq"), oldest first, the newest 1,000: a user flags a comment once.</summary>
+    [Id(7)] public List<string> Flagged { get; set; } = [];
 }

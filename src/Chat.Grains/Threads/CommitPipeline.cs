@@ -88,7 +88,7 @@ internal sealed class CommitPipeline(
             for (var i = 0; i < count; i++)
             {
                 var c = posts[i].Comment;
-                batch.Add(new StoredComment(new Comment(threadId, firstSeq + i, c.ParentSeq, c.Author, c.Body, c.CreatedAt ?? now), c.ClientId));
+                batch.Add(new StoredComment(new Comment(threadId, firstSeq + i, c.ParentSeq, c.Author, c.Body, c.CreatedAt ?? now, Mentions: c.Mentions), c.ClientId));
             }
             _inFlight.Enqueue(new Flush(posts, batch, AppendTimedAsync(batch)));
         }

@@ -17,6 +17,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton<ImportRun>();
         // The application layer: the HTTP endpoints and the hub both go through it.
         builder.Services.AddSingleton<DiscussionService>();
+        builder.Services.AddSingleton<ModQueueService>();
         var postRetryBudget = ChatConfiguration.ReadClusterOptions(builder.Configuration).PostRetryBudget;
         builder.Services.AddSingleton(sp => new ClusterRetry(postRetryBudget, sp.GetRequiredService<ILogger<ClusterRetry>>()));
         return builder;
@@ -27,6 +28,7 @@ public static class ApiExtensions
         app.MapThreadEndpoints();
         app.MapUserEndpoints();
         app.MapModerationEndpoints();
+        app.MapModQueueEndpoints();
         app.MapImportEndpoints();
         app.MapInboxEndpoints();
         return app;

@@ -23,3 +23,6 @@ public sealed record MyVotesResult(long[] Seqs);
 
 /// <summary>What JoinThread returns: comments after the reader's seq (at most a page), and where the thread stands.</summary>
 public sealed record JoinResult(long LastSeq, Comment[] Comments, int Viewers);
+
+/// <summary>A flag on a comment: one of Flags.Reasons ("spam", "abuse", "off-topic", "other").</summary>
+public sealed record FlagCommentRequest(string? Reason);
