@@ -64,13 +64,13 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// The site's configured moderator (<see cref="TestSettings.ModeratorName"/>), signed in through
+    /// A configured moderator (<see cref="TestSettings.ModeratorName"/> unless told), signed in through
     /// the login endpoint from the page's context; registered by whichever test needs it first.
     /// </summary>
-    public async Task<SignedInBrowser> ModeratorAsync()
+    public async Task<SignedInBrowser> ModeratorAsync(string userName = TestSettings.ModeratorName)
     {
         var context = await NewContextAsync();
-        var credentials = new { userName = TestSettings.ModeratorName, password = Password };
+        var credentials = new { userName, password = Password };
         var register = await context.APIRequest.PostAsync("/api/auth/register", new() { DataObject = credentials });
         Assert.True(register.Ok || register.Status == 409, $"register the moderator: {register.Status} {await register.TextAsync()}");
         // Registering may have signed the context in by cookie already: then the login is a change made
@@ -81,7 +81,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             Headers = new Dictionary<string, string> { ["X-Chat-Request"] = "1" },
         });
         Assert.True(login.Ok, $"log in the moderator: {login.Status} {await login.TextAsync()}");
-        return new SignedInBrowser(context, await context.NewPageAsync(), TestSettings.ModeratorName);
+        return new SignedInBrowser(context, await context.NewPageAsync(), userName);
     }
 
     /// <summary>A thread created by a separate user over the HTTP API, optionally with a first comment.</summary>
