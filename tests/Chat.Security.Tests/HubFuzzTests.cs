@@ -171,11 +171,11 @@ public sealed class HubFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
             < 5 => "JoinThread",
             < 7 => "LeaveThread",
             // SignalR matches names case-insensitively.
-            7 => fuzz.Pick("jointhread", "POSTCOMMENT", "Typing", "typing", "JoinFrontPage", "LeaveFrontPage", "JoinInbox"),
+            7 => fuzz.Pick("jointhread", "POSTCOMMENT", "Typing", "typing", "JoinFrontPage", "LeaveFrontPage", "JoinInbox", "FlagComment", "flagcomment", "JoinModQueue", "DecideFlags"),
             _ => fuzz.Pick("Unknown", "OnConnectedAsync", "OnDisconnectedAsync", "Dispose", "ToString", "GetHashCode", "Context",
                 "JoinThread\0", new string('M', 5000), "Groups.AddToGroupAsync", "comments", "viewers"),
         };
-        var expected = method.ToLowerInvariant() switch { "postcomment" => 4, "jointhread" => 2, "leavethread" or "joinfrontpage" => 1, "leavefrontpage" or "joininbox" => 0, _ => 2 };
+        var expected = method.ToLowerInvariant() switch { "postcomment" => 4, "jointhread" => 2, "flagcomment" or "decideflags" => 3, "leavethread" or "joinfrontpage" => 1, "leavefrontpage" or "joininbox" or "joinmodqueue" => 0, _ => 2 };
         var count = fuzz.Chance(65) ? expected : fuzz.Random.Next(0, 7);
         var args = new object?[count];
         for (var i = 0; i < count; i++)
@@ -183,7 +183,9 @@ public sealed class HubFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
             args[i] = (method.ToLowerInvariant(), i) switch
             {
                 (_, 0) when fuzz.Chance(70) => fuzz.ThreadId(),
-                ("postcomment", 1) or ("jointhread", 1) or ("typing", 1) when fuzz.Chance(60) => fuzz.Pick<object?>(0L, 1L, -1L, long.MinValue, long.MaxValue, 99999L),
+                ("flagcomment", 2) when fuzz.Chance(50) => fuzz.Pick<object?>("spam", "abuse", "off-topic", "other", "SPAM", ""),
+                ("decideflags", 2) when fuzz.Chance(50) => fuzz.Pick<object?>("hide", "restore", "dismiss", "HIDE"),
+                ("postcomment", 1) or ("jointhread", 1) or ("typing", 1) or ("flagcomment", 1) or ("decideflags", 1) when fuzz.Chance(60) => fuzz.Pick<object?>(0L, 1L, -1L, long.MinValue, long.MaxValue, 99999L),
                 ("postcomment", 2) when fuzz.Chance(50) => "hub fuzz " + fuzz.Ascii(fuzz.Random.Next(1, 30)),
                 ("postcomment", 3) when fuzz.Chance(50) => Guid.NewGuid().ToString("N"),
                 _ => Argument(fuzz),
