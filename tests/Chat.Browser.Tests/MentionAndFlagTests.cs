@@ -114,4 +114,23 @@ public sealed class MentionAndFlagTests(BrowserFixture fixture)
         foreach (var person in new[] { reader, flagger, mod1, mod2 }) person.AssertNoScriptErrors();
         foreach (var other in others) other.Dispose();
     }
+
+    [Fact]
+    public async Task Mod_tells_a_reader_it_is_for_moderators_and_a_signed_out_visitor_to_sign_in_and_shows_neither_the_queue()
+    {
+        await fixture.NewThreadAsync(); // someone else signed up first: the first account ever is a moderator
+        await using var reader = await fixture.SignedUpAsync();
+        await reader.Page.GotoAsync("/mod");
+        await Expect(reader.Page.Locator("#status")).ToHaveTextAsync("Only moderators can see flagged comments.", Within10s);
+        await Expect(reader.Page.Locator("#mod-queue")).ToBeHiddenAsync();
+        await Expect(reader.Page.Locator("#mod-link")).ToHaveCountAsync(0);
+
+        var context = await fixture.NewContextAsync();
+        var visitor = await context.NewPageAsync();
+        await visitor.GotoAsync("/mod");
+        await Expect(visitor.Locator("#status a")).ToHaveAttributeAsync("href", new Regex("^/login\\?return=%2Fmod$"));
+        await Expect(visitor.Locator("#mod-queue")).ToBeHiddenAsync();
+        await context.DisposeAsync();
+        reader.AssertNoScriptErrors();
+    }
 }

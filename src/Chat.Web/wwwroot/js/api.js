@@ -243,3 +243,11 @@ export function submitOnCtrlEnter(textarea) {
     }
   });
 }
+
+/** A page for signed-in people, opened signed out: `text` and a "login" link back to `returnPath`, in `status`. */
+export function showSignInPrompt(status, text, returnPath) {
+  const a = el('a', '', 'login');
+  a.href = loginHref(returnPath);
+  status.replaceChildren(text, a);
+  status.hidden = false;
+}

@@ -1,7 +1,7 @@
 // Inbox /inbox: replies to the signed-in user's comments and comments that mention them, newest
 // first, each linking to the comment.
 // Opening the page marks them read; while it is open, new replies appear (and are marked read) live.
-import { api, initHeader, el, timeElement, startRelativeTimeRefresh, loginHref, setInboxCount } from './api.js';
+import { api, initHeader, el, timeElement, startRelativeTimeRefresh, showSignInPrompt, setInboxCount } from './api.js';
 import { hubConnection } from './live.js';
 import { ServerEvents } from './events.js';
 import { rerunning } from './rerun.js';
@@ -13,10 +13,7 @@ const list = document.getElementById('inbox-items');
 async function main() {
   const me = await initHeader();
   if (!me) {
-    status.replaceChildren('Sign in to see the replies to your comments and your mentions: ');
-    const a = el('a', '', 'login');
-    a.href = loginHref('/inbox');
-    status.append(a);
+    showSignInPrompt(status, 'Sign in to see the replies to your comments and your mentions: ', '/inbox');
     return;
   }
   // The header's count is kept by api.js; this page also redraws its list when replies arrive.

@@ -1,7 +1,7 @@
 // The moderation queue /mod (moderators): comments readers flagged, oldest first, each with its
 // thread, the comment it replies to, the flags (who and why: moderators only) and the decisions
 // hide, restore and dismiss. Live: any change to the queue, on any web node, is read again here.
-import { api, initHeader, el, timeElement, startRelativeTimeRefresh, loginHref } from './api.js';
+import { api, initHeader, el, timeElement, startRelativeTimeRefresh, showSignInPrompt } from './api.js';
 import { hubConnection, onHubConnected, startHub } from './live.js';
 import { ServerEvents } from './events.js';
 import { renderBody } from './format.js';
@@ -31,10 +31,7 @@ main();
 async function main() {
   const me = await initHeader();
   if (!me) {
-    status.replaceChildren('Sign in as a moderator to see flagged comments: ');
-    const a = el('a', '', 'login');
-    a.href = loginHref('/mod');
-    status.append(a);
+    showSignInPrompt(status, 'Sign in as a moderator to see flagged comments: ', '/mod');
     return;
   }
   if (!me.moderator) {
