@@ -14,12 +14,18 @@ public sealed class ModQueueRelay(RelayServices services, ILogger<ModQueueRelay>
     private readonly HashSet<string> _connections = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private long _version = long.MinValue;
+    // Whether any moderator ever joined here: a node that never had one leaves the queue grain alone at shutdown.
+    private bool _joined;
 
     private IFlagQueueGrain Grain => Grains.GetGrain<IFlagQueueGrain>(0);
 
     public async Task JoinAsync(string connectionId)
     {
-        lock (_lock) _connections.Add(connectionId);
+        lock (_lock)
+        {
+            _joined = true;
+            _connections.Add(connectionId);
+        }
         Apply(await Grain.Subscribe(NodeId, Self));
     }
 
@@ -37,7 +43,10 @@ public sealed class ModQueueRelay(RelayServices services, ILogger<ModQueueRelay>
         lock (_lock) return _connections.Count > 0 ? [Key] : [];
     }
 
-    protected override IReadOnlyCollection<string> Held() => [Key];
+    protected override IReadOnlyCollection<string> Held()
+    {
+        lock (_lock) return _joined ? [Key] : [];
+    }
 
     /// <summary>A change this node missed (the grain moved and its notice went nowhere) is told to the pages now.</summary>
     protected override async Task ResubscribeAsync(string key)
