@@ -8,6 +8,9 @@ namespace Chat.Contracts;
 /// comment keeps its seq and parent (replies stay in place) but its author and body are blanked.
 /// Hidden (by a moderator) came after that, the same way: a hidden comment is blanked like a deleted
 /// one for readers, and pages remove it (keeping a stub only while it has replies).
+/// Mentions came last, the same way: the names of existing users that an "@name" in the body named
+/// when it was posted (at most Chat:Limits:MentionsPerComment), lower case; pages link only these.
+/// Null when there are none (and on every comment stored before).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Chat.Comment")]
 public sealed record Comment(
@@ -20,4 +23,5 @@ public sealed record Comment(
     [property: Id(6)] DateTimeOffset? EditedAt = null,
     [property: Id(7)] bool Deleted = false,
     [property: Id(8)] long Points = 0,
-    [property: Id(9)] bool Hidden = false);
+    [property: Id(9)] bool Hidden = false,
+    [property: Id(10)] string[]? Mentions = null);

@@ -33,6 +33,9 @@ public interface IDiscussionClient
     /// <summary>The signed-in user's unread reply count changed.</summary>
     Task Inbox(InboxCount count);
 
+    /// <summary>The moderation queue changed (moderators' /mod pages only): read it again. Version grows with each change.</summary>
+    Task ModQueue(long version);
+
     /// <summary>This web node is shutting down: connect again (to another node) and rejoin.</summary>
     Task Reconnect();
 }

@@ -12,6 +12,10 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("Register")]
     Task<bool> Register(string passwordHash);
 
+    /// <summary>Whether the account exists (an "@name" names a user only then).</summary>
+    [Alias("Exists")]
+    Task<bool> Exists();
+
     /// <summary>Null if there is no such user.</summary>
     [Alias("GetPasswordHash")]
     Task<string?> GetPasswordHash();
@@ -33,7 +37,11 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("RecordLoginResult")]
     Task RecordLoginResult(bool succeeded);
 
-    /// <summary>Posts as this user to a thread and records it among the user's recent comments.</summary>
+    /// <summary>
+    /// Posts as this user to a thread and records it among the user's recent comments. "@name"s of
+    /// existing users other than this one become the comment's mentions (at most
+    /// Chat:Limits:MentionsPerComment), and each of them hears of it in their inbox.
+    /// </summary>
     [Alias("PostComment"), ResponseTimeout(Limits.PostResponseTimeout)]
     Task<long> PostComment(string threadId, long parentSeq, string body, string clientId);
 
@@ -68,6 +76,14 @@ public interface IUserGrain : IGrainWithStringKey
     Task ForgetComment(string threadId, long seq, long parentSeq);
 
     /// <summary>
+    /// Flags someone else's comment for moderators, for one of <see cref="Flags.Reasons"/>. Once per
+    /// comment: a repeat changes nothing and says so (<see cref="FlagResult.AlreadyFlagged"/>).
+    /// Rate-limited per user, cluster-wide (Chat:Limits:FlagsPerMinutePerUser).
+    /// </summary>
+    [Alias("FlagComment")]
+    Task<FlagResult> FlagComment(string threadId, long seq, string reason);
+
+    /// <summary>
     /// Creates a thread authored by this user. clientId names this creation (1 to 64 characters,
     /// reused when retrying it): a retry after a failure gets the same thread, never a second one.
     /// </summary>
@@ -83,8 +99,9 @@ public interface IUserGrain : IGrainWithStringKey
     Task<ThreadInfo> CreateThread(string title, string? url, string? body);
 
     /// <summary>
-    /// Someone replied to one of this user's comments. One-way from the thread grain, after the reply
-    /// is stored: a notification must never hold up posting.
+    /// Someone replied to one of this user's comments, or mentioned this user (<see cref="InboxItem.Kind"/>).
+    /// One-way from the thread grain, after the comment is stored: a notification must never hold up
+    /// posting. One item per comment: a second notice of the same comment is ignored.
     /// </summary>
     [OneWay, Alias("AddReply")]
     Task AddReply(InboxItem reply);

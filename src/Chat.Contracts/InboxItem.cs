@@ -1,8 +1,10 @@
 namespace Chat.Contracts;
 
 /// <summary>
-/// One reply to a user's comment, as their inbox lists it. A snapshot taken when the reply was
-/// stored: later edits of the reply do not change it (deleting the reply removes it).
+/// One reply to a user's comment, or a comment that mentions them, as their inbox lists it. A
+/// snapshot taken when the comment was stored: later edits do not change it (deleting it removes it).
+/// Kind came later (last, with a new id): null is a reply (as on every item stored before),
+/// <see cref="MentionKind"/> a mention.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Chat.InboxItem")]
 public sealed record InboxItem(
@@ -12,9 +14,13 @@ public sealed record InboxItem(
     [property: Id(3)] long ParentSeq,
     [property: Id(4)] string Author,
     [property: Id(5)] string Snippet,
-    [property: Id(6)] DateTimeOffset CreatedAt)
+    [property: Id(6)] DateTimeOffset CreatedAt,
+    [property: Id(7)] string? Kind = null)
 {
     public const int SnippetLength = 140;
+
+    public const string ReplyKind = "reply";
+    public const string MentionKind = "mention";
 
     /// <summary>The start of a body: enough to recognise the reply, small enough to keep 100 in grain state.</summary>
     public static string SnippetOf(string body) => body.Length <= SnippetLength ? body : body[..SnippetLength] + "…";

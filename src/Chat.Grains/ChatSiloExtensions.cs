@@ -22,7 +22,9 @@ public static class ChatSiloExtensions
         if (threads.Get<ThreadGrainOptions>() is { MaxFlushesInFlight: < 1 or > 8 } bad)
             throw new InvalidOperationException($"Configuration key {ThreadGrainOptions.Section}:MaxFlushesInFlight is {bad.MaxFlushesInFlight}; it must be 1 to 8 (2 is the default; 1 = one table transaction per thread at a time).");
         silo.Services.Configure<ThreadGrainOptions>(threads);
+        (configuration.GetSection(LimitsOptions.Section).Get<LimitsOptions>() ?? new LimitsOptions()).Validate();
         silo.Services.Configure<LimitsOptions>(configuration.GetSection(LimitsOptions.Section));
+        silo.Services.AddChatModeration(configuration);
         silo.Services.Configure<FrontPageOptions>(configuration.GetSection(FrontPageOptions.Section));
         silo.Services.Configure<InboxOptions>(configuration.GetSection(InboxOptions.Section));
         silo.Services.TryAddSingleton(TimeProvider.System);

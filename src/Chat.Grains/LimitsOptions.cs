@@ -32,4 +32,26 @@ public sealed class LimitsOptions
     public double HubInvocationsPerSecond { get; set; } = 20;
 
     public int HubInvocationBurst { get; set; } = 60;
+
+    /// <summary>
+    /// Distinct users an "@name" comment notifies at most (0 = mentions off). Names that are no
+    /// account, and the author, do not count; at most twice this many names are looked up per comment.
+    /// </summary>
+    public int MentionsPerComment { get; set; } = 5;
+
+    /// <summary>Flags per user per minute (steady, cluster-wide: the bucket lives in the user's grain) and in a burst.</summary>
+    public double FlagsPerMinutePerUser { get; set; } = 6;
+
+    public int FlagBurstPerUser { get; set; } = 10;
+
+    public const int MaxMentionsPerComment = 50;
+
+    /// <summary>Fail fast, naming the key: a silo must not start with limits it cannot honour.</summary>
+    public void Validate()
+    {
+        if (MentionsPerComment is < 0 or > MaxMentionsPerComment)
+            throw new InvalidOperationException($"Configuration key {Section}:MentionsPerComment is {MentionsPerComment}; it must be 0 (off) to {MaxMentionsPerComment}.");
+        if (FlagsPerMinutePerUser <= 0 || FlagBurstPerUser < 1)
+            throw new InvalidOperationException($"Configuration keys {Section}:FlagsPerMinutePerUser and {Section}:FlagBurstPerUser must be above 0 (they are {FlagsPerMinutePerUser} and {FlagBurstPerUser}).");
+    }
 }

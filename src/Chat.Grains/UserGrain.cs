@@ -36,6 +36,8 @@ public sealed class UserGrain(
 
     private readonly Queue<DateTimeOffset> _failedLogins = new();
 
+    private CommentFlagging? _flagging;
+
     // Web nodes holding pages of this user.
     private NodeSubscriptions<IInboxObserver> _inboxNodes = null!;
 
@@ -99,6 +101,8 @@ public sealed class UserGrain(
         }
         return true;
     }
+
+    public Task<bool> Exists() => Task.FromResult(state.State.Exists);
 
     public Task<string?> GetPasswordHash() => Task.FromResult(state.State.Exists ? state.State.PasswordHash : null);
 
@@ -256,7 +260,8 @@ public sealed class UserGrain(
         EnsureExists();
         TakePostToken("posts");
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var seq = await GrainFactory.GetGrain<IThreadGrain>(threadId).Post(new NewComment(parentSeq, UserName, body, clientId));
+        var mentions = await Mentions.ResolveAsync(GrainFactory, body, UserName, limits.Value.MentionsPerComment);
+        var seq = await GrainFactory.GetGrain<IThreadGrain>(threadId).Post(new NewComment(parentSeq, UserName, body, clientId, Mentions: mentions));
         stages.Since(PostStages.UserGrain, started);
         var recent = state.State.RecentComments;
         if (!recent.Any(r => r.ThreadId == threadId && r.Seq == seq))
@@ -287,6 +292,15 @@ public sealed class UserGrain(
         if (seq > lastSeq) throw ChatException.Invalid($"seq {seq} is past the thread's last comment ({lastSeq}).");
         if (_readMarks.Advance(threadId, seq)) _saved.MarkDirty();
         return new ReadMark(threadId, _readMarks.Of(threadId) ?? seq);
+    }
+
+    public async Task<FlagResult> FlagComment(string threadId, long seq, string reason)
+    {
+        EnsureExists();
+        _flagging ??= new CommentFlagging(GrainFactory, state.State, limits.Value, time);
+        var (result, changed) = await _flagging.FlagAsync(UserName, threadId, seq, reason);
+        if (changed) _saved.MarkDirty();
+        return result;
     }
 
     public Task<ThreadInfo> CreateThread(string title, string? url, string? body, string clientId)

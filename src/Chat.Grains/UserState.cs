@@ -15,4 +15,6 @@ public sealed class UserState
     [Id(6)] public int InboxUnread { get; set; }
     /// <summary>How far this user has read each thread (thread id → mark), the most recently read <see cref="ReadMark.KeptPerUser"/>.</summary>
     [Id(7)] public Dictionary<string, ThreadReadMark> ReadMarks { get; set; } = [];
+    /// <summary>The comments this user flagged ("threadId/seq"), oldest first, the newest 1,000: a user flags a comment once.</summary>
+    [Id(8)] public List<string> Flagged { get; set; } = [];
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Chat.TestSupport;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
@@ -116,5 +117,26 @@ public sealed class AccessibilityTests(BrowserFixture fixture)
         Assert.Equal([$"New comment by {author.UserName}"], await reader.Page.EvaluateAsync<string[]>("() => window.__said"));
         Assert.Equal("polite", await reader.Page.Locator("#live-news").GetAttributeAsync("aria-live"));
         reader.AssertNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task The_moderation_queue_with_flagged_comments_has_no_serious_violations()
+    {
+        var (_, threadId, first) = await BusyThreadAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            using var flagger = await ChatApiClient.SignedUpAsync(fixture.BaseAddress);
+            (await flagger.Http.PostAsJsonAsync($"/api/threads/{threadId}/comments/{first + 1}/flag", new { reason = "abuse" })).EnsureSuccessStatusCode();
+            (await flagger.Http.PostAsJsonAsync($"/api/threads/{threadId}/comments/{first}/flag", new { reason = "spam" })).EnsureSuccessStatusCode();
+        }
+        await using var moderator = await fixture.ModeratorAsync();
+        await moderator.Page.GotoAsync("/mod");
+        await Expect(moderator.Page.Locator($"#f-{threadId}-{first + 1} .mod-flag")).ToHaveCountAsync(3, new() { Timeout = 10_000 });
+        await AssertNoSeriousViolationsAsync(moderator.Page, "moderation queue");
+
+        await using var reader = await fixture.SignedUpAsync();
+        await reader.OpenThreadAsync(threadId);
+        await reader.Page.Locator($"#c{first + 2} > .comhead .flag-toggle").ClickAsync();
+        await AssertNoSeriousViolationsAsync(reader.Page, "thread page with a flag form open");
     }
 }

@@ -64,10 +64,10 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// The site's configured moderator (<see cref="TestSettings.ModeratorName"/>), signed in through
+    /// A configured moderator (<see cref="TestSettings.ModeratorName"/> unless told), signed in through
     /// the login endpoint from the page's context; registered by whichever test needs it first.
     /// </summary>
-    public Task<SignedInBrowser> ModeratorAsync() => SignedInAsync(TestSettings.ModeratorName);
+    public Task<SignedInBrowser> ModeratorAsync(string userName = TestSettings.ModeratorName) => SignedInAsync(userName);
 
     /// <summary>
     /// userName (registered now if nobody has yet) in a browser context of its own: the moderator, or

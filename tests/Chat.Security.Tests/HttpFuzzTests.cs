@@ -166,7 +166,7 @@ public sealed class HttpFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
         string ValidName() => JsonSerializer.Serialize("f" + Guid.NewGuid().ToString("N")[..10]);
         const string validPassword = "\"correct horse battery\"";
 
-        switch (fuzz.Random.Next(10))
+        switch (fuzz.Random.Next(14))
         {
             case 0:
                 return new(number, "register", HttpMethod.Post, "/api/auth/register", auth, contentType,
@@ -235,7 +235,22 @@ public sealed class HttpFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
                 }
                 return new(number, "post comment", HttpMethod.Post, $"/api/threads/{Uri.EscapeDataString(id)}/comments", auth, contentType, body);
             }
-            case 9 when fuzz.Chance(40):
+            case 9:
+            {
+                // Flags: the fuzzing user's own comments (refused), odd reasons, seqs and bodies; none may hide anything.
+                var body = Json(fuzz.JsonObject(("reason", () => fuzz.Pick("\"spam\"", "\"abuse\"", "\"SPAM\"", "\"\"", "null", "1", "[]", fuzz.JsonString()))));
+                // Path segments, not query values: a raw "%00" in a path is refused by Kestrel itself, before the app.
+                var seq = fuzz.Pick("1", "2", "0", "-1", "99999", "1.5", "x", "9223372036854775808");
+                return new(number, "flag", HttpMethod.Post, $"/api/threads/{Uri.EscapeDataString(fuzz.ThreadId())}/comments/{seq}/flag", auth, contentType, body);
+            }
+            case 10:
+            {
+                // The moderation queue: reading it, and decisions on odd ids, seqs and actions.
+                if (fuzz.Chance(40)) return new(number, "mod queue", HttpMethod.Get, "/api/mod/flags", auth, null, null);
+                var path = $"/api/mod/flags/{Uri.EscapeDataString(fuzz.ThreadId())}/{fuzz.Pick("1", "2", "-1", "x")}/{Uri.EscapeDataString(fuzz.Pick("hide", "restore", "dismiss", "HIDE", "delete", "hide x", "é"))}";
+                return new(number, "mod decision", HttpMethod.Post, path, auth, contentType, fuzz.Chance(50) ? null : fuzz.JunkBody());
+            }
+            case 11 when fuzz.Chance(40):
                 return ReadMarkCase(fuzz, number, auth, contentType);
             default:
             {

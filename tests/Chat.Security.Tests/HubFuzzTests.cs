@@ -172,11 +172,12 @@ public sealed class HubFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
             < 5 => "JoinThread",
             < 7 => "LeaveThread",
             // SignalR matches names case-insensitively.
-            7 => fuzz.Pick("jointhread", "POSTCOMMENT", "Typing", "typing", "JoinFrontPage", "LeaveFrontPage", "JoinInbox", "MarkRead", "markread", "GetReadMarks", "JoinThreadOrdered", "jointhreadordered"),
+            7 => fuzz.Pick("jointhread", "POSTCOMMENT", "Typing", "typing", "JoinFrontPage", "LeaveFrontPage", "JoinInbox", "MarkRead", "markread", "GetReadMarks", "JoinThreadOrdered", "jointhreadordered",
+                "FlagComment", "flagcomment", "JoinModQueue", "DecideFlags"),
             _ => fuzz.Pick("Unknown", "OnConnectedAsync", "OnDisconnectedAsync", "Dispose", "ToString", "GetHashCode", "Context",
                 "JoinThread\0", new string('M', 5000), "Groups.AddToGroupAsync", "comments", "viewers"),
         };
-        var expected = method.ToLowerInvariant() switch { "postcomment" => 4, "jointhread" or "jointhreadordered" => 2, "leavethread" or "joinfrontpage" or "getreadmarks" => 1, "leavefrontpage" or "joininbox" => 0, _ => 2 };
+        var expected = method.ToLowerInvariant() switch { "postcomment" => 4, "jointhread" or "jointhreadordered" => 2, "flagcomment" or "decideflags" => 3, "leavethread" or "joinfrontpage" or "getreadmarks" => 1, "leavefrontpage" or "joininbox" or "joinmodqueue" => 0, _ => 2 };
         var count = fuzz.Chance(65) ? expected : fuzz.Random.Next(0, 7);
         var args = new object?[count];
         for (var i = 0; i < count; i++)
@@ -185,7 +186,9 @@ public sealed class HubFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
             {
                 ("getreadmarks", 0) when fuzz.Chance(50) => fuzz.Pick<object?>(new[] { fuzz.ThreadId(), fuzz.ThreadId() }, Array.Empty<string>(), new string?[] { null }, Enumerable.Range(0, 101).Select(_ => fuzz.ThreadId()).ToArray()),
                 (_, 0) when fuzz.Chance(70) => fuzz.ThreadId(),
-                ("postcomment", 1) or ("jointhread", 1) or ("typing", 1) or ("markread", 1) when fuzz.Chance(60) => fuzz.Pick<object?>(0L, 1L, -1L, long.MinValue, long.MaxValue, 99999L),
+                ("flagcomment", 2) when fuzz.Chance(50) => fuzz.Pick<object?>("spam", "abuse", "off-topic", "other", "SPAM", ""),
+                ("decideflags", 2) when fuzz.Chance(50) => fuzz.Pick<object?>("hide", "restore", "dismiss", "HIDE"),
+                ("postcomment", 1) or ("jointhread", 1) or ("typing", 1) or ("flagcomment", 1) or ("decideflags", 1) or ("markread", 1) when fuzz.Chance(60) => fuzz.Pick<object?>(0L, 1L, -1L, long.MinValue, long.MaxValue, 99999L),
                 ("postcomment", 2) when fuzz.Chance(50) => "hub fuzz " + fuzz.Ascii(fuzz.Random.Next(1, 30)),
                 ("postcomment", 3) when fuzz.Chance(50) => Guid.NewGuid().ToString("N"),
                 ("jointhreadordered", 1) when fuzz.Chance(60) => fuzz.Pick<object?>("top", "new", "old", "TOP", "", "best", null),

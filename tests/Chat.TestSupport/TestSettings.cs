@@ -12,10 +12,14 @@ public static class TestSettings
     /// </summary>
     public const string ModeratorName = "moderator";
 
+    /// <summary>A second configured moderator: for what every moderator must see (the live /mod queue).</summary>
+    public const string SecondModeratorName = "moderator2";
+
     public static readonly IReadOnlyDictionary<string, string> Defaults = new Dictionary<string, string>
     {
         ["Chat:SeedDemo"] = "false",
         ["Chat:Moderators:0"] = ModeratorName,
+        ["Chat:Moderators:1"] = SecondModeratorName,
         ["Chat:Limits:PostsPerSecondPerUser"] = "10000",
         ["Chat:Limits:PostBurstPerUser"] = "10000",
         ["Chat:Limits:HubInvocationsPerSecond"] = "10000",

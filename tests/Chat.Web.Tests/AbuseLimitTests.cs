@@ -25,6 +25,8 @@ public sealed class AbuseLimitTests : IAsyncLifetime
             ["Chat:Limits:ConnectionsPerIp"] = "3",
             ["Chat:Limits:HubInvocationsPerSecond"] = "0.2",
             ["Chat:Limits:HubInvocationBurst"] = "5",
+            ["Chat:Limits:FlagBurstPerUser"] = "2",
+            ["Chat:Limits:FlagsPerMinutePerUser"] = "1",
         });
     }
 
@@ -46,6 +48,29 @@ public sealed class AbuseLimitTests : IAsyncLifetime
         Assert.Equal(2, (await user.GetThreadAsync(threadId)).LastSeq);
         using var other = await ChatApiClient.SignedUpAsync(_host.BaseAddress);
         Assert.Equal(3, await other.PostCommentSeqAsync(threadId, 0, "another user is not limited"));
+    }
+
+    [Fact]
+    public async Task Flagging_faster_than_the_per_user_bucket_is_refused_with_429_and_queues_nothing()
+    {
+        using var author = await ChatApiClient.SignedUpAsync(_host.BaseAddress);
+        var threadId = await author.CreateThreadAsync();
+        var seqs = new List<long>();
+        for (var i = 0; i < 2; i++) seqs.Add(await author.PostCommentSeqAsync(threadId, 0, $"target {i}"));
+        using var other = await ChatApiClient.SignedUpAsync(_host.BaseAddress); // the author's posting burst is spent
+        seqs.Add(await other.PostCommentSeqAsync(threadId, 0, "target 2"));
+        using var flagger = await ChatApiClient.SignedUpAsync(_host.BaseAddress);
+        for (var i = 0; i < 2; i++) // the burst
+            (await flagger.Http.PostAsJsonAsync($"/api/threads/{threadId}/comments/{seqs[i]}/flag", new { reason = "spam" })).EnsureSuccessStatusCode();
+
+        var refused = await flagger.Http.PostAsJsonAsync($"/api/threads/{threadId}/comments/{seqs[2]}/flag", new { reason = "spam" });
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.StartsWith("Too many flags: try again in", await DetailOf(refused));
+        using var moderator = await ChatApiClient.SignedInAsync(_host.BaseAddress, TestSettings.ModeratorName);
+        var queued = await moderator.Http.GetFromJsonAsync<FlaggedComment[]>("/api/mod/flags", ChatApiClient.Json);
+        Assert.Equal(seqs.Take(2), queued!.Where(e => e.ThreadId == threadId).Select(e => e.Seq));
     }
 
     [Fact]

@@ -29,6 +29,9 @@ internal sealed class CommentEntity : ITableEntity
     // Added with moderation; absent on older rows (= not hidden).
     public bool Hidden { get; set; }
 
+    // Added with mentions: the mentioned users, space-separated (names have no spaces); absent = none.
+    public string? Mentions { get; set; }
+
     public static string RowKeyOf(long seq) => seq.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 
     public static CommentEntity From(StoredComment c) => new()
@@ -44,8 +47,10 @@ internal sealed class CommentEntity : ITableEntity
         Deleted = c.Comment.Deleted,
         Points = c.Comment.Points,
         Hidden = c.Comment.Hidden,
+        Mentions = c.Comment.Mentions is { Length: > 0 } m ? string.Join(' ', m) : null,
     };
 
     public StoredComment ToStored() =>
-        new(new Comment(PartitionKey, long.Parse(RowKey, System.Globalization.CultureInfo.InvariantCulture), ParentSeq, Author, Body, CreatedAt, EditedAt, Deleted, Points, Hidden), ClientId);
+        new(new Comment(PartitionKey, long.Parse(RowKey, System.Globalization.CultureInfo.InvariantCulture), ParentSeq, Author, Body, CreatedAt, EditedAt, Deleted, Points, Hidden,
+            string.IsNullOrEmpty(Mentions) ? null : Mentions.Split(' ')), ClientId);
 }

@@ -42,7 +42,9 @@ internal sealed class CommentChanges(
         if (c.Deleted) return c;
         // The body is gone for good; the row keeps the author so that a retried post (same
         // author and clientId) is still recognised and not stored again.
-        return await ReplaceAsync(stored, c with { Body = "", Deleted = true });
+        var deleted = await ReplaceAsync(stored, c with { Body = "", Deleted = true, Mentions = null });
+        ForgetMentions(c);
+        return deleted;
     });
 
     public Task<Comment> SetHiddenAsync(long seq, bool hidden, string moderator) => ChangeAsync(seq, async stored =>
@@ -53,9 +55,19 @@ internal sealed class CommentChanges(
         logger.LogInformation("Comment {Seq} of thread {ThreadId} {Action} by moderator {Moderator}", seq, threadId, hidden ? "hidden" : "shown again", moderator);
         // Off the author's page and the replied-to's inbox too (one-way: display lists must not
         // hold up moderation).
-        if (hidden && !c.Deleted) grains.GetGrain<IUserGrain>(c.Author).ForgetComment(threadId, seq, c.ParentSeq).Ignore();
+        if (hidden && !c.Deleted)
+        {
+            grains.GetGrain<IUserGrain>(c.Author).ForgetComment(threadId, seq, c.ParentSeq).Ignore();
+            ForgetMentions(c);
+        }
         return result;
     });
+
+    /// <summary>A deleted or hidden comment's words leave the inboxes of those it mentioned (one-way, like the rest).</summary>
+    private void ForgetMentions(Comment c)
+    {
+        foreach (var name in c.Mentions ?? []) grains.GetGrain<IUserGrain>(name).RemoveReply(threadId, c.Seq).Ignore();
+    }
 
     public Task<Comment> VoteAsync(long seq, string voter, bool up) => ChangeAsync(seq, async stored =>
     {

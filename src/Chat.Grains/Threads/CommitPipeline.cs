@@ -89,7 +89,7 @@ internal sealed class CommitPipeline(
             {
                 metrics.Stages.Since(PostStages.GroupCommitWait, posts[i].QueuedAt);
                 var c = posts[i].Comment;
-                batch.Add(new StoredComment(new Comment(threadId, firstSeq + i, c.ParentSeq, c.Author, c.Body, c.CreatedAt ?? now), c.ClientId));
+                batch.Add(new StoredComment(new Comment(threadId, firstSeq + i, c.ParentSeq, c.Author, c.Body, c.CreatedAt ?? now, Mentions: c.Mentions), c.ClientId));
             }
             _inFlight.Enqueue(new Flush(posts, batch, AppendTimedAsync(batch)));
         }

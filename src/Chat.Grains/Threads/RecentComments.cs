@@ -29,9 +29,9 @@ internal sealed class RecentComments(int hotWindowSize, int rememberedClientIds)
 
     /// <summary>
     /// What readers see: a deleted or hidden comment keeps its place (so that replies stay readable),
-    /// but not its author or body.
+    /// but not its author, body or mentions.
     /// </summary>
-    public static Comment Public(Comment c) => IsGone(c) ? c with { Author = "", Body = "" } : c;
+    public static Comment Public(Comment c) => IsGone(c) ? c with { Author = "", Body = "", Mentions = null } : c;
 
     /// <summary>On activation: the log is read forward from here (grain state's LastSeq lags it).</summary>
     public void StartAfter(long seq) => LastSeq = seq;

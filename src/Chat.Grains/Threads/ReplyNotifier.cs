@@ -4,9 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace Chat.Grains.Threads;
 
 /// <summary>
-/// Tells the authors of the comments replied to in a settled batch (one-way, so posting never waits
-/// on it). Parents are nearly always in the hot window; older ones are read from the log in the
-/// background, after the posts were acknowledged.
+/// Tells the authors of the comments replied to in a settled batch, and the users its comments
+/// mention (one-way, so posting never waits on it). Parents are nearly always in the hot window;
+/// older ones are read from the log in the background, after the posts were acknowledged.
 /// </summary>
 internal sealed class ReplyNotifier(string threadId, RecentComments recent, ICommentLog log, IGrainFactory grains, ILogger logger)
 {
@@ -16,6 +16,7 @@ internal sealed class ReplyNotifier(string threadId, RecentComments recent, ICom
         foreach (var s in stored)
         {
             var reply = s.Comment;
+            NotifyMentioned(reply, threadTitle);
             if (reply.ParentSeq <= 0) continue;
             if (recent.Find(reply.ParentSeq) is { } parent) SendReply(parent, reply, threadTitle);
             else (olderParents ??= []).Add(reply);
@@ -46,7 +47,25 @@ internal sealed class ReplyNotifier(string threadId, RecentComments recent, ICom
     private void SendReply(Comment parent, Comment reply, string threadTitle)
     {
         if (parent.Deleted || parent.Hidden || parent.Author.Length == 0 || parent.Author == reply.Author || ImportedAuthor.Is(parent.Author)) return;
-        var item = new InboxItem(threadId, threadTitle, reply.Seq, reply.ParentSeq, reply.Author, InboxItem.SnippetOf(reply.Body), reply.CreatedAt);
-        grains.GetGrain<IUserGrain>(parent.Author).AddReply(item).Ignore();
+        grains.GetGrain<IUserGrain>(parent.Author).AddReply(ItemOf(reply, threadTitle, kind: null)).Ignore();
     }
+
+    /// <summary>
+    /// The mentioned users (resolved, bounded and without the author when posted: see
+    /// UserGrain.PostComment). The parent's author hears of the reply instead: an inbox keeps one item
+    /// per comment, and the parent is skipped here when it is in memory so that the kind is "reply".
+    /// </summary>
+    private void NotifyMentioned(Comment comment, string threadTitle)
+    {
+        if (comment.Mentions is not { Length: > 0 } mentioned) return;
+        var parentAuthor = comment.ParentSeq > 0 ? recent.Find(comment.ParentSeq)?.Author : null;
+        foreach (var name in mentioned)
+        {
+            if (name == comment.Author || name == parentAuthor) continue;
+            grains.GetGrain<IUserGrain>(name).AddReply(ItemOf(comment, threadTitle, InboxItem.MentionKind)).Ignore();
+        }
+    }
+
+    private InboxItem ItemOf(Comment comment, string threadTitle, string? kind) =>
+        new(threadId, threadTitle, comment.Seq, comment.ParentSeq, comment.Author, InboxItem.SnippetOf(comment.Body), comment.CreatedAt, kind);
 }

@@ -18,6 +18,7 @@ public static class ApiExtensions
         // The application layer: the HTTP endpoints and the hub both go through it.
         builder.Services.AddSingleton<DiscussionService>();
         builder.Services.AddSingleton<ReadingService>();
+        builder.Services.AddSingleton<ModQueueService>();
         var postRetryBudget = ChatConfiguration.ReadClusterOptions(builder.Configuration).PostRetryBudget;
         builder.Services.AddSingleton(sp => new ClusterRetry(postRetryBudget, sp.GetRequiredService<ILogger<ClusterRetry>>()));
         return builder;
@@ -28,6 +29,7 @@ public static class ApiExtensions
         app.MapThreadEndpoints();
         app.MapUserEndpoints();
         app.MapModerationEndpoints();
+        app.MapModQueueEndpoints();
         app.MapImportEndpoints();
         app.MapInboxEndpoints();
         app.MapReadMarkEndpoints();

@@ -4,8 +4,8 @@ namespace Chat.Web.Api;
 
 public static class InboxEndpoints
 {
-    /// <summary>One reply as /inbox lists it; Link is the reply's permalink.</summary>
-    public sealed record InboxEntry(string ThreadId, string ThreadTitle, long Seq, long ParentSeq, string Author, string Snippet, DateTimeOffset CreatedAt, string Link);
+    /// <summary>One reply or mention (Kind "reply" or "mention") as /inbox lists it; Link is the comment's permalink.</summary>
+    public sealed record InboxEntry(string ThreadId, string ThreadTitle, long Seq, long ParentSeq, string Author, string Snippet, DateTimeOffset CreatedAt, string Link, string Kind);
 
     public sealed record InboxPage(int Unread, IReadOnlyList<InboxEntry> Items);
 
@@ -21,6 +21,6 @@ public static class InboxEndpoints
     }
 
     private static InboxPage Page(Inbox inbox) => new(inbox.Unread, inbox.Items
-        .Select(i => new InboxEntry(i.ThreadId, i.ThreadTitle, i.Seq, i.ParentSeq, i.Author, i.Snippet, i.CreatedAt, $"/t/{i.ThreadId}#c{i.Seq}"))
+        .Select(i => new InboxEntry(i.ThreadId, i.ThreadTitle, i.Seq, i.ParentSeq, i.Author, i.Snippet, i.CreatedAt, $"/t/{i.ThreadId}#c{i.Seq}", i.Kind ?? InboxItem.ReplyKind))
         .ToArray());
 }

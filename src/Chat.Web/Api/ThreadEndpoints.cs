@@ -31,6 +31,8 @@ public static class ThreadEndpoints
         thread.MapPost("/votes", (string id, DiscussionService discussion, HttpContext context) => discussion.VoteAsync(UserName(context), id, 0, true)).RequireAuthorization();
         thread.MapDelete("/votes", (string id, DiscussionService discussion, HttpContext context) => discussion.VoteAsync(UserName(context), id, 0, false)).RequireAuthorization();
         thread.MapPost("/comments/{seq:long}/vote", (string id, long seq, DiscussionService discussion, HttpContext context) => Vote(id, seq, true, discussion, context)).RequireAuthorization();
+        thread.MapPost("/comments/{seq:long}/flag", (string id, long seq, FlagCommentRequest body, DiscussionService discussion, HttpContext context) =>
+            discussion.FlagCommentAsync(UserName(context), id, seq, body.Reason)).RequireAuthorization();
         thread.MapDelete("/comments/{seq:long}/vote", (string id, long seq, DiscussionService discussion, HttpContext context) => Vote(id, seq, false, discussion, context)).RequireAuthorization();
         return app;
     }

@@ -30,3 +30,6 @@ public sealed record ThreadReadMarkResult(string ThreadId, long? Seq);
 public sealed record MarkReadRequest(long? Seq);
 /// <summary>What JoinThreadOrdered returns: the first page in the reader's order, and where the thread stands.</summary>
 public sealed record OrderedJoinResult(OrderedPage Page, int Viewers);
+
+/// <summary>A flag on a comment: one of Flags.Reasons ("spam", "abuse", "off-topic", "other").</summary>
+public sealed record FlagCommentRequest(string? Reason);

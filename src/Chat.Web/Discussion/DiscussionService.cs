@@ -138,6 +138,15 @@ public sealed class DiscussionService(IGrainFactory grains, ClusterRetry cluster
         await thread.Typing(userName, parentSeq);
     }
 
+    /// <summary>Flags someone else's comment for moderators; a repeat is answered as before and counts once.</summary>
+    public async Task<FlagResult> FlagCommentAsync(string userName, string threadId, long seq, string? reason)
+    {
+        CheckThreadId(threadId);
+        Check(Flags.CheckReason(reason));
+        if (seq < 1) throw ChatException.NotFound($"There is no comment {seq} in this thread.");
+        return await User(userName).FlagComment(threadId, seq, reason!);
+    }
+
     /// <summary>The caller has checked that moderatorName is a moderator (the role comes with the sign-in).</summary>
     public async Task<ThreadInfo> SetLockedAsync(string moderatorName, string threadId, bool locked) =>
         await Thread(threadId).SetLocked(locked, moderatorName);

@@ -7,7 +7,7 @@ using Microsoft.Net.Http.Headers;
 namespace Chat.Web.Hosting;
 
 /// <summary>
-/// The UI's six pages. Their shared head and header are written once, in wwwroot/_layout.html;
+/// The UI's pages. Their shared head and header are written once, in wwwroot/_layout.html;
 /// each page's file in wwwroot holds only its &lt;main&gt;.
 /// </summary>
 /// <remarks>
@@ -35,6 +35,7 @@ public static class PagesExtensions
         new("submit.html", "Submit | chat", "/js/submit.js", Live: true, "/submit"),
         new("user.html", "user | chat", "/js/user.js", Live: true, "/u/{name}"),
         new("inbox.html", "inbox | chat", "/js/inbox.js", Live: true, "/inbox"),
+        new("mod.html", "mod | chat", "/js/mod.js", Live: true, "/mod"),
     ];
 
     private const string LayoutFile = "_layout.html";

@@ -12,7 +12,7 @@ namespace Chat.Web.Hubs;
 /// signed-in user. What it pushes is <see cref="IDiscussionClient"/>. Refusals travel as
 /// HubExceptions with the service's message (<see cref="HubErrorFilter"/>).
 /// </summary>
-public sealed class DiscussionHub(DiscussionService discussion, LiveService live, ReadingService reading, WebMetrics metrics) : Hub<IDiscussionClient>
+public sealed class DiscussionHub(DiscussionService discussion, LiveService live, ReadingService reading, ModQueueService modQueue, WebMetrics metrics) : Hub<IDiscussionClient>
 {
     private string UserName => Context.User!.UserName()!;
 
@@ -61,6 +61,31 @@ public sealed class DiscussionHub(DiscussionService discussion, LiveService live
     [Authorize]
     public Task<ReadMark> MarkRead(string threadId, long seq) => reading.MarkReadAsync(UserName, threadId, seq);
 
+    /// <summary>Flags someone else's comment (reason: spam, abuse, off-topic or other); a repeat counts once.</summary>
+    [Authorize]
+    public Task<FlagResult> FlagComment(string threadId, long seq, string reason) => discussion.FlagCommentAsync(UserName, threadId, seq, reason);
+
+    /// <summary>Moderators: starts the <c>ModQueue</c> pushes; returns the queue now (with who flagged).</summary>
+    [Authorize]
+    public Task<FlaggedComment[]> JoinModQueue()
+    {
+        EnsureModerator();
+        return modQueue.JoinAsync(Context.ConnectionId);
+    }
+
+    /// <summary>Moderators: hide, restore or dismiss a queued comment.</summary>
+    [Authorize]
+    public Task DecideFlags(string threadId, long seq, string action)
+    {
+        EnsureModerator();
+        return modQueue.DecideAsync(UserName, threadId, seq, action);
+    }
+
+    private void EnsureModerator()
+    {
+        if (!Context.User!.IsInRole(AuthExtensions.ModeratorRole)) throw ChatException.Forbidden("Only moderators can see and decide flags.");
+    }
+
     public override Task OnConnectedAsync()
     {
         metrics.ConnectionOpened();
@@ -70,6 +95,6 @@ public sealed class DiscussionHub(DiscussionService discussion, LiveService live
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         metrics.ConnectionClosed();
-        return live.DisconnectedAsync(Context.ConnectionId);
+        return Task.WhenAll(live.DisconnectedAsync(Context.ConnectionId), modQueue.LeaveAsync(Context.ConnectionId));
     }
 }

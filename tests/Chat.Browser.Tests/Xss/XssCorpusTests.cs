@@ -213,7 +213,7 @@ public sealed class XssCorpusTests(BrowserFixture fixture, ITestOutputHelper out
     {
         var (_, threadId) = await fixture.NewThreadAsync();
         using var http = new HttpClient { BaseAddress = fixture.BaseAddress };
-        string[] pages = ["/", "/index.html", $"/t/{threadId}", "/t/abcdefghijkl", "/t/NOT-A-THREAD", "/login", "/login?return=%2Ft%2Fx", "/login.html", "/submit", "/submit.html", "/thread.html"];
+        string[] pages = ["/", "/index.html", $"/t/{threadId}", "/t/abcdefghijkl", "/t/NOT-A-THREAD", "/login", "/login?return=%2Ft%2Fx", "/login.html", "/submit", "/submit.html", "/thread.html", "/mod", "/mod.html"];
         foreach (var path in pages)
         {
             using var response = await http.GetAsync(path);

@@ -9,13 +9,16 @@ namespace Chat.Browser.Tests.Xss;
 public static class XssPageChecks
 {
     /// <summary>Elements the UI itself builds inside the thread article (see thread.js, format.js).</summary>
-    public static readonly string[] ThreadPageTags = ["h1", "a", "span", "div", "p", "br", "blockquote", "time", "form", "label", "textarea", "button", "nav"];
+    public static readonly string[] ThreadPageTags = ["h1", "a", "span", "div", "p", "br", "blockquote", "time", "form", "label", "textarea", "button", "nav", "select", "option"];
+
+    /// <summary>Elements the UI builds for each entry of the moderation queue (see mod.js, format.js).</summary>
+    public static readonly string[] ModPageTags = ["li", "div", "a", "span", "blockquote", "time", "ul", "button", "p", "br"];
 
     /// <summary>Elements the UI builds for each front-page item (see front.js).</summary>
     public static readonly string[] FrontPageTags = ["li", "span", "div", "a", "time"];
 
     /// <summary>The only scripts the pages load, all from the site itself.</summary>
-    public static readonly string[] OwnScripts = ["/lib/signalr.min.js", "/js/thread.js", "/js/front.js", "/js/login.js", "/js/submit.js", "/js/api.js", "/js/format.js", "/js/inbox.js"];
+    public static readonly string[] OwnScripts = ["/lib/signalr.min.js", "/js/thread.js", "/js/front.js", "/js/login.js", "/js/submit.js", "/js/api.js", "/js/format.js", "/js/inbox.js", "/js/mod.js"];
 
     private const string Script = """
         (args) => {
@@ -44,6 +47,8 @@ public static class XssPageChecks
           // Links made from user text: http(s) only, never followed with the site's authority.
           for (const a of root.querySelectorAll('.body a')) {
             const href = a.getAttribute('href') ?? '';
+            // A mention the server resolved: the user's page (names are [a-z0-9_-] only).
+            if (a.classList.contains('mention') && /^\/u\/[a-z0-9_-]{3,32}$/.test(href)) continue;
             if (!/^https?:\/\//i.test(href)) problems.push('link in text with href ' + href);
             const rel = (a.getAttribute('rel') ?? '').split(/\s+/);
             if (!rel.includes('nofollow') || !rel.includes('noopener')) problems.push(`link ${href} has rel="${a.getAttribute('rel')}"`);

@@ -212,7 +212,14 @@ export function renderUserArea(me) {
   const inbox = el('a', 'inbox-link', 'inbox');
   inbox.id = 'inbox-link';
   inbox.href = '/inbox';
-  area.append(name, ' | ', inbox, ' | ', logout);
+  area.append(name, ' | ', inbox, ' | ');
+  if (me.moderator) {
+    const mod = el('a', 'mod-link', 'mod');
+    mod.id = 'mod-link';
+    mod.href = '/mod';
+    area.append(mod, ' | ');
+  }
+  area.append(logout);
 }
 
 /** Generates a client id for idempotent posting; randomUUID needs a secure context, so fall back. */
@@ -235,4 +242,12 @@ export function submitOnCtrlEnter(textarea) {
       textarea.form?.requestSubmit();
     }
   });
+}
+
+/** A page for signed-in people, opened signed out: `text` and a "login" link back to `returnPath`, in `status`. */
+export function showSignInPrompt(status, text, returnPath) {
+  const a = el('a', '', 'login');
+  a.href = loginHref(returnPath);
+  status.replaceChildren(text, a);
+  status.hidden = false;
 }

@@ -1,6 +1,10 @@
 // HN-like body formatting. Input is untrusted plain text; output is DOM built only from
 // text nodes, <p>, <br>, <blockquote> and <a> elements, so markup in a body is shown literally.
 
+// "@name", as the server finds it (Chat.Contracts/MentionText.cs): only names the comment's
+// `mentions` lists (the users that exist) become links.
+const MENTION_RE = /(?<![A-Za-z0-9_@-])@([A-Za-z0-9_-]{3,32})(?![A-Za-z0-9_@-])/g;
+
 // A URL runs until whitespace or a character that cannot sensibly be part of one in prose.
 const URL_RE = /\bhttps?:\/\/[^\s<>"]+/gi;
 const TRAILING_PUNCT = '.,;:!?\'"';
@@ -12,11 +16,14 @@ const QUOTE_RE = /^>( |$)/;
  * - paragraphs are separated by blank lines (each becomes a <p>);
  * - consecutive lines starting with "> " become a <blockquote> (marker stripped);
  * - other single newlines become <br>;
- * - http(s) URLs become links.
+ * - http(s) URLs become links;
+ * - "@name" becomes a link to /u/name when `mentions` (the server's list) names it.
  * @param {string} text
+ * @param {string[]} [mentions]
  * @returns {DocumentFragment}
  */
-export function renderBody(text) {
+export function renderBody(text, mentions) {
+  const named = new Set(Array.isArray(mentions) ? mentions.filter(m => typeof m === 'string') : []);
   const frag = document.createDocumentFragment();
   if (typeof text !== 'string' || text === '') return frag;
 
@@ -36,7 +43,7 @@ export function renderBody(text) {
     const flush = () => {
       if (!run.length) return;
       const block = document.createElement(runIsQuote ? 'blockquote' : 'p');
-      appendLines(block, runIsQuote ? run.map(l => l.replace(QUOTE_RE, '')) : run);
+      appendLines(block, runIsQuote ? run.map(l => l.replace(QUOTE_RE, '')) : run, named);
       frag.append(block);
       run = [];
     };
@@ -54,22 +61,22 @@ export function renderBody(text) {
 }
 
 /** Appends lines to `parent` separated by <br>, with URLs linked. */
-function appendLines(parent, lines) {
+function appendLines(parent, lines, named) {
   lines.forEach((line, i) => {
     if (i > 0) parent.append(document.createElement('br'));
-    appendLinkified(parent, line);
+    appendLinkified(parent, line, named);
   });
 }
 
-/** Appends `text` to `parent` as text nodes, turning http(s) URLs into links. */
-export function appendLinkified(parent, text) {
+/** Appends `text` to `parent` as text nodes, turning http(s) URLs (and the `named` mentions) into links. */
+export function appendLinkified(parent, text, named) {
   let last = 0;
   for (const match of text.matchAll(URL_RE)) {
     const url = trimUrl(match[0]);
     // "http://" alone (after trimming) is not worth linking.
     if (!/^https?:\/\/./i.test(url)) continue;
     const start = match.index;
-    if (start > last) parent.append(text.slice(last, start));
+    if (start > last) appendMentions(parent, text.slice(last, start), named);
     const a = document.createElement('a');
     a.href = url; // always http(s): the regex guarantees the scheme
     a.rel = 'nofollow noopener';
@@ -77,6 +84,27 @@ export function appendLinkified(parent, text) {
     a.textContent = url;
     parent.append(a);
     last = start + url.length; // trimmed punctuation stays as text
+  }
+  if (last < text.length) appendMentions(parent, text.slice(last), named);
+}
+
+/** Appends `text`, turning "@name" into a link to the user's page when `named` has the name. */
+function appendMentions(parent, text, named) {
+  if (!named || named.size === 0 || !text.includes('@')) {
+    parent.append(text);
+    return;
+  }
+  let last = 0;
+  for (const match of text.matchAll(MENTION_RE)) {
+    const name = match[1].toLowerCase();
+    if (!named.has(name)) continue;
+    if (match.index > last) parent.append(text.slice(last, match.index));
+    const a = document.createElement('a');
+    a.className = 'mention';
+    a.href = '/u/' + encodeURIComponent(name);
+    a.textContent = match[0];
+    parent.append(a);
+    last = match.index + match[0].length;
   }
   if (last < text.length) parent.append(text.slice(last));
 }

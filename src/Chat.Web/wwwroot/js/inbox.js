@@ -1,23 +1,19 @@
-// Inbox /inbox: replies to the signed-in user's comments, newest first, each linking to the reply.
+// Inbox /inbox: replies to the signed-in user's comments and comments that mention them, newest
+// first, each linking to the comment.
 // Opening the page marks them read; while it is open, new replies appear (and are marked read) live.
-import { api, initHeader, el, timeElement, startRelativeTimeRefresh, loginHref, setInboxCount } from './api.js';
+import { api, initHeader, el, timeElement, startRelativeTimeRefresh, showSignInPrompt, setInboxCount } from './api.js';
 import { hubConnection } from './live.js';
 import { ServerEvents } from './events.js';
+import { rerunning } from './rerun.js';
 
 const status = document.getElementById('status');
 const section = document.getElementById('inbox');
 const list = document.getElementById('inbox-items');
-let loading = null;
-
-main();
 
 async function main() {
   const me = await initHeader();
   if (!me) {
-    status.replaceChildren('Sign in to see the replies to your comments: ');
-    const a = el('a', '', 'login');
-    a.href = loginHref('/inbox');
-    status.append(a);
+    showSignInPrompt(status, 'Sign in to see the replies to your comments and your mentions: ', '/inbox');
     return;
   }
   // The header's count is kept by api.js; this page also redraws its list when replies arrive.
@@ -27,22 +23,9 @@ async function main() {
 }
 
 /** Reads the inbox and marks it read; a call while one is running runs once more after it. */
-function load() {
-  if (loading) {
-    loading.again = true;
-    return loading.promise;
-  }
-  const state = { again: false };
-  state.promise = (async () => {
-    do {
-      state.again = false;
-      await loadOnce();
-    } while (state.again);
-    loading = null;
-  })();
-  loading = state;
-  return state.promise;
-}
+const load = rerunning(loadOnce);
+
+main();
 
 async function loadOnce() {
   let inbox;
@@ -68,7 +51,7 @@ function render(inbox) {
   const items = Array.isArray(inbox?.items) ? inbox.items : [];
   const unread = Number(inbox?.unread) || 0;
   list.replaceChildren(...items.map((r, i) => renderItem(r, i < unread)));
-  if (items.length === 0) list.append(el('li', 'status', 'No replies yet.'));
+  if (items.length === 0) list.append(el('li', 'status', 'No replies or mentions yet.'));
   status.hidden = true;
   section.hidden = false;
 }
@@ -84,7 +67,7 @@ function renderItem(r, isNew) {
   author.href = '/u/' + encodeURIComponent(r.author);
   const thread = el('a', 'thread-link', r.threadTitle);
   thread.href = '/t/' + encodeURIComponent(r.threadId);
-  sub.append(author, ' replied on ', thread, ' ', timeElement(r.createdAt));
+  sub.append(author, r.kind === 'mention' ? ' mentioned you on ' : ' replied on ', thread, ' ', timeElement(r.createdAt));
   if (isNew) sub.append(' ', el('span', 'new-mark', 'new'));
 
   li.append(link, sub);

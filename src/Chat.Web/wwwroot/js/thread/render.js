@@ -10,6 +10,7 @@ import { toggleEdit, toggleReply } from './forms.js';
 import { updateCommentCount } from './header.js';
 import { endTyping } from './typing.js';
 import { showNewLabel, watchReading } from './unread.js';
+import { flagControl } from './flag.js';
 
 /**
  * Draws comments the sequence released, in its order. New top-level comments go into the page in
@@ -123,6 +124,7 @@ function fillComment(page, node, c) {
     const del = linkButton('delete-button', 'delete', () => confirmDelete(page, seq, del));
     parts.push(' | ', edit, ' | ', del);
   }
+  if (me && !c.deleted && !mine) parts.push(' | ', flagControl(page, seq));
   if (me?.moderator && !c.hidden) {
     const hide = linkButton('hide-button', 'hide', () => hideByModerator(page, seq, hide));
     parts.push(' | ', hide);
@@ -139,7 +141,7 @@ function fillComment(page, node, c) {
     editArea.hidden = true;
     replyArea.hidden = true;
   } else {
-    body.replaceChildren(renderBody(c.body));
+    body.replaceChildren(renderBody(c.body, c.mentions));
   }
   if (focusedClass) head.querySelector('.' + focusedClass)?.focus();
 }
