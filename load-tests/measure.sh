@@ -51,7 +51,7 @@ storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=E
 # 15 s each: the first seconds of a fresh server are slower (JIT); 50 posters x 8 posts in flight keep
 # two full 100-comment transactions queued (Chat:Threads:MaxFlushesInFlight=2).
 start_product; lt storage --url "$url" --table-endpoint "$storage" --posters 50 --in-flight 8 --duration 15s || true; stop_product
-start_product; lt idle-connections --url "$url" --readers 2000 --duration 16s --server-pid "$product_pid" || true; stop_product
+start_product; lt idle-connections --url "$url" --readers 2000 --reader dotnet --duration 16s --server-pid "$product_pid" || true; stop_product
 # The highest rate one thread sustains (acks keep up, errors <= 1 %, p99 under a generous 1 s),
 # then the latency target's check: hot-thread at half that rate.
 start_product; lt ramp --url "$url" --readers 200 --start-rate 100 --step 100 --step-duration 8s --p99-limit 1000 || true; stop_product
