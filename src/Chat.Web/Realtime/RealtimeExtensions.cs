@@ -43,6 +43,17 @@ public static class RealtimeExtensions
 
     public static WebApplication MapChatRealtime(this WebApplication app)
     {
+        // A stopping node takes no new hub connections. SignalR closes the ones it has when shutdown
+        // begins (after ThreadRelay's Reconnect); one opened after that (a page told to reconnect,
+        // sent back here by a Service whose endpoints lag) would hold the shutdown up for its whole
+        // timeout (30 s) and then be cut off. Refused, the client tries again, and reaches another node.
+        var stopping = app.Lifetime.ApplicationStopping;
+        app.UseWhen(context => stopping.IsCancellationRequested && context.Request.Path.StartsWithSegments("/hubs"), refuse => refuse.Run(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "1";
+            return Task.CompletedTask;
+        }));
         app.MapHub<DiscussionHub>("/hubs/discussion").RequireRateLimiting(AbuseLimits.HubConnectionsPolicy);
         return app;
     }
