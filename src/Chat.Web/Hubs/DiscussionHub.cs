@@ -12,7 +12,7 @@ namespace Chat.Web.Hubs;
 /// signed-in user. What it pushes is <see cref="IDiscussionClient"/>. Refusals travel as
 /// HubExceptions with the service's message (<see cref="HubErrorFilter"/>).
 /// </summary>
-public sealed class DiscussionHub(DiscussionService discussion, LiveService live, WebMetrics metrics) : Hub<IDiscussionClient>
+public sealed class DiscussionHub(DiscussionService discussion, LiveService live, WebMetrics metrics, PageProtocol pages) : Hub<IDiscussionClient>
 {
     private string UserName => Context.User!.UserName()!;
 
@@ -50,10 +50,11 @@ public sealed class DiscussionHub(DiscussionService discussion, LiveService live
     [Authorize]
     public Task<InboxCount> JoinInbox() => live.JoinInboxAsync(Context.ConnectionId, UserName);
 
-    public override Task OnConnectedAsync()
+    public override async Task OnConnectedAsync()
     {
         metrics.ConnectionOpened();
-        return Task.CompletedTask;
+        // A page older than this node serves: it reloads itself (and keeps the reader's place).
+        if (pages.MustReload(Context.GetHttpContext())) await Clients.Caller.Reload();
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)

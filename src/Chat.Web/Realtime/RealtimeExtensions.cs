@@ -28,6 +28,7 @@ public static class RealtimeExtensions
         if (relay.CoalesceWindow < TimeSpan.Zero || relay.CoalesceWindow > TimeSpan.FromSeconds(1))
             throw new InvalidOperationException($"Configuration key Chat:Relay:CoalesceWindow is {relay.CoalesceWindow}; it must be 00:00:00 (off) to 00:00:01.");
         builder.Services.Configure<RelayOptions>(builder.Configuration.GetSection("Chat:Relay"));
+        builder.Services.AddSingleton(PageProtocol.Read(builder.Configuration));
         builder.Services.AddSingleton<NodeIdentity>();
         builder.Services.AddSingleton<RelayServices>();
         builder.Services.AddSingleton<LiveService>();
