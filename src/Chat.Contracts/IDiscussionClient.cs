@@ -38,6 +38,12 @@ public interface IDiscussionClient
 
     /// <summary>This web node is shutting down: connect again (to another node) and rejoin.</summary>
     Task Reconnect();
+
+    /// <summary>
+    /// This node no longer serves pages of the protocol this page connected with (<c>?page=N</c>):
+    /// reload, keeping the reader's place. Pages of 0.1.0 do not know it and ignore it.
+    /// </summary>
+    Task Reload();
 }
 
 /// <summary>

@@ -5,6 +5,8 @@ namespace Chat.Contracts;
 /// throttled one-way updates so that it never becomes the hot spot.
 /// </summary>
 [Alias("Chat.IFrontPageGrain")]
+// Raised by a release that adds methods; unchanged since 0.1.0 (docs/operations.md, "Upgrades").
+[Orleans.CodeGeneration.Version(0)]
 public interface IFrontPageGrain : IGrainWithIntegerKey
 {
     /// <summary>Newest first (sort "new"), or by <see cref="Ranking.Hot"/> (sort "hot").</summary>

@@ -6,6 +6,8 @@ namespace Chat.Contracts;
 /// ("Chat:Moderators").
 /// </summary>
 [Alias("Chat.IRolesGrain")]
+// Raised by a release that adds methods; unchanged since 0.1.0 (docs/operations.md, "Upgrades").
+[Orleans.CodeGeneration.Version(0)]
 public interface IRolesGrain : IGrainWithIntegerKey
 {
     /// <summary>Called once per new account; the first caller becomes the first user.</summary>

@@ -5,6 +5,8 @@ namespace Chat.Contracts;
 /// acknowledged comment the next seq, and tells each subscribed web node once per flushed batch.
 /// </summary>
 [Alias("Chat.IThreadGrain")]
+// Raised by a release that adds methods; unchanged since 0.1.0 (docs/operations.md, "Upgrades").
+[Orleans.CodeGeneration.Version(0)]
 public interface IThreadGrain : IGrainWithStringKey
 {
     /// <summary>

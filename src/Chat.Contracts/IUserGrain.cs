@@ -6,6 +6,8 @@ namespace Chat.Contracts;
 /// through it so that per-user rules (rate limits, recent comments) have one home in the cluster.
 /// </summary>
 [Alias("Chat.IUserGrain")]
+// Raised by a release that adds methods; unchanged since 0.1.0 (docs/operations.md, "Upgrades").
+[Orleans.CodeGeneration.Version(0)]
 public interface IUserGrain : IGrainWithStringKey
 {
     /// <summary>False if the name is taken.</summary>

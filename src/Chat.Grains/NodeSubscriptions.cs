@@ -37,7 +37,11 @@ public sealed class NodeSubscriptions<TObserver> where TObserver : class, INodeO
     {
         (_state, _grains, _time, _expiry, _what, _logger) = (state, grains, time, expiry, what, logger);
         _saved = new LazyGrainState<SubscribedNodesState>(state, what, logger,
-            () => state.State.Nodes = _nodes.ToDictionary(n => n.Key, n => n.Value.ObserverId.ToString(), StringComparer.Ordinal));
+            () =>
+            {
+                state.State.Nodes = _nodes.ToDictionary(n => n.Key, n => n.Value.ObserverId.ToString(), StringComparer.Ordinal);
+                state.State.AnswerReactivated = _nodes.Where(n => n.Value.AnswersReactivated).Select(n => n.Key).ToHashSet(StringComparer.Ordinal);
+            });
     }
 
     /// <summary>The viewers of every subscribed node, summed.</summary>
@@ -61,17 +65,23 @@ public sealed class NodeSubscriptions<TObserver> where TObserver : class, INodeO
                 continue;
             }
             var observer = _grains.GetGrain(id).AsReference<TObserver>();
-            _nodes[nodeId] = new Node(observer, id, 0, expiresAt);
-            observer.OnReactivated(key).Ignore();
+            var answers = _state.State.AnswerReactivated.Contains(nodeId);
+            _nodes[nodeId] = new Node(observer, id, answers, 0, expiresAt);
+            // A node of 0.1.0 cannot decode this call: it finds this activation at its next refresh.
+            if (answers) observer.OnReactivated(key).Ignore();
         }
     }
 
-    /// <summary>Subscribes or refreshes a node. Returns true if the summed viewer count changed.</summary>
+    /// <summary>
+    /// Subscribes or refreshes a node, in the node's subscribe call (which says what the node's
+    /// observer answers, <see cref="NodeObserverProtocol"/>). Returns true if the summed viewer count changed.
+    /// </summary>
     public bool Subscribe(string nodeId, TObserver observer, int viewers = 0)
     {
         var id = observer.GetGrainId();
-        var joined = !_nodes.TryGetValue(nodeId, out var known) || known.ObserverId != id;
-        _nodes[nodeId] = new Node(observer, id, Math.Max(0, viewers), _time.GetUtcNow() + _expiry);
+        var answers = NodeObserverProtocol.OfCaller() >= 1;
+        var joined = !_nodes.TryGetValue(nodeId, out var known) || known.ObserverId != id || known.AnswersReactivated != answers;
+        _nodes[nodeId] = new Node(observer, id, answers, Math.Max(0, viewers), _time.GetUtcNow() + _expiry);
         if (joined) SetChanged();
         return Recount();
     }
@@ -155,7 +165,7 @@ public sealed class NodeSubscriptions<TObserver> where TObserver : class, INodeO
         return true;
     }
 
-    internal sealed record Node(TObserver Observer, GrainId ObserverId, int Viewers, DateTimeOffset ExpiresAt);
+    internal sealed record Node(TObserver Observer, GrainId ObserverId, bool AnswersReactivated, int Viewers, DateTimeOffset ExpiresAt);
 
     public struct Enumerator
     {

@@ -12,4 +12,11 @@ public sealed class SubscribedNodesState
     public const string Name = "nodes";
 
     [Id(0)] public Dictionary<string, string> Nodes { get; set; } = [];
+
+    /// <summary>
+    /// The nodes that declared they answer <see cref="INodeObserver.OnReactivated"/>
+    /// (<see cref="NodeObserverProtocol"/>): nodes of 0.1.0 do not, and are not called with it.
+    /// Added after the first rows were written: absent, it reads as none.
+    /// </summary>
+    [Id(1)] public HashSet<string> AnswerReactivated { get; set; } = [];
 }

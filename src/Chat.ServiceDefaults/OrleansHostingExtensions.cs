@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Hosting;
+using Orleans.Versions.Compatibility;
+using Orleans.Versions.Selector;
 
 namespace Chat.ServiceDefaults;
 
@@ -34,6 +36,16 @@ public static class OrleansHostingExtensions
         silo.ConfigureEndpoints(endpoints.ParseAdvertisedIp(), endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: true);
         silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Chat:Membership"));
+        // Grain interface versioning for rolling upgrades (docs/operations.md, "Upgrades"): a release
+        // that adds methods to a grain interface raises its [Version]; an activation of a newer
+        // version serves callers of an older one, never the reverse, and a new activation may go
+        // to any silo that serves the caller's version. Set here, not left to Orleans' defaults,
+        // because the upgrade order in the docs depends on them.
+        silo.Configure<GrainVersioningOptions>(o =>
+        {
+            o.DefaultCompatibilityStrategy = nameof(BackwardCompatible);
+            o.DefaultVersionSelectorStrategy = nameof(AllCompatibleVersions);
+        });
         // In a pod: a deleted pod's silo is declared dead at once (the package watches the pods
         // labelled with this cluster's ids), and the silo is named after its pod.
         if (ChatConfiguration.UseKubernetesHosting(endpoints, Environment.GetEnvironmentVariable)) silo.UseKubernetesHosting();

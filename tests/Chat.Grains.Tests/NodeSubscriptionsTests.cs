@@ -99,15 +99,22 @@ public sealed class NodeSubscriptionsTests(ClusterFixture fixture)
         }
     }
 
+    /// <summary>
+    /// Node "old" subscribed without declaring <see cref="NodeObserverProtocol"/> (a web node of
+    /// 0.1.0): it is pushed to, but never sent OnReactivated, which it could not decode.
+    /// </summary>
     [Fact]
-    public async Task Restored_nodes_are_pushed_to_and_asked_to_subscribe_again()
+    public async Task Restored_nodes_are_pushed_to_and_those_that_answer_it_asked_to_subscribe_again()
     {
-        var node = new InboxNode();
+        var (node, oldNode) = (new InboxNode(), new InboxNode());
         var observer = fixture.Grains.CreateObjectReference<IInboxObserver>(node);
+        var oldObserver = fixture.Grains.CreateObjectReference<IInboxObserver>(oldNode);
         try
         {
             var state = new ScriptedState();
             state.State.Nodes["a"] = observer.GetGrainId().ToString();
+            state.State.AnswerReactivated.Add("a");
+            state.State.Nodes["old"] = oldObserver.GetGrainId().ToString();
             state.State.Nodes["garbled"] = "not a grain id";
             var nodes = Subscriptions(state);
 
@@ -115,14 +122,49 @@ public sealed class NodeSubscriptionsTests(ClusterFixture fixture)
             foreach (var restored in nodes) await restored.OnInbox("alice", new InboxStatus(1, 1));
 
             await Eventually.True(() => node.Reactivated.Contains("alice") && node.Unread == 1, TimeSpan.FromSeconds(10), "the restored node hears from the grain");
+            // The push went after the OnReactivated it would have had, from the same caller.
+            await Eventually.True(() => oldNode.Unread == 1, TimeSpan.FromSeconds(10), "the restored node of 0.1.0 hears from the grain");
+            Assert.Empty(oldNode.Reactivated);
             Assert.Equal(0, nodes.Viewers); // until the node reports them again
             await nodes.SaveAsync();
-            Assert.Equal(["a"], state.Stored.Keys); // the unreadable entry is dropped from storage
+            Assert.Equal(new[] { "a", "old" }, state.Stored.Keys.Order().ToArray()); // the unreadable entry is dropped from storage
+            Assert.Equal(new[] { "a" }, state.State.AnswerReactivated.ToArray());
         }
         finally
         {
             fixture.Grains.DeleteObjectReference<IInboxObserver>(observer);
+            fixture.Grains.DeleteObjectReference<IInboxObserver>(oldObserver);
         }
+    }
+
+    [Fact]
+    public async Task A_node_that_declares_its_observer_protocol_when_it_subscribes_is_saved_as_answering_OnReactivated()
+    {
+        var state = new ScriptedState();
+        var nodes = Subscriptions(state);
+        var (one, two) = (new InboxNode(), new InboxNode());
+        var current = fixture.Grains.CreateObjectReference<IInboxObserver>(one);
+        var old = fixture.Grains.CreateObjectReference<IInboxObserver>(two);
+        try
+        {
+            await SubscribeDeclaringAsync(nodes, "current", current);
+            nodes.Subscribe("old", old); // declares nothing, as a node of 0.1.0
+            await nodes.SaveAsync();
+            Assert.Equal(new[] { "current" }, state.State.AnswerReactivated.ToArray());
+        }
+        finally
+        {
+            fixture.Grains.DeleteObjectReference<IInboxObserver>(current);
+            fixture.Grains.DeleteObjectReference<IInboxObserver>(old);
+        }
+    }
+
+    /// <summary>As a grain sees a current web node's subscribe: with the protocol in the call's RequestContext.</summary>
+    private static async Task SubscribeDeclaringAsync(NodeSubscriptions<IInboxObserver> nodes, string nodeId, IInboxObserver observer)
+    {
+        await Task.Yield(); // its own async flow, so that the RequestContext set here stays here
+        NodeObserverProtocol.Declare();
+        nodes.Subscribe(nodeId, observer);
     }
 
     private sealed class InboxNode : IInboxObserver

@@ -120,7 +120,12 @@ public sealed class ReactivationTests(ClusterFixture fixture)
 
         public static async Task<ThreadWithNode> StartAsync(ClusterFixture fixture) => new(await fixture.NewThreadByAliceAsync(), fixture.Grains);
 
-        public Task SubscribeAsync() => Thread.Subscribe(_nodeId, _observer, 1);
+        /// <summary>As a current web node subscribes: saying that its observer answers OnReactivated.</summary>
+        public async Task SubscribeAsync()
+        {
+            NodeObserverProtocol.Declare();
+            await Thread.Subscribe(_nodeId, _observer, 1);
+        }
 
         public async ValueTask DisposeAsync()
         {

@@ -30,13 +30,14 @@ public sealed class ClusterProcesses : IAsyncDisposable
     public Uri[] WebAddresses => Webs.Select(w => w.BaseAddress).ToArray();
 
     /// <param name="settings">Environment for every process, over FastSettings (and the fast failure detection HostProcess sets).</param>
-    public static async Task<ClusterProcesses> StartAsync(AzuriteServer azurite, int silos, int webs, IDictionary<string, string>? settings = null)
+    /// <param name="sourceRoot">The tree whose build to run (another release's, <see cref="ReleaseBuild"/>); the repository's own by default.</param>
+    public static async Task<ClusterProcesses> StartAsync(AzuriteServer azurite, int silos, int webs, IDictionary<string, string>? settings = null, string? sourceRoot = null)
     {
         var cluster = new ClusterProcesses(azurite, "it-" + Guid.NewGuid().ToString("N")[..12], settings);
         try
         {
-            cluster.Silos.AddRange(await Task.WhenAll(Enumerable.Range(0, silos).Select(_ => cluster.StartSiloAsync())));
-            cluster.Webs.AddRange(await Task.WhenAll(Enumerable.Range(0, webs).Select(_ => HostProcess.StartWebClientAsync(azurite.ConnectionString, cluster.ClusterId, cluster._settings))));
+            cluster.Silos.AddRange(await Task.WhenAll(Enumerable.Range(0, silos).Select(_ => cluster.StartSiloAsync(sourceRoot))));
+            cluster.Webs.AddRange(await Task.WhenAll(Enumerable.Range(0, webs).Select(_ => cluster.StartWebAsync(sourceRoot))));
         }
         catch
         {
@@ -46,7 +47,26 @@ public sealed class ClusterProcesses : IAsyncDisposable
         return cluster;
     }
 
-    public Task<HostProcess> StartSiloAsync() => HostProcess.StartSiloAsync(Azurite.ConnectionString, ClusterId, _settings);
+    public Task<HostProcess> StartSiloAsync(string? sourceRoot = null) => HostProcess.StartSiloAsync(Azurite.ConnectionString, ClusterId, _settings, sourceRoot);
+
+    /// <param name="port">The HTTP port; a free one by default.</param>
+    public Task<HostProcess> StartWebAsync(string? sourceRoot = null, int port = 0) =>
+        HostProcess.StartWebClientAsync(Azurite.ConnectionString, ClusterId, _settings, sourceRoot, port);
+
+    /// <summary>
+    /// One step of a rolling update: SIGTERM to the host (it must exit cleanly), then its replacement
+    /// from the given tree, waited on until ready; a web node's at the same address, as behind a
+    /// Service, so that pages and clients that knew the old one reconnect to the new one.
+    /// </summary>
+    public async Task ReplaceAsync(HostProcess host, string? sourceRoot)
+    {
+        var (list, index) = Silos.IndexOf(host) is >= 0 and var s ? (Silos, s) : (Webs, Webs.IndexOf(host));
+        if (index < 0) throw new ArgumentException("Not a host of this cluster.", nameof(host));
+        var exitCode = await host.StopGracefullyAsync();
+        if (exitCode != 0) throw new InvalidOperationException($"{host.BaseAddress} exited with {exitCode} on SIGTERM:\n{host.Log}");
+        await host.DisposeAsync();
+        list[index] = list == Silos ? await StartSiloAsync(sourceRoot) : await StartWebAsync(sourceRoot, host.BaseAddress.Port);
+    }
 
     /// <summary>The silo whose thread grain has stored comments (the only one that flushed any).</summary>
     public async Task<HostProcess> HostOfThreadAsync()

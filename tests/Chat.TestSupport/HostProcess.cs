@@ -38,25 +38,31 @@ public sealed class HostProcess : IAsyncDisposable
         get { lock (_log) return _log.ToString(); }
     }
 
+    /// <summary>The configuration the tests were built in, and so the hosts they start ("Release" or "Debug").</summary>
+    public static string Configuration { get; } =
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+
     /// <summary>Chat.Web co-hosting a silo (the default topology), in a cluster of its own unless given one.</summary>
     public static Task<HostProcess> StartWebAsync(string storageConnectionString, string? clusterId = null, IDictionary<string, string>? settings = null) =>
         StartAsync("Chat.Web", storageConnectionString, clusterId, withSilo: true, settings);
 
     /// <summary>Chat.Web as an Orleans client of the silos of the given cluster.</summary>
-    public static Task<HostProcess> StartWebClientAsync(string storageConnectionString, string clusterId, IDictionary<string, string>? settings = null) =>
+    /// <param name="sourceRoot">The tree whose build to run (another release's); the repository's own by default.</param>
+    /// <param name="port">The HTTP port (a replacement at the address of the node it replaces, as behind a Service); a free one by default.</param>
+    public static Task<HostProcess> StartWebClientAsync(string storageConnectionString, string clusterId, IDictionary<string, string>? settings = null, string? sourceRoot = null, int port = 0) =>
         StartAsync("Chat.Web", storageConnectionString, clusterId, withSilo: false,
-            new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["Chat__Topology"] = "Client" });
+            new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["Chat__Topology"] = "Client" }, sourceRoot, port);
 
-    public static Task<HostProcess> StartSiloAsync(string storageConnectionString, string clusterId, IDictionary<string, string>? settings = null) =>
-        StartAsync("Chat.Silo", storageConnectionString, clusterId, withSilo: true, settings);
+    /// <param name="sourceRoot">The tree whose build to run (another release's); the repository's own by default.</param>
+    public static Task<HostProcess> StartSiloAsync(string storageConnectionString, string clusterId, IDictionary<string, string>? settings = null, string? sourceRoot = null) =>
+        StartAsync("Chat.Silo", storageConnectionString, clusterId, withSilo: true, settings, sourceRoot);
 
-    private static async Task<HostProcess> StartAsync(string project, string storageConnectionString, string? clusterId, bool withSilo, IDictionary<string, string>? settings)
+    private static async Task<HostProcess> StartAsync(string project, string storageConnectionString, string? clusterId, bool withSilo, IDictionary<string, string>? settings, string? sourceRoot = null, int port = 0)
     {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var projectDir = Path.Combine(RepoPaths.Root, "src", project);
-        var dll = Path.Combine(projectDir, "bin", configuration, "net10.0", project + ".dll");
+        var projectDir = Path.Combine(sourceRoot ?? RepoPaths.Root, "src", project);
+        var dll = Path.Combine(projectDir, "bin", Configuration, "net10.0", project + ".dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: build the solution first.");
-        var port = FreePort.Next();
+        if (port == 0) port = FreePort.Next();
         var siloPort = withSilo ? FreePort.Next() : 0;
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
         {
@@ -99,12 +105,17 @@ public sealed class HostProcess : IAsyncDisposable
         return host;
     }
 
-    /// <summary>SIGTERM, as Kubernetes or Ctrl-C stops a process, and wait for a clean exit.</summary>
+    /// <summary>
+    /// SIGTERM, as Kubernetes or Ctrl-C stops a process, and wait for it to exit: up to 45 s, the web
+    /// pods' grace period, past the host's own shutdown timeout (30 s), so that a host which used all
+    /// of it is seen exiting, not timed out (tests that care how long it took measure it).
+    /// </summary>
     public async Task<int> StopGracefullyAsync()
     {
         ProcessSignals.Terminate(_process);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _process.WaitForExitAsync(cts.Token);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        try { await _process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { throw new TimeoutException($"{_name} did not exit within 45 s of SIGTERM. Its log:\n{Log}"); }
         return _process.ExitCode;
     }
 

@@ -12,6 +12,9 @@ public sealed class Poster(ThreadReader connection, string name)
     public ConcurrentDictionary<long, string> Acknowledged { get; } = new();
     public int Failures => _failures;
 
+    /// <summary>Posts started: once PostAsync returned, each of them is acknowledged.</summary>
+    public int Started => _started;
+
     /// <summary>What the last failed attempt threw (null: none failed), to say why in a test's output.</summary>
     public string? LastFailure { get; private set; }
 
@@ -19,17 +22,19 @@ public sealed class Poster(ThreadReader connection, string name)
     public TimeSpan SlowestPost { get; private set; }
 
     private int _failures;
+    private int _started;
 
     /// <summary>
     /// Posts count comments, at most inFlight at once, starting one every <paramref name="pace"/> at
     /// most (zero: as fast as they are acknowledged; the production limits allow a user 10 a second);
-    /// each retried until acknowledged or the deadline passes.
+    /// each retried until acknowledged or the deadline passes. Once <paramref name="stop"/> is
+    /// cancelled no new post starts; those started still go on until acknowledged.
     /// </summary>
-    public async Task PostAsync(int count, int inFlight, Stopwatch clock, TimeSpan deadline, TimeSpan pace = default)
+    public async Task PostAsync(int count, int inFlight, Stopwatch clock, TimeSpan deadline, TimeSpan pace = default, CancellationToken stop = default)
     {
         using var slots = new SemaphoreSlim(inFlight);
         var posts = new List<Task>();
-        for (var i = 1; i <= count; i++)
+        for (var i = 1; i <= count && !stop.IsCancellationRequested; i++)
         {
             await slots.WaitAsync();
             var n = i;
@@ -38,7 +43,8 @@ public sealed class Poster(ThreadReader connection, string name)
                 try { await PostOneAsync($"{name} {n}", $"{name}-{n}", clock, deadline); }
                 finally { slots.Release(); }
             }));
-            if (pace > TimeSpan.Zero) await Task.Delay(pace);
+            Interlocked.Increment(ref _started);
+            if (pace > TimeSpan.Zero) await Task.Delay(pace, CancellationToken.None);
         }
         await Task.WhenAll(posts);
     }

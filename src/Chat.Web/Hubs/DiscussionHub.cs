@@ -12,7 +12,7 @@ namespace Chat.Web.Hubs;
 /// signed-in user. What it pushes is <see cref="IDiscussionClient"/>. Refusals travel as
 /// HubExceptions with the service's message (<see cref="HubErrorFilter"/>).
 /// </summary>
-public sealed class DiscussionHub(DiscussionService discussion, LiveService live, ReadingService reading, ModQueueService modQueue, WebMetrics metrics) : Hub<IDiscussionClient>
+public sealed class DiscussionHub(DiscussionService discussion, LiveService live, ReadingService reading, ModQueueService modQueue, WebMetrics metrics, PageProtocol pages) : Hub<IDiscussionClient>
 {
     private string UserName => Context.User!.UserName()!;
 
@@ -86,10 +86,11 @@ public sealed class DiscussionHub(DiscussionService discussion, LiveService live
         if (!Context.User!.IsInRole(AuthExtensions.ModeratorRole)) throw ChatException.Forbidden("Only moderators can see and decide flags.");
     }
 
-    public override Task OnConnectedAsync()
+    public override async Task OnConnectedAsync()
     {
         metrics.ConnectionOpened();
-        return Task.CompletedTask;
+        // A page older than this node serves: it reloads itself (and keeps the reader's place).
+        if (pages.MustReload(Context.GetHttpContext())) await Clients.Caller.Reload();
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)

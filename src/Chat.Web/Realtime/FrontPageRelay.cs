@@ -92,6 +92,7 @@ public sealed class FrontPageRelay(RelayServices services, ILogger<FrontPageRela
     /// <summary>A join does not push: the joining reader reads the list itself.</summary>
     private async Task SubscribeAsync(bool pushIfChanged)
     {
+        NodeObserverProtocol.Declare();
         var version = await Grain.Subscribe(NodeId, Self);
         lock (_lock) _subscribed = true;
         if (AdvanceVersion(version) && pushIfChanged) RequestPush();

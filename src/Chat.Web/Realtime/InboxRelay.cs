@@ -27,7 +27,7 @@ public sealed class InboxRelay(RelayServices services, ILogger<InboxRelay> logge
         }
         // Every join asks the grain, even when the node is subscribed already: it is how a page
         // learns the count, and it refreshes the subscription on the way.
-        user.Apply(await Grain(userName).SubscribeInbox(NodeId, Self));
+        user.Apply(await SubscribeAsync(userName));
         return user.Unread;
     }
 
@@ -69,6 +69,13 @@ public sealed class InboxRelay(RelayServices services, ILogger<InboxRelay> logge
         }
     }
 
+    /// <summary>Subscribes (or refreshes) this node to a user's inbox, saying what its observer answers.</summary>
+    private async Task<InboxStatus> SubscribeAsync(string userName)
+    {
+        NodeObserverProtocol.Declare();
+        return await Grain(userName).SubscribeInbox(NodeId, Self);
+    }
+
     /// <summary>
     /// A count that moved without telling us (the grain moved to another silo and its notification
     /// went to nobody) is put right here.
@@ -79,7 +86,7 @@ public sealed class InboxRelay(RelayServices services, ILogger<InboxRelay> logge
         lock (_lock) _users.TryGetValue(userName, out user);
         if (user is null) return;
         var before = user.Unread;
-        if (user.Apply(await Grain(userName).SubscribeInbox(NodeId, Self)) && user.Unread != before)
+        if (user.Apply(await SubscribeAsync(userName)) && user.Unread != before)
             await SendAsync(user);
     }
 

@@ -33,6 +33,7 @@ public static class RealtimeExtensions
         if (relay.CoalesceWindow < TimeSpan.Zero || relay.CoalesceWindow > TimeSpan.FromSeconds(1))
             throw new InvalidOperationException($"Configuration key Chat:Relay:CoalesceWindow is {relay.CoalesceWindow}; it must be 00:00:00 (off) to 00:00:01.");
         builder.Services.Configure<RelayOptions>(builder.Configuration.GetSection("Chat:Relay"));
+        builder.Services.AddSingleton(PageProtocol.Read(builder.Configuration));
         builder.Services.AddSingleton<NodeIdentity>();
         builder.Services.AddSingleton<RelayServices>();
         builder.Services.AddSingleton<LiveService>();
@@ -58,6 +59,17 @@ public static class RealtimeExtensions
 
     public static WebApplication MapChatRealtime(this WebApplication app)
     {
+        // A stopping node takes no new hub connections. SignalR closes the ones it has when shutdown
+        // begins (after ThreadRelay's Reconnect); one opened after that (a page told to reconnect,
+        // sent back here by a Service whose endpoints lag) would hold the shutdown up for its whole
+        // timeout (30 s) and then be cut off. Refused, the client tries again, and reaches another node.
+        var stopping = app.Lifetime.ApplicationStopping;
+        app.UseWhen(context => stopping.IsCancellationRequested && context.Request.Path.StartsWithSegments("/hubs"), refuse => refuse.Run(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "1";
+            return Task.CompletedTask;
+        }));
         app.MapHub<DiscussionHub>(NodeConnectionLimit.HubPath).RequireRateLimiting(AbuseLimits.HubConnectionsPolicy);
         return app;
     }

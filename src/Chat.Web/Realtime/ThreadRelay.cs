@@ -230,6 +230,7 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
     {
         int viewers;
         lock (_lock) viewers = thread.Connections.Count;
+        NodeObserverProtocol.Declare();
         var subscription = await Grain(thread.ThreadId).Subscribe(NodeId, Self, viewers);
         thread.Viewers = subscription.Viewers;
         await thread.Serialize(async () =>

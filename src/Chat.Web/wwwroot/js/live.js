@@ -9,6 +9,14 @@
 // it had joined: a new connection has no group memberships.
 
 import { ServerEvents } from './events.js';
+import { reloadKeepingPlace } from './reload.js';
+
+/**
+ * What this page's scripts expect of the hub (PageProtocol.Current on the server), sent when
+ * connecting: a node that no longer serves it says Reload. Raised only with a change that an older
+ * hub or an older page could not work with (docs/operations.md, "Upgrades").
+ */
+export const PAGE_PROTOCOL = 1;
 
 let connection = null;
 let starting = null;
@@ -23,7 +31,7 @@ export function hubConnection() {
   if (connection) return connection;
   if (typeof signalR === 'undefined') return null;
   connection = new signalR.HubConnectionBuilder()
-    .withUrl('/hubs/discussion')
+    .withUrl(`/hubs/discussion?page=${PAGE_PROTOCOL}`)
     .withAutomaticReconnect([0, 1000, 2000, 5000, 5000, 10000])
     .build();
   // The web node is shutting down: connect again at once (the load balancer picks another node),
@@ -32,6 +40,7 @@ export function hubConnection() {
     reconnectNow = true;
     connection.stop();
   });
+  connection.on(ServerEvents.reload, reloadKeepingPlace);
   connection.onreconnecting(() => runAll(reconnectingCallbacks));
   connection.onreconnected(() => runAll(connectedCallbacks));
   connection.onclose(() => {

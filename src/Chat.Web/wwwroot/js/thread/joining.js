@@ -8,6 +8,7 @@ import { hubConnection, onHubClosed, onHubConnected, onHubReconnecting, restartH
 import { setConnectionState, setLocked, setThreadPoints, setViewers } from './header.js';
 import { announceArrivals } from './announce.js';
 import { applyComments, applyOrderedPage, enqueue, scrollToHashOnce } from './paging.js';
+import { restorePlaceOnce } from '../reload.js';
 import { applyUpdates } from './render.js';
 import { showTyping } from './typing.js';
 
@@ -56,6 +57,7 @@ export function goLive(page, found, whenReady) {
       await join(page);
       setConnectionState(page, 'connected');
       scrollToHashOnce(page);
+      restorePlaceOnce();
     } catch (e) {
       console.warn('joining failed', e);
       restartHub(); // the life cycle starts it again, and this joins again
