@@ -54,6 +54,9 @@ public sealed partial class RunScriptTests(ITestOutputHelper output) : IDisposab
         // SIGTERM (as Ctrl-C would) stops what the script started: the web node and Azurite.
         ProcessSignals.Terminate(script);
         Assert.True(script.WaitForExit(TimeSpan.FromSeconds(60)), "the script did not stop within 60 s");
+        // The timed wait returns at exit, possibly before the last output lines reached the handlers
+        // (a fresh clone failed on the last line once); the untimed one waits for them.
+        script.WaitForExit();
         Assert.Contains("==> stopped", _lines);
         Assert.False(await FreePort.IsListeningAsync(webPort), "the web node still listens after the script stopped");
         output.WriteLine(died);
