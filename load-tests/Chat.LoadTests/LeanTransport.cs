@@ -36,7 +36,10 @@ public sealed class LeanTransport : IAsyncDisposable
     {
         MessagePack = messagePack;
         var count = loopback ? Math.Clamp((connections + ConnectionsPerSourceAddress - 1) / ConnectionsPerSourceAddress, 1, 250) : 1;
-        _sources = [.. Enumerable.Range(1, count).Select(i => loopback ? new IPAddress([127, 0, 0, (byte)i]) : IPAddress.Any)];
+        // From 127.0.0.2 on: the servers listen on 127.0.0.1 at ports picked from the same ephemeral
+        // range, and a reader's local port on 127.0.0.1 (or one in TIME_WAIT after a run) made a
+        // server started next fail with "address already in use" (compare --scenario idle-connections).
+        _sources = [.. Enumerable.Range(2, count).Select(i => loopback ? new IPAddress([127, 0, 0, (byte)i]) : IPAddress.Any)];
         _invokers = [.. _sources.Select(source => new HttpMessageInvoker(new SocketsHttpHandler
         {
             ConnectCallback = (context, ct) => ConnectFromAsync(source, context.DnsEndPoint, ct),

@@ -14,6 +14,7 @@ public sealed partial class RunScriptTests(ITestOutputHelper output) : IDisposab
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "chat-runsh-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly List<Process> _processes = [];
+    private Process? _restarted;
 
     [Fact]
     public async Task A_killed_silo_leaves_the_cluster_running_and_the_command_the_script_prints_brings_it_back()
@@ -42,7 +43,7 @@ public sealed partial class RunScriptTests(ITestOutputHelper output) : IDisposab
             TimeSpan.FromSeconds(60), "a post through the surviving silo");
         Assert.Equal(2, (await user.GetCommentsAsync(threadId)).Length);
 
-        var again = Start("bash", ["-c", restart], []);
+        var again = _restarted = Start("bash", ["-c", restart], []);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         await Eventually.True(async () =>
         {
@@ -93,7 +94,10 @@ public sealed partial class RunScriptTests(ITestOutputHelper output) : IDisposab
     public void Dispose()
     {
         File.WriteAllLines(Path.Combine(RepoPaths.Artifacts, "run-sh-cluster.log"), _lines);
-        // Whatever is still running after a failure: the printed command's silo, then the script and its nodes.
+        // The printed command's silo runs under a subshell, as in the user's terminal, where Ctrl-C
+        // stops both: a SIGTERM to the shell alone would leave the silo running on.
+        if (_restarted is { HasExited: false }) _restarted.Kill(entireProcessTree: true);
+        // Whatever is still running after a failure: the script and its nodes.
         foreach (var process in Enumerable.Reverse(_processes))
         {
             if (!process.HasExited) ProcessSignals.Terminate(process);
