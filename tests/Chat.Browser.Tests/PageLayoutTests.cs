@@ -48,6 +48,16 @@ public sealed class PageLayoutTests(BrowserFixture fixture)
         conditional.Headers.IfNoneMatch.Add(etag);
         using var again = await http.SendAsync(conditional);
         Assert.Equal(HttpStatusCode.NotModified, again.StatusCode);
+
+        // The page and its script are revalidated on every use, never taken from the cache unasked:
+        // a page told to reload after an upgrade gets the new release's scripts, not the old ones.
+        using var scriptResponse = await http.GetAsync(script);
+        Assert.Equal(HttpStatusCode.OK, scriptResponse.StatusCode);
+        foreach (var r in new[] { response, scriptResponse })
+        {
+            Assert.True(r.Headers.CacheControl?.NoCache, $"{r.RequestMessage?.RequestUri} says Cache-Control: no-cache");
+            Assert.NotNull(r.Headers.ETag);
+        }
     }
 
     [Fact]

@@ -16,8 +16,8 @@ namespace Chat.Web.Hosting;
 /// needs script the CSP would have to allow; a page composed per request costs work for nothing,
 /// since the files do not change while the app runs. So each page is composed into one byte array
 /// at start-up and served like a static file: same content type, an ETag and Last-Modified for
-/// conditional requests (no Cache-Control, as for static files), and the security headers, which
-/// UseChatSecurityHeaders sets on every response. A missing file or placeholder stops the start.
+/// conditional requests, and the headers UseChatSecurityHeaders sets on every response (among
+/// them Cache-Control: no-cache, so that browsers revalidate pages and scripts instead of guessing). A missing file or placeholder stops the start.
 /// Endpoints win over the static-file middleware (it serves only requests no endpoint matched), so
 /// the fragments' own addresses (/thread.html, ...) serve the composed page too, as they did.
 /// </remarks>

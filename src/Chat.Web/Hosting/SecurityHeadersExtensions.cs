@@ -19,6 +19,11 @@ public static class SecurityHeadersExtensions
             if (!context.Request.Path.StartsWithSegments("/dashboard")) headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "same-origin";
+            // Pages and scripts carry an ETag; "no-cache" makes a browser ask (a 304 costs no body)
+            // instead of guessing from Last-Modified how long its copy is fresh. A page that a node
+            // tells to reload after an upgrade must get the new release's scripts, not the cached old
+            // ones. An endpoint that wants other caching sets its own.
+            headers.CacheControl = "no-cache";
             return next(context);
         });
 }
