@@ -122,8 +122,10 @@ public sealed class HttpFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
                     else acceptedSeqs.Add(JsonDocument.Parse(text).RootElement.GetProperty("seq").GetInt64());
                 }
                 if (c.Endpoint == "create thread" && status == 201) failures.Add($"{c}: an invalid thread was created: {text}");
-                // Every refusal is a problem a person can read (204/304 and HEAD have no body).
-                if (status is >= 400 and < 500 && status != 405 && c.Path.StartsWith("/api/", StringComparison.Ordinal) && c.Method != HttpMethod.Head && !text.Contains("\"status\"", StringComparison.Ordinal))
+                // Every refusal is a problem a person can read (204/304 and HEAD have no body). Not
+                // 414: Kestrel refuses a request line over its 8 KB limit itself, before the app (an
+                // overlong thread id with the ordered reads' 1,001 roots reached it once).
+                if (status is >= 400 and < 500 && status != 405 && status != 414 && c.Path.StartsWith("/api/", StringComparison.Ordinal) && c.Method != HttpMethod.Head && !text.Contains("\"status\"", StringComparison.Ordinal))
                     failures.Add($"{c}: {status} without a problem body: {FuzzInput.Preview(text)}");
             }
         }
