@@ -22,30 +22,14 @@ public static class Compare
         var s = Scenarios.Settings(o, scenario, scenario == "hot-thread" ? 1 : null, readers: 2_000, reader: ReaderKinds.Lean);
         var rounds = o.Int("rounds", 1, 1, 10);
         var maxErrorRate = o.Double("max-error-rate", 0.01, 0, 1);
+        var chosen = TargetNames(o, [Plain, Redis, Product]);
         var outDir = Scenarios.OutDir(o);
         Scenarios.CheckUnused(o);
         var logDir = Path.Combine(outDir, "logs");
 
         await using var servers = new ServerSet();
         {
-            ui.Line("starting plain baseline, redis-server + 2 baseline nodes" + (productUrls is null ? ", Azurite + the product" : ""));
-            var plain = await servers.Add(Targets.BaselineAsync("baseline", logDir));
-            var redis = await servers.Add(Targets.RedisAsync(logDir));
-            var redisA = await servers.Add(Targets.BaselineAsync("baseline-redis-1", logDir, $"127.0.0.1:{redis.Port}"));
-            var redisB = await servers.Add(Targets.BaselineAsync("baseline-redis-2", logDir, $"127.0.0.1:{redis.Port}"));
-            int[] productPids = [];
-            if (productUrls is null)
-            {
-                var azurite = await servers.Add(Targets.AzuriteAsync(logDir));
-                var product = await servers.Add(Targets.ProductAsync(logDir, azurite.Port));
-                productUrls = [product.Url];
-                productPids = [product.Pid, azurite.Pid];
-            }
-            // Each target's own processes, for its CPU share: storage counts as the product's, redis as its baseline's.
-            var targets = new (string Name, Uri[] Urls, int[] Pids)[]
-            {
-                (Plain, [plain.Url], [plain.Pid]), (Redis, [redisA.Url, redisB.Url], [redis.Pid, redisA.Pid, redisB.Pid]), (Product, productUrls, productPids),
-            };
+            var targets = await StartTargetsAsync(chosen, productUrls, servers, logDir, ui);
 
             var results = new List<RunResult>();
             for (var round = 1; round <= rounds; round++)
@@ -115,6 +99,50 @@ public static class Compare
         return results.Where(r => r.Target.StartsWith(Product, StringComparison.Ordinal)).Any(r => r.ConnectionErrors > n * 0.01) ? 1 : 0;
     }
 
+    /// <summary>--targets baseline,baseline+redis,product: which of them to run (all by default).</summary>
+    private static string[] TargetNames(Options o, string[] all)
+    {
+        var names = (o.String("targets") ?? string.Join(",", all)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var n in names)
+            if (!all.Contains(n)) throw new UsageException($"--targets takes {string.Join(", ", all)} (comma-separated), not '{n}'.");
+        if (names.Length == 0) throw new UsageException($"--targets names none of {string.Join(", ", all)}.");
+        return [.. all.Where(names.Contains)];
+    }
+
+    /// <summary>
+    /// Starts the chosen targets on loopback (the product too unless --url named one). Each comes with
+    /// its own processes, for its CPU share: storage counts as the product's, redis as its baseline's.
+    /// </summary>
+    private static async Task<(string Name, Uri[] Urls, int[] Pids)[]> StartTargetsAsync(string[] chosen, Uri[]? productUrls, ServerSet servers, string logDir, Ui ui)
+    {
+        ui.Line("starting " + string.Join(", ", chosen.Select(n => n switch
+        {
+            Plain => "plain baseline", Redis => "redis-server + 2 baseline nodes", _ => productUrls is null ? "Azurite + the product" : "(the product at --url)",
+        })));
+        var targets = new List<(string, Uri[], int[])>();
+        foreach (var name in chosen)
+            switch (name)
+            {
+                case Plain:
+                    var plain = await servers.Add(Targets.BaselineAsync("baseline", logDir));
+                    targets.Add((Plain, [plain.Url], [plain.Pid]));
+                    break;
+                case Redis:
+                    var redis = await servers.Add(Targets.RedisAsync(logDir));
+                    var redisA = await servers.Add(Targets.BaselineAsync("baseline-redis-1", logDir, $"127.0.0.1:{redis.Port}"));
+                    var redisB = await servers.Add(Targets.BaselineAsync("baseline-redis-2", logDir, $"127.0.0.1:{redis.Port}"));
+                    targets.Add((Redis, [redisA.Url, redisB.Url], [redis.Pid, redisA.Pid, redisB.Pid]));
+                    break;
+                default:
+                    if (productUrls is not null) { targets.Add((Product, productUrls, [])); break; }
+                    var azurite = await servers.Add(Targets.AzuriteAsync(logDir));
+                    var product = await servers.Add(Targets.ProductAsync(logDir, azurite.Port));
+                    targets.Add((Product, [product.Url], [product.Pid, azurite.Pid]));
+                    break;
+            }
+        return [.. targets];
+    }
+
     public sealed record Ratio(string Baseline, double DeliveriesPerSec, double BaselineDeliveriesPerSec, double DeliveriesRatio,
         double P99Ms, double BaselineP99Ms, double P99Ratio);
 
@@ -123,9 +151,10 @@ public static class Compare
         var product = results.Where(r => r.Target.StartsWith(Product)).ToArray();
         if (product.Length == 0) return [];
         double pd = product.Average(r => r.DeliveriesPerSec), pp = product.Average(r => r.Latency.P99);
-        return new[] { Plain, Redis }.Select(b =>
+        return new[] { Plain, Redis }.Select(b => (b, rows: results.Where(r => r.Target == b || r.Target.StartsWith(b + " #")).ToArray()))
+            .Where(x => x.rows.Length > 0).Select(x =>
         {
-            var rows = results.Where(r => r.Target == b || r.Target.StartsWith(b + " #")).ToArray();
+            var (b, rows) = x;
             double bd = rows.Average(r => r.DeliveriesPerSec), bp = rows.Average(r => r.Latency.P99);
             return new Ratio(b, Math.Round(pd), Math.Round(bd), bd == 0 ? 0 : Math.Round(pd / bd, 3), Math.Round(pp, 2), Math.Round(bp, 2), bp == 0 ? 0 : Math.Round(pp / bp, 3));
         }).ToArray();

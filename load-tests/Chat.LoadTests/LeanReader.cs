@@ -12,7 +12,8 @@ namespace Chat.LoadTests;
 /// </summary>
 public sealed class LeanReader : IThreadReader
 {
-    private const int ReceiveBufferBytes = 1024;
+    // A push of several comments (the product's coalesced frames) arrives in one receive, not four.
+    private const int ReceiveBufferBytes = 4096;
 
     private readonly LeanTransport _transport;
     private readonly Uri _node;

@@ -23,6 +23,9 @@ public sealed class Options
         }
     }
 
+    /// <summary>A value without counting it as used (for decisions made before the command reads its options).</summary>
+    public string? Peek(string name) => _values.GetValueOrDefault(name);
+
     public bool Has(string name) { _read.Add(name); return _values.ContainsKey(name); }
 
     public string? String(string name, string? fallback = null)

@@ -42,6 +42,8 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             WorkingDirectory = workDir ?? Environment.CurrentDirectory,
         };
+        // The generator's own socket setting (LoadTool.InlineSocketCompletions) is not for the servers it starts.
+        psi.Environment.Remove(LoadTool.InlineCompletionsVariable);
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         Process process;
         try { process = Process.Start(psi) ?? throw new InvalidOperationException($"{name} did not start."); }
