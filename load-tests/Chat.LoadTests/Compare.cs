@@ -15,7 +15,8 @@ public static class Compare
     {
         var scenario = o.String("scenario", "hot-thread")!;
         if (scenario == "idle-connections") return await IdleAsync(o, ui, ct);
-        if (scenario is not ("hot-thread" or "many-threads")) throw new UsageException("--scenario must be hot-thread, many-threads or idle-connections.");
+        if (scenario == "ramp") return await RampAsync(o, ui, ct);
+        if (scenario is not ("hot-thread" or "many-threads")) throw new UsageException("--scenario must be hot-thread, many-threads, ramp or idle-connections.");
         var productUrls = o.Urls();
         // Lean readers by default: with the .NET client as reader, the generator costs about twice the
         // server's CPU per delivery and the comparison measures the generator (load-tests/README.md).
@@ -99,10 +100,49 @@ public static class Compare
         return results.Where(r => r.Target.StartsWith(Product, StringComparison.Ordinal)).Any(r => r.ConnectionErrors > n * 0.01) ? 1 : 0;
     }
 
-    /// <summary>--targets baseline,baseline+redis,product: which of them to run (all by default).</summary>
-    private static string[] TargetNames(Options o, string[] all)
+    /// <summary>
+    /// Each target ramped from a fresh set of readers until it no longer keeps up: the highest rate at
+    /// which its worst second's p99 stays within --p99-limit, and the most deliveries/s it reached
+    /// (saturation), with product / plain SignalR for both. The Redis baseline only with --targets:
+    /// it falls behind well before the others.
+    /// </summary>
+    private static async Task<int> RampAsync(Options o, Ui ui, CancellationToken ct)
     {
-        var names = (o.String("targets") ?? string.Join(",", all)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var productUrls = o.Urls();
+        var s = Scenarios.Settings(o, "ramp", 1, readers: 2_000, reader: ReaderKinds.Lean);
+        var r = RampSettings.From(o, untilSaturation: true, start: 60, step: 40);
+        var chosen = TargetNames(o, [Plain, Redis, Product], defaults: [Plain, Product]);
+        var outDir = Scenarios.OutDir(o);
+        Scenarios.CheckUnused(o);
+        await using var servers = new ServerSet();
+        var targets = await StartTargetsAsync(chosen, productUrls, servers, Path.Combine(outDir, "logs"), ui);
+        var results = new List<RampResult>();
+        foreach (var (target, urls, pids) in targets)
+        {
+            results.Add(await Chat.LoadTests.Ramp.RampOneAsync(target, urls, s, r, ui, ct, pids));
+            await Task.Delay(1000, ct); // let the last run's connections close before the next
+        }
+        var rc = Scenarios.Finish("compare-ramp", [.. results.Select(x => x.Run)], outDir, 1.0, ui, judged: x => x.Target.StartsWith(Product));
+        ui.Write(Chat.LoadTests.Ramp.Table(results, r));
+        var name = $"ramp-compare-{DateTime.Now:yyyyMMdd-HHmmss}"; // beside Finish's compare-ramp-*.json (the runs' rows)
+        var (p, b) = (results.FirstOrDefault(x => x.Target == Product), results.FirstOrDefault(x => x.Target == Plain));
+        double? RatioOf(Func<RampResult, double> f) => p is null || b is null || f(b) == 0 ? null : Math.Round(f(p) / f(b), 3);
+        var (rateRatio, saturationRatio) = (RatioOf(x => x.HighestRateWithinLimit), RatioOf(x => x.SaturationDeliveriesPerSec));
+        if (p is not null && b is not null)
+            ui.Line($"product / plain SignalR: highest rate within {r.P99LimitMs} ms {rateRatio:0.00}x ({p.HighestRateWithinLimit:0} / {b.HighestRateWithinLimit:0} posts/s), "
+                + $"most deliveries/s {saturationRatio:0.00}x ({p.SaturationDeliveriesPerSec:0} / {b.SaturationDeliveriesPerSec:0})");
+        var json = Report.WriteJson(outDir, name, new { settings = r, results = results.Select(x => new { x.Target, x.HighestRateWithinLimit, x.DeliveriesPerSecWithinLimit, x.SaturationDeliveriesPerSec, x.SaturationRate, x.Steps }), rateRatio, saturationRatio });
+        string? png = null;
+        try { png = Chat.LoadTests.Ramp.WritePng(outDir, name, results, r); }
+        catch (Exception e) { ui.Line($"PNG report failed: {e.Message}"); }
+        ui.Line($"ramp results: {json}" + (png is null ? "" : $"  plot: {png}"));
+        return rc;
+    }
+
+    /// <summary>--targets baseline,baseline+redis,product: which of them to run (all by default).</summary>
+    private static string[] TargetNames(Options o, string[] all, string[]? defaults = null)
+    {
+        var names = (o.String("targets") ?? string.Join(",", defaults ?? all)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var n in names)
             if (!all.Contains(n)) throw new UsageException($"--targets takes {string.Join(", ", all)} (comma-separated), not '{n}'.");
         if (names.Length == 0) throw new UsageException($"--targets names none of {string.Join(", ", all)}.");

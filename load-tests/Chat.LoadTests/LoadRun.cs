@@ -104,7 +104,9 @@ public sealed class LoadRun : IAsyncDisposable
     }
 
     /// <summary>Posts at `rate`/s in total for `duration`, sampling once a second.</summary>
-    public async Task<Sample[]> PostPhaseAsync(double rate, TimeSpan duration, long maxPosts, double t0, Action<Sample> onSample, CancellationToken ct)
+    /// <param name="steady">Gets the latencies of every second but the first (which still carries what came before).</param>
+    public async Task<Sample[]> PostPhaseAsync(double rate, TimeSpan duration, long maxPosts, double t0, Action<Sample> onSample, CancellationToken ct,
+        HdrHistogram.HistogramBase? steady = null)
     {
         var samples = new List<Sample>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -126,6 +128,7 @@ public sealed class LoadRun : IAsyncDisposable
                 h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(50) / 1000.0, h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(99) / 1000.0,
                 Interlocked.Read(ref Stats.PostErrors) + Interlocked.Read(ref Stats.ConnectionErrors));
             AllDelivery.Add(h);
+            if (samples.Count > 0) steady?.Add(h);
             samples.Add(s);
             onSample(s);
             (lastDeliveries, lastAcks, lastT) = (d, a, t);
@@ -147,7 +150,7 @@ public sealed class LoadRun : IAsyncDisposable
     }
 
     /// <summary>Latency of every delivery of the run (the phases' interval histograms added up).</summary>
-    public HdrHistogram.HistogramBase AllDelivery { get; } = HdrHistogram.HistogramFactory.With64BitBucketSize().WithValuesFrom(1).WithValuesUpTo(600_000_000).WithPrecisionOf(3).Create();
+    public HdrHistogram.HistogramBase AllDelivery { get; } = Stats.NewHistogram();
 
     /// <summary>Waits for acks and deliveries to settle, then checks each reader against its thread's 1..N.</summary>
     public async Task<(long Expected, long Lost, long Duplicated, long OutOfOrder, long Missing, long JoinRepeats)> DrainAndVerifyAsync(TimeSpan drain)

@@ -10,7 +10,9 @@ public static class LoadTool
         usage: Chat.LoadTests COMMAND [options]
           hot-thread        R readers of one thread, P posters at a fixed total rate
           many-threads      the same spread over --threads T
-          ramp              raise the rate step by step until p99 or errors cross a limit
+          ramp              raise the rate step by step until p99 or errors cross a limit (--start-rate 50 --step 50
+                            --step-duration 10s --p99-limit 100; --until-saturation: on past the p99 limit while
+                            the target keeps up, for its most deliveries/s)
           connect-storm     connect readers at rising rates until errors
           idle-connections  N idle readers; server memory per connection (--server-pid or /metrics)
           connections       ramp to --connections C lean connections on one node (default 10000; without --url it
@@ -18,7 +20,9 @@ public static class LoadTool
                             connect rate, memory per connection, delivery p50/p99, errors (--connect-rate 2000)
           soak              hot-thread, long and moderate (defaults: 10m, 20/s)
           compare           one scenario against plain SignalR, SignalR+Redis (2 nodes) and the product
-                            (lean readers, 2000 of them, unless --reader / --readers say otherwise)
+                            (lean readers, 2000 of them, unless --reader / --readers say otherwise); --scenario
+                            hot-thread|many-threads|ramp|idle-connections, --targets baseline,baseline+redis,product
+                            (ramp: plain SignalR and the product, each to saturation, from 60/s by 40/s)
           storage           Azurite single inserts vs 100-entity transactions (+ product acks/s with --url)
           chaos             starts its own cluster (Azurite, --silos 3, --web 2), loads hot threads, plays a seeded
                             fault schedule and checks the whole history (see load-tests/README.md; no --url)
@@ -40,12 +44,16 @@ public static class LoadTool
     /// polls the sockets, instead of queueing each to the thread pool, cut the generator's CPU per
     /// delivery by 12-15% (load-tests/README.md). Not for the .NET client, whose handlers do more per
     /// message and would hold up the other sockets. Must be set before the first socket is made;
-    /// a value set by the caller wins (0 to measure without).
+    /// a value set by the caller wins (0 to measure without). Only for the tool's own process
+    /// (Program.cs): tests that call <see cref="RunAsync"/> in theirs keep their settings.
     /// </summary>
-    private static void InlineSocketCompletions(string command, Options o)
+    public static void InlineSocketCompletionsForLeanReaders(string[] args)
     {
-        if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is not null) return;
-        var kind = o.Peek("reader") ?? (command is "compare" or "connections" or "idle-connections" ? ReaderKinds.Lean : ReaderKinds.DotNet);
+        if (args.Length == 0 || Environment.GetEnvironmentVariable(InlineCompletionsVariable) is not null) return;
+        string? reader;
+        try { reader = new Options(args.Skip(1)).Peek("reader"); }
+        catch (UsageException) { return; } // RunAsync says what is wrong
+        var kind = reader ?? (args[0] is "compare" or "connections" or "idle-connections" ? ReaderKinds.Lean : ReaderKinds.DotNet);
         if (ReaderKinds.IsLean(kind)) Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
     }
 
@@ -55,7 +63,6 @@ public static class LoadTool
         try
         {
             var o = new Options(args.Skip(1));
-            InlineSocketCompletions(args[0], o);
             var ui = new Ui(!o.Has("no-live") && AnsiConsole.Profile.Capabilities.Interactive);
             if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected) AnsiConsole.Profile.Width = 220; // tables stay readable in logs
             using var cts = new CancellationTokenSource();
@@ -68,7 +75,7 @@ public static class LoadTool
                     "hot-thread" => Scenarios.LoadAsync("hot-thread", o, ui, threads: 1, cts.Token),
                     "many-threads" => Scenarios.LoadAsync("many-threads", o, ui, threads: null, cts.Token),
                     "soak" => Scenarios.LoadAsync("soak", o, ui, threads: 1, cts.Token),
-                    "ramp" => Scenarios.RampAsync(o, ui, cts.Token),
+                    "ramp" => Ramp.RunAsync(o, ui, cts.Token),
                     "connect-storm" => Scenarios.ConnectStormAsync(o, ui, cts.Token),
                     "idle-connections" => Scenarios.IdleConnectionsAsync(o, ui, cts.Token),
                     "connections" => ConnectionsScenario.RunAsync(o, ui, cts.Token),

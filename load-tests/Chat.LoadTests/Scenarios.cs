@@ -120,57 +120,6 @@ public static class Scenarios
         };
     }
 
-    /// <summary>Same readers and thread; the rate goes up a step at a time while p99 and errors stay under their limits.</summary>
-    public static async Task<int> RampAsync(Options o, Ui ui, CancellationToken ct)
-    {
-        var urls = RequireUrls(o);
-        var s = Settings(o, "ramp", 1);
-        var start = o.Double("start-rate", 50, 1);
-        var step = o.Double("step", 50, 1);
-        var maxRate = o.Double("max-rate", 5_000, 1, 100_000);
-        var stepDuration = o.Duration("step-duration", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10));
-        var p99Limit = o.Double("p99-limit", 100, 1);
-        var errorLimit = o.Double("max-error-rate", 0.01, 0, 1);
-        var outDir = OutDir(o);
-        CheckUnused(o);
-        await using var run = new LoadRun(urls);
-        await run.SetUpAsync(1, s.Readers, s.Posters, ui.Line, ct, s.Reader);
-        var timeline = new List<Sample>();
-        if (s.Warmup > TimeSpan.Zero)
-        {
-            ui.Line($"warming up for {s.Warmup.TotalSeconds}s at {start:0}/s (not a step)");
-            timeline.AddRange(await run.PostPhaseAsync(start, s.Warmup, s.MaxPosts, -s.Warmup.TotalSeconds, x => ui.Sample("ramp warm-up", x), ct));
-            foreach (var p in run.Posters) await p.DrainAsync(TimeSpan.FromSeconds(10));
-            run.StartMeasuring();
-        }
-        var steps = new List<object>();
-        double best = 0, t0 = 0;
-        var sw = Stopwatch.StartNew();
-        for (var rate = start; rate <= maxRate && !ct.IsCancellationRequested; rate += step)
-        {
-            long sent0 = run.Stats.PostsSent, err0 = run.Stats.PostErrors + run.Stats.ConnectionErrors, acks0 = run.Stats.Acks;
-            var samples = await run.PostPhaseAsync(rate, stepDuration, s.MaxPosts, t0, x => ui.Sample($"ramp {rate:0}/s", x), ct);
-            foreach (var p in run.Posters) await p.DrainAsync(TimeSpan.FromSeconds(10));
-            t0 += stepDuration.TotalSeconds;
-            timeline.AddRange(samples);
-            var steady = samples.Skip(1).ToArray(); // the first second of a step still carries the previous one
-            var p99 = steady.Length == 0 ? 0 : steady.Max(x => x.P99Ms);
-            var sent = run.Stats.PostsSent - sent0;
-            var errRate = sent == 0 ? 0 : (double)(run.Stats.PostErrors + run.Stats.ConnectionErrors - err0) / sent;
-            var acksPerSec = (run.Stats.Acks - acks0) / stepDuration.TotalSeconds;
-            var keptUp = acksPerSec >= rate * 0.9;
-            steps.Add(new { rate, acksPerSec = Math.Round(acksPerSec), worstSecondP99Ms = p99, errorRate = errRate, keptUp });
-            ui.Line($"step {rate:0}/s: acks/s {acksPerSec:0}, worst p99 {p99:0.0} ms, errors {errRate:P2}");
-            if (p99 > p99Limit || errRate > errorLimit || !keptUp) break;
-            best = rate;
-        }
-        var v = await run.DrainAndVerifyAsync(s.Drain);
-        var result = Result("ramp", "target", urls, s with { Rate = best }, run, sw.Elapsed.TotalSeconds, [.. timeline], v);
-        ui.Line($"highest sustainable rate: {best:0} posts/s (p99 <= {p99Limit} ms, errors <= {errorLimit:P1}, acks keep up)");
-        Report.WriteJson(outDir, $"ramp-steps-{DateTime.Now:yyyyMMdd-HHmmss}", new { highestSustainableRate = best, p99Limit, errorLimit, steps });
-        return Finish("ramp", [result], outDir, 1.0, ui);
-    }
-
     /// <summary>Connects readers at rising rates (each step for --step-duration) until connections fail.</summary>
     public static async Task<int> ConnectStormAsync(Options o, Ui ui, CancellationToken ct)
     {

@@ -9,6 +9,9 @@ public sealed class Stats
     private static Recorder NewRecorder() => HistogramFactory.With64BitBucketSize().WithValuesFrom(1).WithValuesUpTo(600_000_000)
         .WithPrecisionOf(3).WithThreadSafeWrites().WithThreadSafeReads().Create();
 
+    /// <summary>A histogram of the same range, for summing intervals (microseconds).</summary>
+    public static HistogramBase NewHistogram() => HistogramFactory.With64BitBucketSize().WithValuesFrom(1).WithValuesUpTo(600_000_000).WithPrecisionOf(3).Create();
+
     public Recorder Delivery { get; } = NewRecorder();
     public Recorder Ack { get; } = NewRecorder();
 

@@ -89,4 +89,34 @@ public sealed class LoadSmokeTests : IAsyncLifetime
         Assert.Single(Directory.GetFiles(_out, "compare-ratios-*.json"));
         Assert.Equal(0, rc);
     }
+
+    [Fact]
+    public async Task Compare_ramp_steps_plain_SignalR_and_the_product_up_and_reports_both_limits()
+    {
+        var rc = await LoadTool.RunAsync(["compare", "--scenario", "ramp", "--url", Url, "--targets", "baseline,product", "--readers", "10", "--posters", "2",
+            "--start-rate", "10", "--step", "10", "--max-rate", "20", "--step-duration", "3s", "--p99-limit", "5000", "--warmup", "0", "--drain", "10s", "--out", _out, "--no-live"]);
+
+        var report = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(_out, "ramp-compare-*.json").Single())).RootElement;
+        var results = report.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(new[] { "baseline", "product" }, results.Select(r => r.GetProperty("target").GetString()!));
+        foreach (var r in results)
+        {
+            // Both steps kept up (10 readers): the highest rate within the limit is the last one asked.
+            Assert.Equal(new[] { 10.0, 20.0 }, r.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("rate").GetDouble()));
+            Assert.Equal(20, r.GetProperty("highestRateWithinLimit").GetDouble());
+            Assert.True(r.GetProperty("saturationDeliveriesPerSec").GetDouble() > 0);
+            Assert.All(r.GetProperty("steps").EnumerateArray(), s => Assert.True(s.GetProperty("p99Ms").GetDouble() > 0));
+        }
+        Assert.Equal(1.0, report.GetProperty("rateRatio").GetDouble());
+        Assert.Single(Directory.GetFiles(_out, "ramp-compare-*.png"));
+        // Nothing lost, repeated or reordered on either target, over all the steps.
+        var runs = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(_out, "compare-ramp-*.json").Single())).RootElement.EnumerateArray().ToArray();
+        Assert.Equal(2, runs.Length);
+        foreach (var run in runs)
+        {
+            foreach (var bad in new[] { "lost", "missing", "duplicated", "outOfOrder" }) Assert.Equal(0, run.GetProperty(bad).GetInt64());
+            Assert.Equal(run.GetProperty("expected").GetInt64(), run.GetProperty("deliveries").GetInt64());
+        }
+        Assert.Equal(0, rc);
+    }
 }
