@@ -65,6 +65,7 @@ public static class Compare
         var rounds = o.Int("rounds", 1, 1, 10);
         var outDir = Scenarios.OutDir(o);
         var productEnv = Targets.ProductEnv(o);
+        var chosen = TargetNames(o, [Plain, Product]);
         if (o.Urls() is not null) throw new UsageException("compare --scenario idle-connections starts its own servers (it needs their pids for a full GC before each reading): leave out --url.");
         Scenarios.CheckUnused(o);
         var logDir = Path.Combine(outDir, "logs");
@@ -72,7 +73,7 @@ public static class Compare
         // Fresh servers for every measurement: a runtime keeps what it grew (pools, GC segments),
         // so a second round on the same process would measure only what its first round left over.
         for (var round = 1; round <= rounds; round++)
-            foreach (var name in new[] { Plain, Product })
+            foreach (var name in chosen)
             {
                 var label = rounds == 1 ? name : $"{name} #{round}";
                 await using var servers = new ServerSet();

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Net.WebSockets;
+using System.Net.Sockets;
 
 namespace Chat.LoadTests;
 
@@ -12,7 +12,8 @@ namespace Chat.LoadTests;
 /// </summary>
 public sealed class LeanReader : IThreadReader
 {
-    // A push of several comments (the product's coalesced frames) arrives in one receive, not four.
+    // Whatever frames have arrived come in one receive: a push of several comments (the product's
+    // coalesced frames) or several pushes (plain SignalR's under load).
     private const int ReceiveBufferBytes = 4096;
 
     private readonly LeanTransport _transport;
@@ -21,7 +22,7 @@ public sealed class LeanReader : IThreadReader
     private readonly SeqLedger<(long Seq, long Sent)> _ledger;
     private readonly SemaphoreSlim _fillGate = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
-    private ClientWebSocket? _socket;
+    private LeanSocket? _socket;
     private Task _receiving = Task.CompletedTask;
     private TaskCompletionSource<long>? _join;
     private int _invocations;
@@ -53,7 +54,7 @@ public sealed class LeanReader : IThreadReader
     public async Task StartAsync(CancellationToken ct)
     {
         _socket = await _transport.ConnectAsync(_node, ct);
-        await SendAsync(_transport.MessagePack ? LeanMessagePack.Handshake : LeanFrames.Handshake, ct, WebSocketMessageType.Text);
+        await SendAsync(_transport.MessagePack ? LeanMessagePack.Handshake : LeanFrames.Handshake, ct, handshake: true);
         _receiving = ReceiveLoopAsync(_socket);
         if (_joins) await JoinAsync(ct);
         _transport.Register(this);
@@ -70,25 +71,25 @@ public sealed class LeanReader : IThreadReader
 
     /// <summary>SignalR's keep-alive: the server closes a connection it has not heard from for 30 s.</summary>
     internal Task PingAsync(CancellationToken ct) =>
-        _socket is { State: WebSocketState.Open } ? SendAsync(_transport.MessagePack ? LeanMessagePack.Ping : LeanFrames.Ping, ct) : Task.CompletedTask;
+        _socket is { IsOpen: true } ? SendAsync(_transport.MessagePack ? LeanMessagePack.Ping : LeanFrames.Ping, ct) : Task.CompletedTask;
 
     /// <summary>Text for JSON and the handshake, binary for MessagePack.</summary>
-    private Task SendAsync(byte[] record, CancellationToken ct, WebSocketMessageType? type = null) =>
-        _socket!.SendAsync(record, type ?? (_transport.MessagePack ? WebSocketMessageType.Binary : WebSocketMessageType.Text), endOfMessage: true, ct);
+    private Task SendAsync(byte[] record, CancellationToken ct, bool handshake = false) =>
+        _socket!.SendAsync(record, binary: !handshake && _transport.MessagePack, ct);
 
-    private async Task ReceiveLoopAsync(ClientWebSocket socket)
+    private async Task ReceiveLoopAsync(LeanSocket socket)
     {
         var buffer = new byte[ReceiveBufferBytes];
         try
         {
             while (!_closing.IsCancellationRequested)
             {
-                var received = await socket.ReceiveAsync(buffer.AsMemory(), _closing.Token);
-                if (received.MessageType == WebSocketMessageType.Close) break;
-                Split(buffer.AsSpan(0, received.Count));
+                var received = await socket.ReceiveAsync(buffer, _closing.Token);
+                if (received == 0) break;
+                Split(buffer.AsSpan(0, received));
             }
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException) { }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException or ObjectDisposedException) { }
         if (!_closing.IsCancellationRequested)
         {
             _stats.Error("lean reader: connection closed by the server", ref _stats.ConnectionErrors);
@@ -246,12 +247,12 @@ public sealed class LeanReader : IThreadReader
     {
         _transport.Unregister(this);
         _closing.Cancel();
-        if (_socket is { State: WebSocketState.Open })
+        if (_socket is { IsOpen: true })
         {
             try
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+                await _socket.CloseAsync(timeout.Token);
             }
             catch { /* closing at the end of a run */ }
         }
