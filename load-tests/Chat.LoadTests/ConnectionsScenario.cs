@@ -32,9 +32,9 @@ public static class ConnectionsScenario
         if (urls is null)
         {
             var logDir = Path.Combine(outDir, "logs");
-            ui.Line($"starting Azurite and the product (co-hosted, open-file limit {connections + 10_000}); logs in {logDir}");
+            ui.Line($"starting Azurite and the product (co-hosted, open-file limit {connections + 1_000}); logs in {logDir}");
             var azurite = await servers.Add(Targets.AzuriteAsync(logDir));
-            var product = await servers.Add(Targets.ProductAsync(logDir, azurite.Port, openFiles: connections + 10_000));
+            var product = await servers.Add(Targets.ProductAsync(logDir, azurite.Port, openFiles: connections + 1_000));
             (urls, pid) = ([product.Url], product.Pid);
         }
         var node = urls[0];
