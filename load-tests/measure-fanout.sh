@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Reruns the fan-out measurements of load-tests/README.md ("Where a post's time goes" and "Memory per
-# idle connection"): compare at 30 and 60 posts/s with 2,000 lean readers (each product row with its
-# stage breakdown), and memory per idle connection, product vs plain SignalR, with the product's
-# default GC and with workstation GC. Everything runs on loopback and stops by itself; about 12
-# minutes. Run it on a quiet machine: the generator shares the cores with the servers.
+# idle connection", "To saturation", "The generator's share"): compare at 30, 60, 100 and 180
+# posts/s with 2,000 lean readers (each product row with its stage breakdown), the ramp of plain
+# SignalR and the product to saturation, and memory per idle connection, product vs plain SignalR,
+# with the product's default GC and with workstation GC. Everything runs on loopback and stops by
+# itself; about 30 minutes. Run it on a quiet machine: the generator shares the cores with the servers.
 #   OUT=results/fanout-$(date +%F) load-tests/measure-fanout.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,9 @@ lt() { echo "==> $*" | tee -a "$OUT/summary.txt"; dotnet load-tests/Chat.LoadTes
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/summary.txt"
 for rate in 30 60; do lt compare --rate "$rate" --posters 4 --duration 20s || true; done
+lt compare --rate 100 --posters 4 --duration 20s --warmup 9s || true
+lt compare --targets baseline,product --rate 180 --posters 4 --duration 20s --warmup 9s || true
+lt compare --scenario ramp --posters 4 --step-duration 8s --warmup 6s || true
 lt compare --scenario idle-connections --readers 4000 --rounds 2 || true
 lt compare --scenario idle-connections --readers 4000 --rounds 2 --product-env DOTNET_gcServer=0 || true
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/summary.txt"

@@ -41,7 +41,7 @@ public static class Ramp
         var result = await RampOneAsync("target", urls, s, r, ui, ct, serverPids);
         ui.Line($"highest sustainable rate: {result.HighestRateWithinLimit:0} posts/s (p99 of the step after its first second <= {r.P99LimitMs} ms, errors <= {r.ErrorLimit:P1}, acks and deliveries keep up)"
             + (r.UntilSaturation ? $"; most deliveries/s: {result.SaturationDeliveriesPerSec:0} at {result.SaturationRate:0} posts/s" : ""));
-        Report.WriteJson(outDir, $"ramp-steps-{DateTime.Now:yyyyMMdd-HHmmss}", new { result.HighestRateWithinLimit, result.SaturationDeliveriesPerSec, r, result.Steps });
+        Report.WriteJson(outDir, $"ramp-steps-{DateTime.Now:yyyyMMdd-HHmmss}", new { highestSustainableRate = result.HighestRateWithinLimit, result.SaturationDeliveriesPerSec, settings = r, result.Steps });
         return Scenarios.Finish("ramp", [result.Run], outDir, 1.0, ui);
     }
 
