@@ -24,13 +24,14 @@ public static class Compare
         var rounds = o.Int("rounds", 1, 1, 10);
         var maxErrorRate = o.Double("max-error-rate", 0.01, 0, 1);
         var chosen = TargetNames(o, [Plain, Redis, Product]);
+        var productEnv = Targets.ProductEnv(o);
         var outDir = Scenarios.OutDir(o);
         Scenarios.CheckUnused(o);
         var logDir = Path.Combine(outDir, "logs");
 
         await using var servers = new ServerSet();
         {
-            var targets = await StartTargetsAsync(chosen, productUrls, servers, logDir, ui);
+            var targets = await StartTargetsAsync(chosen, productUrls, productEnv, servers, logDir, ui);
 
             var results = new List<RunResult>();
             for (var round = 1; round <= rounds; round++)
@@ -113,10 +114,11 @@ public static class Compare
         var s = Scenarios.Settings(o, "ramp", 1, readers: 2_000, reader: ReaderKinds.Lean);
         var r = RampSettings.From(o, untilSaturation: true, start: 60, step: 40);
         var chosen = TargetNames(o, [Plain, Redis, Product], defaults: [Plain, Product]);
+        var productEnv = Targets.ProductEnv(o);
         var outDir = Scenarios.OutDir(o);
         Scenarios.CheckUnused(o);
         await using var servers = new ServerSet();
-        var targets = await StartTargetsAsync(chosen, productUrls, servers, Path.Combine(outDir, "logs"), ui);
+        var targets = await StartTargetsAsync(chosen, productUrls, productEnv, servers, Path.Combine(outDir, "logs"), ui);
         var results = new List<RampResult>();
         foreach (var (target, urls, pids) in targets)
         {
@@ -154,7 +156,8 @@ public static class Compare
     /// Starts the chosen targets on loopback (the product too unless --url named one). Each comes with
     /// its own processes, for its CPU share: storage counts as the product's, redis as its baseline's.
     /// </summary>
-    private static async Task<(string Name, Uri[] Urls, int[] Pids)[]> StartTargetsAsync(string[] chosen, Uri[]? productUrls, ServerSet servers, string logDir, Ui ui)
+    private static async Task<(string Name, Uri[] Urls, int[] Pids)[]> StartTargetsAsync(string[] chosen, Uri[]? productUrls,
+        IReadOnlyDictionary<string, string> productEnv, ServerSet servers, string logDir, Ui ui)
     {
         ui.Line("starting " + string.Join(", ", chosen.Select(n => n switch
         {
@@ -177,7 +180,7 @@ public static class Compare
                 default:
                     if (productUrls is not null) { targets.Add((Product, productUrls, [])); break; }
                     var azurite = await servers.Add(Targets.AzuriteAsync(logDir));
-                    var product = await servers.Add(Targets.ProductAsync(logDir, azurite.Port));
+                    var product = await servers.Add(Targets.ProductAsync(logDir, azurite.Port, extraEnv: productEnv));
                     targets.Add((Product, [product.Url], [product.Pid, azurite.Pid]));
                     break;
             }
