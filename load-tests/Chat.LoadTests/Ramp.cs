@@ -116,19 +116,12 @@ public static class Ramp
         return t;
     }
 
-    /// <summary>Deliveries/s and the worst second's p99 against the rate asked, one line per target.</summary>
+    /// <summary>Deliveries/s and each step's p99 against the rate asked, one line per target.</summary>
     public static string WritePng(string outDir, string name, IReadOnlyList<RampResult> results, RampSettings r)
     {
-        Directory.CreateDirectory(outDir);
-        var path = Path.Combine(outDir, name + ".png");
-        var mp = new Multiplot();
-        mp.AddPlots(2);
-        var throughput = mp.GetPlot(0);
-        var latency = mp.GetPlot(1);
-        throughput.Title("Deliveries/s against the rate asked");
-        throughput.YLabel("deliveries/s");
-        latency.Title("p99 of each step (after its first second) against the rate asked");
-        latency.YLabel("ms");
+        var (path, mp) = Report.NewPng(outDir, name, 2);
+        var throughput = Report.Titled(mp.GetPlot(0), "Deliveries/s against the rate asked", "deliveries/s");
+        var latency = Report.Titled(mp.GetPlot(1), "p99 of each step (after its first second) against the rate asked", "ms");
         foreach (var x in results.Where(x => x.Steps.Length > 0))
         {
             double[] rates = [.. x.Steps.Select(s => s.Rate)];

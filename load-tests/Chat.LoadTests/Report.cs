@@ -33,20 +33,29 @@ public static class Report
         return path;
     }
 
+    /// <summary>Where a PNG of that name goes (the folder made), and a figure of that many plots stacked.</summary>
+    public static (string Path, Multiplot Figure) NewPng(string outDir, string name, int plots)
+    {
+        Directory.CreateDirectory(outDir);
+        var mp = new Multiplot();
+        mp.AddPlots(plots);
+        return (Path.Combine(outDir, name + ".png"), mp);
+    }
+
+    public static Plot Titled(Plot plot, string title, string yLabel)
+    {
+        plot.Title(title);
+        plot.YLabel(yLabel);
+        return plot;
+    }
+
     /// <summary>Top: deliveries/s and acks/s over time; bottom: p50/p99 latency over time per target, and the percentiles.</summary>
     public static string WritePng(string outDir, string name, IReadOnlyList<RunResult> results)
     {
-        Directory.CreateDirectory(outDir);
-        var path = Path.Combine(outDir, name + ".png");
-        var mp = new Multiplot();
-        mp.AddPlots(3);
-        var throughput = mp.GetPlot(0);
-        var latency = mp.GetPlot(1);
+        var (path, mp) = NewPng(outDir, name, 3);
+        var throughput = Titled(mp.GetPlot(0), "Throughput over time", "per second");
+        var latency = Titled(mp.GetPlot(1), "Post -> delivered latency over time (per second)", "ms");
         var pct = mp.GetPlot(2);
-        throughput.Title("Throughput over time");
-        throughput.YLabel("per second");
-        latency.Title("Post -> delivered latency over time (per second)");
-        latency.YLabel("ms");
         foreach (var r in results)
         {
             var xs = r.Timeline.Select(s => s.T).ToArray();
