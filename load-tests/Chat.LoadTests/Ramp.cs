@@ -75,6 +75,13 @@ public static class Ramp
             // Counted over the whole step (not averaged over its one-second samples, which at small
             // rates swing by a post or two): what was sent, acknowledged and delivered in it.
             long sent = run.Stats.PostsSent - sent0, acks = run.Stats.Acks - acks0, deliveries = run.Stats.Deliveries - dlv0;
+            // Kept up: within a second after the step the posters had their acks and the readers what
+            // was acknowledged. A target that keeps up answers in milliseconds (the last posts of a
+            // step are still in flight when it ends); one that does not has a backlog of seconds.
+            var settle = Stopwatch.StartNew();
+            while (settle.Elapsed < TimeSpan.FromSeconds(1) && (run.Stats.Acks - acks0 < sent || run.Stats.Deliveries - dlv0 < (run.Stats.Acks - acks0) * s.Readers))
+                await Task.Delay(10, ct);
+            long ackedSoon = run.Stats.Acks - acks0, deliveredSoon = run.Stats.Deliveries - dlv0;
             foreach (var p in run.Posters) await p.DrainAsync(TimeSpan.FromSeconds(10));
             t0 += r.StepDuration.TotalSeconds;
             timeline.AddRange(samples);
@@ -86,8 +93,7 @@ public static class Ramp
                 P99Ms: latency.TotalCount == 0 ? 0 : Math.Round(latency.GetValueAtPercentile(99) / 1000.0, 1),
                 WorstSecondP99Ms: steady.Length == 0 ? 0 : steady.Max(x => x.P99Ms),
                 ErrorRate: sent == 0 ? 0 : Math.Round((double)(run.Stats.PostErrors + run.Stats.ConnectionErrors - err0) / sent, 4),
-                // Kept up: the posters got their acks and the readers got what was acknowledged.
-                KeptUp: sent > 0 && acks >= sent * 0.9 && deliveries >= acks * s.Readers * 0.9, share.GeneratorCores, share.ServerCores);
+                KeptUp: sent > 0 && ackedSoon >= sent * 0.9 && deliveredSoon >= ackedSoon * s.Readers * 0.9, share.GeneratorCores, share.ServerCores);
             steps.Add(step);
             ui.Line($"[{target}] step {rate:0}/s: acks/s {step.AcksPerSec:0}, deliveries/s {step.DeliveriesPerSec:0} of {step.OfferedDeliveriesPerSec:0}, p99 {step.P99Ms:0.0} ms (worst second {step.WorstSecondP99Ms:0.0}), errors {step.ErrorRate:P2}, cores generator {share.GeneratorCores} / target {share.ServerCores?.ToString() ?? "-"}");
             var ok = step.KeptUp && step.ErrorRate <= r.ErrorLimit;

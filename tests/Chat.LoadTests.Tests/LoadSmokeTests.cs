@@ -94,7 +94,7 @@ public sealed class LoadSmokeTests : IAsyncLifetime
     public async Task Compare_ramp_steps_plain_SignalR_and_the_product_up_and_reports_both_limits()
     {
         var rc = await LoadTool.RunAsync(["compare", "--scenario", "ramp", "--url", Url, "--targets", "baseline,product", "--readers", "10", "--posters", "2",
-            "--start-rate", "10", "--step", "10", "--max-rate", "20", "--step-duration", "3s", "--p99-limit", "5000", "--warmup", "0", "--drain", "10s", "--out", _out, "--no-live"]);
+            "--start-rate", "10", "--step", "10", "--max-rate", "20", "--step-duration", "3s", "--p99-limit", "5000", "--warmup", "2s", "--drain", "10s", "--out", _out, "--no-live"]);
 
         var report = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(_out, "ramp-compare-*.json").Single())).RootElement;
         var results = report.GetProperty("results").EnumerateArray().ToArray();
