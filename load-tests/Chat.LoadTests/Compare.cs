@@ -104,7 +104,7 @@ public static class Compare
 
     /// <summary>
     /// Each target ramped from a fresh set of readers until it no longer keeps up: the highest rate at
-    /// which its worst second's p99 stays within --p99-limit, and the most deliveries/s it reached
+    /// which its p99 (all the step's deliveries after its first second) stays within --p99-limit, and the most deliveries/s it reached
     /// (saturation), with product / plain SignalR for both. The Redis baseline only with --targets:
     /// it falls behind well before the others.
     /// </summary>
