@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Reruns the fan-out measurements of load-tests/README.md ("Where a post's time goes" and "Memory per
-# idle connection", "To saturation", "The generator's share"): compare at 30, 60, 100 and 180
+# Reruns the fan-out measurements of docs/performance.md ("Fan-out beside plain SignalR and SignalR +
+# Redis", "Where a post's time goes", "Ramp to saturation", "Memory per idle connection"): compare at 30, 60, 100 and 180
 # posts/s with 2,000 lean readers (each product row with its stage breakdown), the ramp of plain
 # SignalR and the product to saturation, and memory per idle connection, product vs plain SignalR,
 # with the product's default GC and with workstation GC. Everything runs on loopback and stops by

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reruns the measurements in load-tests/README.md ("Numbers measured on this machine") in one go:
+# Reruns the product-alone and storage measurements of docs/performance.md in one go:
 # compare (plain SignalR, SignalR + Redis on 2 nodes, the product), the storage benchmark, and the
 # product alone under ramp, many-threads, connect-storm and idle-connections (on a fresh server, so
 # that its memory per connection is not flattered by a heap grown in earlier runs).

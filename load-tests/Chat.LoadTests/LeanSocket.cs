@@ -12,7 +12,7 @@ namespace Chat.LoadTests;
 /// receive brings whatever frames have arrived, and their headers are cut out in place, so a
 /// receive costs one syscall and one pass over the bytes. .NET's ClientWebSocket reads a frame's
 /// header and its payload in separate calls through three layers of streams, which made the
-/// generator spend most of a server's CPU per delivery (load-tests/README.md). Reads the data of
+/// generator spend most of a server's CPU per delivery (docs/performance-history.md). Reads the data of
 /// text and binary frames as one byte stream (SignalR's records carry their own boundaries),
 /// answers pings, and ends at the server's close. TLS (wss) through SslStream.
 /// </summary>

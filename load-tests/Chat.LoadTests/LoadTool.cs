@@ -42,7 +42,7 @@ public static class LoadTool
     /// <summary>
     /// Lean readers do little per message: running their socket continuations on the thread that
     /// polls the sockets, instead of queueing each to the thread pool, cut the generator's CPU per
-    /// delivery by 12-15% (load-tests/README.md). Not for the .NET client, whose handlers do more per
+    /// delivery by 12-15% (docs/performance-history.md). Not for the .NET client, whose handlers do more per
     /// message and would hold up the other sockets. Must be set before the first socket is made;
     /// a value set by the caller wins (0 to measure without). Only for the tool's own process
     /// (Program.cs): tests that call <see cref="RunAsync"/> in theirs keep their settings.

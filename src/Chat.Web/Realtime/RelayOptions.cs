@@ -15,7 +15,7 @@ public sealed class RelayOptions
     /// Comments of a thread that reach this node within this window go to its readers as one
     /// <c>Comments</c> message per connection (0 = each batch the grain sends goes out at once).
     /// Fewer, fuller frames cost the node and every reader less per comment, for at most this much
-    /// latency. 10 ms, by measurement (load-tests/README.md): with 2,000 readers of one thread, p99
+    /// latency. 10 ms, by measurement (docs/performance.md): with 2,000 readers of one thread, p99
     /// post -> delivered at 180 posts/s went from 1.7 s (no window) to 88 ms; 25 ms was no better.
     /// </summary>
     public TimeSpan CoalesceWindow { get; set; } = TimeSpan.FromMilliseconds(10);
