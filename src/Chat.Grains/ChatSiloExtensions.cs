@@ -38,8 +38,10 @@ public static class ChatSiloExtensions
     public static IServiceCollection AddChatMetrics(this IServiceCollection services)
     {
         services.AddMetrics();
-        services.AddSingleton<ChatMetrics>();
-        services.TryAddSingleton(sp => sp.GetRequiredService<ChatMetrics>().Stages);
+        // One PostStages per process: co-hosted, the web node's relay registers it too (TryAdd), and
+        // both halves record into the same instance.
+        services.TryAddSingleton<PostStages>();
+        services.AddSingleton(sp => new ChatMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<PostStages>()));
         return services;
     }
 

@@ -10,19 +10,22 @@ namespace Chat.ServiceDefaults;
 /// </summary>
 public static class ChatConfiguration
 {
+    /// <summary>The Azure Storage account of grain state, the comment log, membership and the web nodes' key ring.</summary>
+    public const string ConnectionStringKey = "Chat:Storage:ConnectionString";
+
     public static string RequireConnectionString(IConfiguration configuration)
     {
-        var value = configuration[ChatStorage.ConnectionStringKey];
+        var value = configuration[ConnectionStringKey];
         if (string.IsNullOrWhiteSpace(value))
             throw new InvalidOperationException(
-                $"Configuration key {ChatStorage.ConnectionStringKey} is not set. Set it (environment variable Chat__Storage__ConnectionString) to an Azure Storage connection string, e.g. UseDevelopmentStorage=true for Azurite on its default port.");
+                $"Configuration key {ConnectionStringKey} is not set. Set it (environment variable Chat__Storage__ConnectionString) to an Azure Storage connection string, e.g. UseDevelopmentStorage=true for Azurite on its default port.");
         try
         {
             _ = new TableServiceClient(value);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
         {
-            throw new InvalidOperationException($"Configuration key {ChatStorage.ConnectionStringKey} is not a valid Azure Storage connection string: {ex.Message}", ex);
+            throw new InvalidOperationException($"Configuration key {ConnectionStringKey} is not a valid Azure Storage connection string: {ex.Message}", ex);
         }
         return value;
     }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Threading.RateLimiting;
-using Chat.Grains;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;

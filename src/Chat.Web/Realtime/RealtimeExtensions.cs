@@ -1,4 +1,3 @@
-using Chat.Grains;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.SignalR;
 using Chat.Web.Auth;
@@ -27,8 +26,8 @@ public static class RealtimeExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<WebMetrics>();
         builder.Services.AddSingleton<NodeConnectionLimit>();
-        // Co-hosted, the silo's ChatMetrics already has the stages: one instance for both halves.
-        builder.Services.TryAddSingleton(sp => sp.GetService<ChatMetrics>()?.Stages ?? new PostStages(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        // One instance per process: co-hosted, the silo's ChatMetrics records into this one too.
+        builder.Services.TryAddSingleton<PostStages>();
         var relay = builder.Configuration.GetSection("Chat:Relay").Get<RelayOptions>() ?? new RelayOptions();
         if (relay.CoalesceWindow < TimeSpan.Zero || relay.CoalesceWindow > TimeSpan.FromSeconds(1))
             throw new InvalidOperationException($"Configuration key Chat:Relay:CoalesceWindow is {relay.CoalesceWindow}; it must be 00:00:00 (off) to 00:00:01.");

@@ -1,8 +1,10 @@
-namespace Chat.Grains;
+namespace Chat.Contracts;
 
 /// <summary>
 /// Abuse limits; section "Chat:Limits". Defaults suit people; raise them for load tests (a load
-/// generator's posters post far faster than any person).
+/// generator's posters post far faster than any person). Here, not in Chat.Grains, because the
+/// silo (per-user buckets in the user's grain, mentions) and the web node (per-IP and per-connection
+/// limits) read the same section, and the web node must not depend on the grains' assembly.
 /// </summary>
 public sealed class LimitsOptions
 {
