@@ -10,7 +10,7 @@ namespace Chat.Grains;
 /// </summary>
 public sealed class ChatMetrics
 {
-    public const string MeterName = "Chat";
+    public const string MeterName = ChatMeter.Name;
 
     private readonly Counter<long> _commentsAcknowledged;
     private readonly Counter<long> _flushes;
@@ -20,7 +20,12 @@ public sealed class ChatMetrics
     private long _commentLogErrors;
     private long _grainStateErrors;
 
-    public ChatMetrics(IMeterFactory meterFactory)
+    public ChatMetrics(IMeterFactory meterFactory) : this(meterFactory, new PostStages(meterFactory))
+    {
+    }
+
+    /// <summary>With the process's one <see cref="PostStages"/> (a DI singleton the web node shares when co-hosted).</summary>
+    public ChatMetrics(IMeterFactory meterFactory, PostStages stages)
     {
         var meter = meterFactory.Create(MeterName);
         _commentsAcknowledged = meter.CreateCounter<long>("chat.comments.acknowledged", description: "Comments durably stored and settled in seq order: from then on their posters (or their retries) get their seqs");
@@ -28,7 +33,7 @@ public sealed class ChatMetrics
         _batchSize = meter.CreateHistogram<int>("chat.flush.batch_size", description: "Comments per group-commit transaction");
         _flushLatency = meter.CreateHistogram<double>("chat.flush.duration", unit: "ms", description: "Time to write one group-commit transaction");
         _observerNotifications = meter.CreateCounter<long>("chat.observer.notifications", description: "Batches sent from thread grains to web nodes (one per node per batch)");
-        Stages = new PostStages(meterFactory);
+        Stages = stages;
         // Observable, so that both series exist at 0 from the start: Prometheus' increase() cannot
         // see the first error of a series that only appears with it, and the alert would miss it.
         meter.CreateObservableCounter("chat.storage.errors", () => new[]

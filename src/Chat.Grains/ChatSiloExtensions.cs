@@ -18,15 +18,12 @@ public static class ChatSiloExtensions
         silo.AddAzureTableGrainStorage(ChatStorage.GrainStorageName, options => options.Configure<ChatMetrics>((o, metrics) =>
             o.TableServiceClient = new TableServiceClient(connectionString, Counted(GrainStateClientOptions(), metrics, StorageErrorPolicy.GrainState))));
         silo.Services.AddChatMetrics();
-        var threads = configuration.GetSection(ThreadGrainOptions.Section);
-        if (threads.Get<ThreadGrainOptions>() is { MaxFlushesInFlight: < 1 or > 8 } bad)
-            throw new InvalidOperationException($"Configuration key {ThreadGrainOptions.Section}:MaxFlushesInFlight is {bad.MaxFlushesInFlight}; it must be 1 to 8 (2 is the default; 1 = one table transaction per thread at a time).");
-        silo.Services.Configure<ThreadGrainOptions>(threads);
-        (configuration.GetSection(LimitsOptions.Section).Get<LimitsOptions>() ?? new LimitsOptions()).Validate();
-        silo.Services.Configure<LimitsOptions>(configuration.GetSection(LimitsOptions.Section));
-        silo.Services.AddChatModeration(configuration);
-        silo.Services.Configure<FrontPageOptions>(configuration.GetSection(FrontPageOptions.Section));
-        silo.Services.Configure<InboxOptions>(configuration.GetSection(InboxOptions.Section));
+        // Checked when the host starts (ValidateOnStart): a bad value stops it, naming the key.
+        silo.Services.AddChatOptions<ThreadGrainOptions, ThreadGrainOptionsValidator>(configuration, ThreadGrainOptions.Section);
+        silo.Services.AddChatOptions<LimitsOptions, LimitsOptionsValidator>(configuration, LimitsOptions.Section);
+        silo.Services.AddChatOptions<ModerationOptions, ModerationOptionsValidator>(configuration, ModerationOptions.Section);
+        silo.Services.AddChatOptions<FrontPageOptions>(configuration, FrontPageOptions.Section);
+        silo.Services.AddChatOptions<InboxOptions>(configuration, InboxOptions.Section);
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(ThreadGrainOptions.ClockKey, TimeProvider.System);
         silo.Services.AddSingleton<ICommentLog>(sp => new TableCommentLog(
@@ -38,8 +35,10 @@ public static class ChatSiloExtensions
     public static IServiceCollection AddChatMetrics(this IServiceCollection services)
     {
         services.AddMetrics();
-        services.AddSingleton<ChatMetrics>();
-        services.TryAddSingleton(sp => sp.GetRequiredService<ChatMetrics>().Stages);
+        // One PostStages per process: co-hosted, the web node's relay registers it too (TryAdd), and
+        // both halves record into the same instance.
+        services.TryAddSingleton<PostStages>();
+        services.AddSingleton(sp => new ChatMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<PostStages>()));
         return services;
     }
 

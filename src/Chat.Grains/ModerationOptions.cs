@@ -1,5 +1,4 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Chat.Grains;
 
@@ -21,20 +20,14 @@ public sealed class ModerationOptions
     public TimeSpan SubscriptionExpiry { get; set; } = TimeSpan.FromSeconds(45);
 }
 
-public static class ModerationExtensions
+public sealed class ModerationOptionsValidator : IValidateOptions<ModerationOptions>
 {
-    /// <summary>Binds and checks Chat:Moderation: a bad value stops the silo at start, naming the key.</summary>
-    public static IServiceCollection AddChatModeration(this IServiceCollection services, IConfiguration configuration)
-    {
-        var section = configuration.GetSection(ModerationOptions.Section);
-        var options = section.Get<ModerationOptions>() ?? new ModerationOptions();
-        if (options.FlagsToHide is < 1 or > 100)
-            throw new InvalidOperationException($"Configuration key {ModerationOptions.Section}:FlagsToHide is {options.FlagsToHide}; it must be 1 to 100 (3 is the default).");
-        if (options.QueueSize is < 1 or > 10_000)
-            throw new InvalidOperationException($"Configuration key {ModerationOptions.Section}:QueueSize is {options.QueueSize}; it must be 1 to 10000.");
-        if (options.FlagsKeptPerComment < options.FlagsToHide)
-            throw new InvalidOperationException($"Configuration key {ModerationOptions.Section}:FlagsKeptPerComment is {options.FlagsKeptPerComment}; it must be at least FlagsToHide ({options.FlagsToHide}).");
-        services.Configure<ModerationOptions>(section);
-        return services;
-    }
+    private const string Section = ModerationOptions.Section;
+
+    public ValidateOptionsResult Validate(string? name, ModerationOptions o) => ChatOptions.Result(
+    [
+        o.FlagsToHide is < 1 or > 100 ? $"Configuration key {Section}:FlagsToHide is {o.FlagsToHide}; it must be 1 to 100 (3 is the default)." : null,
+        o.QueueSize is < 1 or > 10_000 ? $"Configuration key {Section}:QueueSize is {o.QueueSize}; it must be 1 to 10000." : null,
+        o.FlagsKeptPerComment < o.FlagsToHide ? $"Configuration key {Section}:FlagsKeptPerComment is {o.FlagsKeptPerComment}; it must be at least FlagsToHide ({o.FlagsToHide})." : null,
+    ]);
 }

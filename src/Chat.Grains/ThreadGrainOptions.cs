@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Chat.Grains;
 
 /// <summary>Tuning of <see cref="ThreadGrain"/>; bound from configuration section "Chat:Threads".</summary>
@@ -40,4 +42,13 @@ public sealed class ThreadGrainOptions
     public int MaxFlushesInFlight { get; set; } = 2;
 
     public const string Section = "Chat:Threads";
+}
+
+public sealed class ThreadGrainOptionsValidator : IValidateOptions<ThreadGrainOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ThreadGrainOptions o) => ChatOptions.Result(
+    [
+        o.MaxFlushesInFlight is < 1 or > 8
+            ? $"Configuration key {ThreadGrainOptions.Section}:MaxFlushesInFlight is {o.MaxFlushesInFlight}; it must be 1 to 8 (2 is the default; 1 = one table transaction per thread at a time)." : null,
+    ]);
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 
 namespace Chat.ServiceDefaults;
 
@@ -62,9 +63,36 @@ public sealed class SiloEndpointOptions
     /// Off by default: local runs and tests have no Kubernetes API.
     /// </summary>
     public bool KubernetesHosting { get; set; }
+}
 
-    public IPAddress ParseAdvertisedIp() =>
-        IPAddress.TryParse(AdvertisedIp, out var ip)
-            ? ip
-            : throw new InvalidOperationException($"Configuration key {Section}:AdvertisedIp = '{AdvertisedIp}' is not an IP address. Set it (or Chat__Silo__AdvertisedIp) to this host's IP, e.g. the pod IP.");
+public sealed class ChatClusterOptionsValidator : IValidateOptions<ChatClusterOptions>
+{
+    private const string Section = ChatClusterOptions.Section;
+
+    public ValidateOptionsResult Validate(string? name, ChatClusterOptions o) => ChatOptions.Result(
+    [
+        string.IsNullOrWhiteSpace(o.ClusterId) ? $"Configuration key {Section}:ClusterId is empty; set it to the cluster's name (e.g. chat-prod)." : null,
+        string.IsNullOrWhiteSpace(o.ServiceId) ? $"Configuration key {Section}:ServiceId is empty; set it to a stable name (e.g. chat)." : null,
+        o.ResponseTimeout < TimeSpan.FromSeconds(1) || o.ResponseTimeout > TimeSpan.FromMinutes(1)
+            ? $"Configuration key {Section}:ResponseTimeout is {o.ResponseTimeout}; it must be 00:00:01 to 00:01:00 (00:00:05 is the default)." : null,
+        o.PostRetryBudget < TimeSpan.Zero || o.PostRetryBudget > TimeSpan.FromMinutes(1)
+            ? $"Configuration key {Section}:PostRetryBudget is {o.PostRetryBudget}; it must be 00:00:00 (no retries) to 00:01:00 (00:00:15 is the default)." : null,
+        o.GatewayListRefreshPeriod < TimeSpan.FromSeconds(1) || o.GatewayListRefreshPeriod > TimeSpan.FromMinutes(5)
+            ? $"Configuration key {Section}:GatewayListRefreshPeriod is {o.GatewayListRefreshPeriod}; it must be 00:00:01 to 00:05:00 (00:00:02 is the default)." : null,
+        .. o.Gateways.Where(g => ChatConfiguration.TryParseGateway(g) is null)
+            .Select(g => $"Configuration key {Section}:Gateways has '{g}'; each entry must be IP:port of a silo's gateway, e.g. 127.0.0.1:30000."),
+    ]);
+}
+
+public sealed class SiloEndpointOptionsValidator : IValidateOptions<SiloEndpointOptions>
+{
+    private const string Section = SiloEndpointOptions.Section;
+
+    public ValidateOptionsResult Validate(string? name, SiloEndpointOptions o) => ChatOptions.Result(
+    [
+        IPAddress.TryParse(o.AdvertisedIp, out _) ? null
+            : $"Configuration key {Section}:AdvertisedIp = '{o.AdvertisedIp}' is not an IP address. Set it (or Chat__Silo__AdvertisedIp) to this host's IP, e.g. the pod IP.",
+        o.SiloPort is <= 0 or > 65535 ? $"Configuration key {Section}:SiloPort = {o.SiloPort} is not a port (1-65535)." : null,
+        o.GatewayPort is <= 0 or > 65535 ? $"Configuration key {Section}:GatewayPort = {o.GatewayPort} is not a port (1-65535)." : null,
+    ]);
 }

@@ -1,52 +1,42 @@
-using Azure.Data.Tables;
-using Chat.Grains;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Chat.ServiceDefaults;
 
 /// <summary>
-/// Reads and checks the keys both hosts share. Fail fast: a bad value stops the host at start with a
-/// message that names the key and says what to set, instead of a silo that never joins.
+/// The keys both hosts share, as options (bound, validated, checked at start: a bad value stops the
+/// host with a message that names the key and says what to set, instead of a silo that never joins).
+/// The few values the host's shape depends on (the storage account the clients are made with,
+/// whether to run Kubernetes hosting, static gateways or not) are read while the host is built, and
+/// the storage account is checked then, by the same validator.
 /// </summary>
 public static class ChatConfiguration
 {
+    /// <summary>The Azure Storage account of grain state, the comment log, membership and the web nodes' key ring.</summary>
+    public const string ConnectionStringKey = ChatStorageOptions.Section + ":ConnectionString";
+
+    /// <summary>Chat:Cluster, for a silo and a client alike.</summary>
+    public static OptionsBuilder<ChatClusterOptions> AddChatClusterOptions(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddChatOptions<ChatClusterOptions, ChatClusterOptionsValidator>(configuration, ChatClusterOptions.Section);
+
+    /// <summary>
+    /// Chat:Storage, registered and checked at start like every section, and read now: the storage
+    /// clients are made while the host is built. Throws the validator's message at once if it is bad.
+    /// </summary>
+    public static string RequireConnectionString(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddChatOptions<ChatStorageOptions, ChatStorageOptionsValidator>(configuration, ChatStorageOptions.Section);
+        return RequireConnectionString(configuration);
+    }
+
+    /// <summary>The connection string, checked by <see cref="ChatStorageOptionsValidator"/> (an OptionsValidationException names the key).</summary>
     public static string RequireConnectionString(IConfiguration configuration)
     {
-        var value = configuration[ChatStorage.ConnectionStringKey];
-        if (string.IsNullOrWhiteSpace(value))
-            throw new InvalidOperationException(
-                $"Configuration key {ChatStorage.ConnectionStringKey} is not set. Set it (environment variable Chat__Storage__ConnectionString) to an Azure Storage connection string, e.g. UseDevelopmentStorage=true for Azurite on its default port.");
-        try
-        {
-            _ = new TableServiceClient(value);
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
-        {
-            throw new InvalidOperationException($"Configuration key {ChatStorage.ConnectionStringKey} is not a valid Azure Storage connection string: {ex.Message}", ex);
-        }
-        return value;
-    }
-
-    public static ChatClusterOptions ReadClusterOptions(IConfiguration configuration)
-    {
-        var options = configuration.GetSection(ChatClusterOptions.Section).Get<ChatClusterOptions>() ?? new ChatClusterOptions();
-        if (string.IsNullOrWhiteSpace(options.ClusterId)) throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:ClusterId is empty; set it to the cluster's name (e.g. chat-prod).");
-        if (string.IsNullOrWhiteSpace(options.ServiceId)) throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:ServiceId is empty; set it to a stable name (e.g. chat).");
-        if (options.ResponseTimeout < TimeSpan.FromSeconds(1) || options.ResponseTimeout > TimeSpan.FromMinutes(1))
-            throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:ResponseTimeout is {options.ResponseTimeout}; it must be 00:00:01 to 00:01:00 (00:00:05 is the default).");
-        if (options.PostRetryBudget < TimeSpan.Zero || options.PostRetryBudget > TimeSpan.FromMinutes(1))
-            throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:PostRetryBudget is {options.PostRetryBudget}; it must be 00:00:00 (no retries) to 00:01:00 (00:00:15 is the default).");
-        if (options.GatewayListRefreshPeriod < TimeSpan.FromSeconds(1) || options.GatewayListRefreshPeriod > TimeSpan.FromMinutes(5))
-            throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:GatewayListRefreshPeriod is {options.GatewayListRefreshPeriod}; it must be 00:00:01 to 00:05:00 (00:00:02 is the default).");
-        return options;
-    }
-
-    public static SiloEndpointOptions ReadSiloEndpoints(IConfiguration configuration)
-    {
-        var endpoints = configuration.GetSection(SiloEndpointOptions.Section).Get<SiloEndpointOptions>() ?? new SiloEndpointOptions();
-        if (endpoints.SiloPort is <= 0 or > 65535) throw BadPort("SiloPort", endpoints.SiloPort);
-        if (endpoints.GatewayPort is <= 0 or > 65535) throw BadPort("GatewayPort", endpoints.GatewayPort);
-        return endpoints;
+        var options = configuration.GetSection(ChatStorageOptions.Section).Get<ChatStorageOptions>() ?? new ChatStorageOptions();
+        var result = new ChatStorageOptionsValidator().Validate(Options.DefaultName, options);
+        if (result.Failed) throw new OptionsValidationException(Options.DefaultName, typeof(ChatStorageOptions), result.Failures);
+        return options.ConnectionString!;
     }
 
     /// <summary>
@@ -63,8 +53,9 @@ public static class ChatConfiguration
     ];
 
     /// <summary>
-    /// Whether to use Orleans' Kubernetes hosting. Asked for outside a pod (or in one without the
-    /// downward-API variables) it would fail later and less clearly, so it is refused here.
+    /// Whether to use Orleans' Kubernetes hosting: decided while the silo is built (it adds services).
+    /// Asked for outside a pod (or in one without the downward-API variables) it would fail later and
+    /// less clearly, so it is refused here; that is the environment's fault, not a key's value.
     /// </summary>
     public static bool UseKubernetesHosting(SiloEndpointOptions endpoints, Func<string, string?> environment)
     {
@@ -77,11 +68,7 @@ public static class ChatConfiguration
         return true;
     }
 
-    public static System.Net.IPEndPoint ParseGateway(string entry) =>
-        System.Net.IPEndPoint.TryParse(entry, out var endpoint) && endpoint.Port > 0
-            ? endpoint
-            : throw new InvalidOperationException($"Configuration key {ChatClusterOptions.Section}:Gateways has '{entry}'; each entry must be IP:port of a silo's gateway, e.g. 127.0.0.1:30000.");
-
-    private static InvalidOperationException BadPort(string key, int value) =>
-        new($"Configuration key {SiloEndpointOptions.Section}:{key} = {value} is not a port (1-65535).");
+    /// <summary>A gateway entry as IP:port, or null (<see cref="ChatClusterOptionsValidator"/> names a bad one).</summary>
+    public static System.Net.IPEndPoint? TryParseGateway(string entry) =>
+        System.Net.IPEndPoint.TryParse(entry, out var endpoint) && endpoint.Port > 0 ? endpoint : null;
 }

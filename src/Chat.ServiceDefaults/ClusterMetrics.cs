@@ -15,7 +15,7 @@ internal sealed class ClusterMetrics
 
     public ClusterMetrics(IMeterFactory meterFactory, ISiloStatusOracle oracle)
     {
-        var meter = meterFactory.Create(Chat.Grains.ChatMetrics.MeterName);
+        var meter = meterFactory.Create(ChatMeter.Name);
         meter.CreateObservableGauge("chat.cluster.silos", () =>
         {
             var statuses = oracle.GetApproximateSiloStatuses(onlyActive: false).Values;

@@ -1,2 +1,3 @@
+global using Chat.Contracts;
 global using Orleans;
 global using Orleans.Runtime;

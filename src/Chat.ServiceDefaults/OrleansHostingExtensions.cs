@@ -1,7 +1,9 @@
 using Azure.Data.Tables;
 using Chat.Grains;
 using Microsoft.Extensions.Configuration;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Hosting;
@@ -23,17 +25,27 @@ public static class OrleansHostingExtensions
     /// </summary>
     public static ISiloBuilder AddChatSilo(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var connectionString = ChatConfiguration.RequireConnectionString(configuration);
-        var cluster = ChatConfiguration.ReadClusterOptions(configuration);
-        var endpoints = ChatConfiguration.ReadSiloEndpoints(configuration);
-
-        silo.Configure<ClusterOptions>(o =>
+        var connectionString = ChatConfiguration.RequireConnectionString(silo.Services, configuration);
+        // Orleans' options follow ours, so that the validated Chat:Cluster and Chat:Silo are the one
+        // source (checked at start, before the silo starts).
+        silo.Services.AddChatClusterOptions(configuration);
+        silo.Services.AddChatOptions<SiloEndpointOptions, SiloEndpointOptionsValidator>(configuration, SiloEndpointOptions.Section);
+        silo.Services.AddOptions<ClusterOptions>().Configure<IOptions<ChatClusterOptions>>((o, cluster) =>
         {
-            o.ClusterId = cluster.ClusterId;
-            o.ServiceId = cluster.ServiceId;
+            o.ClusterId = cluster.Value.ClusterId;
+            o.ServiceId = cluster.Value.ServiceId;
         });
-        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
-        silo.ConfigureEndpoints(endpoints.ParseAdvertisedIp(), endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: true);
+        silo.Services.AddOptions<SiloMessagingOptions>().Configure<IOptions<ChatClusterOptions>>((o, cluster) => o.ResponseTimeout = cluster.Value.ResponseTimeout);
+        // As Orleans' ConfigureEndpoints(ip, siloPort, gatewayPort, listenOnAnyHostAddress: true).
+        silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<SiloEndpointOptions>>((o, options) =>
+        {
+            var endpoints = options.Value;
+            o.AdvertisedIPAddress = IPAddress.Parse(endpoints.AdvertisedIp);
+            o.SiloPort = endpoints.SiloPort;
+            o.GatewayPort = endpoints.GatewayPort;
+            o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, endpoints.SiloPort);
+            o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, endpoints.GatewayPort);
+        });
         silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Chat:Membership"));
         // Grain interface versioning for rolling upgrades (docs/operations.md, "Upgrades"): a release
@@ -48,7 +60,9 @@ public static class OrleansHostingExtensions
         });
         // In a pod: a deleted pod's silo is declared dead at once (the package watches the pods
         // labelled with this cluster's ids), and the silo is named after its pod.
-        if (ChatConfiguration.UseKubernetesHosting(endpoints, Environment.GetEnvironmentVariable)) silo.UseKubernetesHosting();
+        // Decided now (it adds services), from the key alone; the rest of Chat:Silo is checked at start.
+        var kubernetes = new SiloEndpointOptions { KubernetesHosting = configuration.GetValue<bool>($"{SiloEndpointOptions.Section}:{nameof(SiloEndpointOptions.KubernetesHosting)}") };
+        if (ChatConfiguration.UseKubernetesHosting(kubernetes, Environment.GetEnvironmentVariable)) silo.UseKubernetesHosting();
         // The Orleans Dashboard's grains and statistics; the web host serves its UI at /dashboard.
         silo.AddDashboard();
         silo.Services.AddSingleton<ClusterMetrics>();
@@ -65,21 +79,24 @@ public static class OrleansHostingExtensions
     /// </summary>
     public static IClientBuilder AddChatClient(this IClientBuilder client, IConfiguration configuration)
     {
-        var cluster = ChatConfiguration.ReadClusterOptions(configuration);
-        client.Configure<ClusterOptions>(o =>
+        client.Services.AddChatClusterOptions(configuration);
+        client.Services.AddOptions<ClusterOptions>().Configure<IOptions<ChatClusterOptions>>((o, cluster) =>
         {
-            o.ClusterId = cluster.ClusterId;
-            o.ServiceId = cluster.ServiceId;
+            o.ClusterId = cluster.Value.ClusterId;
+            o.ServiceId = cluster.Value.ServiceId;
         });
-        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
-        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = cluster.GatewayListRefreshPeriod);
-        if (cluster.Gateways.Length > 0)
+        client.Services.AddOptions<ClientMessagingOptions>().Configure<IOptions<ChatClusterOptions>>((o, cluster) => o.ResponseTimeout = cluster.Value.ResponseTimeout);
+        client.Services.AddOptions<GatewayOptions>().Configure<IOptions<ChatClusterOptions>>((o, cluster) => o.GatewayListRefreshPeriod = cluster.Value.GatewayListRefreshPeriod);
+        // Static gateways or the membership table: decided now (they add different services), from
+        // whether the list has entries; the entries themselves are checked at start.
+        if (configuration.GetSection($"{ChatClusterOptions.Section}:{nameof(ChatClusterOptions.Gateways)}").Get<string[]>() is { Length: > 0 })
         {
-            client.UseStaticClustering(cluster.Gateways.Select(ChatConfiguration.ParseGateway).ToArray());
+            client.UseStaticClustering(gateways => gateways.Configure<IOptions<ChatClusterOptions>>((o, cluster) =>
+                o.Gateways = [.. cluster.Value.Gateways.Select(ChatConfiguration.TryParseGateway).OfType<IPEndPoint>().Select(e => e.ToGatewayUri())]));
         }
         else
         {
-            var connectionString = ChatConfiguration.RequireConnectionString(configuration);
+            var connectionString = ChatConfiguration.RequireConnectionString(client.Services, configuration);
             client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
         }
         client.UseConnectionRetryFilter(async (_, cancellationToken) =>

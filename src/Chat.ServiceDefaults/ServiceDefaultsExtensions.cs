@@ -21,7 +21,7 @@ public static class ServiceDefaultsExtensions
         // "System.Runtime": the runtime's own meter (working set, GC heap sizes, thread pool), so that
         // memory per connection can be read from /metrics where /proc is out of reach (a pod).
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(Chat.Grains.ChatMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections", "System.Runtime")
+            .AddMeter(ChatMeter.Name, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections", "System.Runtime")
             .AddPrometheusExporter());
         // The checks that decide readiness come with the Orleans role: AddChatSilo (silo active,
         // storage answers) or AddChatClient (a silo answers).
@@ -37,7 +37,7 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     private sealed class BuildInfoMetric : IDisposable
     {
-        private readonly System.Diagnostics.Metrics.Meter _meter = new(Chat.Grains.ChatMetrics.MeterName);
+        private readonly System.Diagnostics.Metrics.Meter _meter = new(ChatMeter.Name);
 
         public BuildInfoMetric(string host)
         {

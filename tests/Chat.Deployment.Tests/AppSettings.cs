@@ -1,4 +1,5 @@
 using System.Reflection;
+using Chat.Contracts;
 using Chat.Grains;
 using Chat.ServiceDefaults;
 using Chat.Web.Hosting;
@@ -16,7 +17,7 @@ public static class AppSettings
     public const string Silo = "chat-silo";
     public const string Web = "chat-web";
 
-    public const string ConnectionString = ChatStorage.ConnectionStringKey;
+    public const string ConnectionString = ChatConfiguration.ConnectionStringKey;
 
     // Section names the app passes as literals to GetSection (AddChatGrains, AddChatSilo, AddChatRealtime).
     private const string ThreadsSection = "Chat:Threads";

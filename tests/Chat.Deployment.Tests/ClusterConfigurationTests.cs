@@ -1,15 +1,22 @@
 using Chat.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Chat.Deployment.Tests;
 
 /// <summary>Both hosts' shared keys: a bad value stops the host at start, naming the key and the fix.</summary>
 public sealed class ClusterConfigurationTests
 {
-    private static ChatClusterOptions Read(params (string Key, string Value)[] settings) =>
-        ChatConfiguration.ReadClusterOptions(new ConfigurationBuilder()
+    /// <summary>Chat:Cluster as both hosts register it: bound, and validated when first read (and at start).</summary>
+    private static ChatClusterOptions Read(params (string Key, string Value)[] settings)
+    {
+        var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
-            .Build());
+            .Build();
+        using var services = new ServiceCollection().AddChatClusterOptions(configuration).Services.BuildServiceProvider();
+        return services.GetRequiredService<IOptions<ChatClusterOptions>>().Value;
+    }
 
     [Fact]
     public void Grain_calls_wait_5_s_for_an_answer_unless_configured_otherwise()
@@ -37,7 +44,7 @@ public sealed class ClusterConfigurationTests
     [InlineData("Chat:Cluster:ServiceId", "", "set it to a stable name")]
     public void A_bad_value_is_refused_with_the_key_and_what_to_set(string key, string value, string fix)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Read((key, value)));
+        var error = Assert.Throws<OptionsValidationException>(() => Read((key, value)));
         Assert.Contains(key, error.Message);
         Assert.Contains(fix, error.Message);
     }

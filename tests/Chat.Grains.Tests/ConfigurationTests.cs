@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Chat.Grains.Tests;
 
@@ -9,15 +10,9 @@ public sealed class ConfigurationTests
     [Theory]
     [InlineData("0")]
     [InlineData("9")]
-    public void A_silo_refuses_to_start_with_MaxFlushesInFlight_out_of_range_and_names_the_key(string value)
+    public async Task A_silo_refuses_to_start_with_MaxFlushesInFlight_out_of_range_and_names_the_key(string value)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Chat:Threads:MaxFlushesInFlight"] = value,
-        }).Build();
-        var host = Host.CreateApplicationBuilder();
-
-        var error = Assert.Throws<InvalidOperationException>(() => host.UseOrleans(silo => silo.AddChatGrains(configuration, "UseDevelopmentStorage=true")));
+        var error = await StartWith("Chat:Threads:MaxFlushesInFlight", value);
 
         Assert.Contains("Chat:Threads:MaxFlushesInFlight", error.Message);
         Assert.Contains("1 to 8", error.Message);
@@ -26,13 +21,24 @@ public sealed class ConfigurationTests
     [Theory]
     [InlineData("Chat:Moderation:FlagsToHide", "0")]
     [InlineData("Chat:Limits:MentionsPerComment", "-1")]
-    public void A_silo_refuses_to_start_with_a_bad_flag_or_mention_limit_and_names_the_key(string key, string value)
+    public async Task A_silo_refuses_to_start_with_a_bad_flag_or_mention_limit_and_names_the_key(string key, string value)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
-        var host = Host.CreateApplicationBuilder();
-
-        var error = Assert.Throws<InvalidOperationException>(() => host.UseOrleans(silo => silo.AddChatGrains(configuration, "UseDevelopmentStorage=true")));
+        var error = await StartWith(key, value);
 
         Assert.Contains(key, error.Message);
+    }
+
+    /// <summary>
+    /// The options are checked when the host starts (ValidateOnStart), before the silo does anything:
+    /// no storage is touched and no port is opened (AddChatGrains brings no clustering: localhost
+    /// clustering stands in, as test clusters bring their own).
+    /// </summary>
+    private static async Task<OptionsValidationException> StartWith(string key, string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+        var builder = Host.CreateApplicationBuilder();
+        builder.UseOrleans(silo => silo.UseLocalhostClustering().AddChatGrains(configuration, "UseDevelopmentStorage=true"));
+        using var host = builder.Build();
+        return await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
     }
 }

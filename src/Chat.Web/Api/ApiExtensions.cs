@@ -2,6 +2,7 @@ using Chat.ServiceDefaults;
 using Chat.Web.Discussion;
 using Chat.Web.Hosting;
 using Chat.Web.Import;
+using Microsoft.Extensions.Options;
 
 namespace Chat.Web.Api;
 
@@ -19,8 +20,8 @@ public static class ApiExtensions
         builder.Services.AddSingleton<DiscussionService>();
         builder.Services.AddSingleton<ReadingService>();
         builder.Services.AddSingleton<ModQueueService>();
-        var postRetryBudget = ChatConfiguration.ReadClusterOptions(builder.Configuration).PostRetryBudget;
-        builder.Services.AddSingleton(sp => new ClusterRetry(postRetryBudget, sp.GetRequiredService<ILogger<ClusterRetry>>()));
+        // Chat:Cluster is bound and checked by the Orleans role (AddChatSilo or AddChatClient).
+        builder.Services.AddSingleton(sp => new ClusterRetry(sp.GetRequiredService<IOptions<ChatClusterOptions>>().Value.PostRetryBudget, sp.GetRequiredService<ILogger<ClusterRetry>>()));
         return builder;
     }
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Threading.RateLimiting;
-using Chat.Grains;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,10 +19,12 @@ public static class AbuseLimits
 
     public static WebApplicationBuilder AddChatAbuseLimits(this WebApplicationBuilder builder)
     {
-        builder.Services.Configure<LimitsOptions>(builder.Configuration.GetSection(LimitsOptions.Section));
-        var limits = builder.Configuration.GetSection(LimitsOptions.Section).Get<LimitsOptions>() ?? new LimitsOptions();
-        builder.Services.AddRateLimiter(o =>
+        builder.Services.AddChatOptions<LimitsOptions, LimitsOptionsValidator>(builder.Configuration, LimitsOptions.Section);
+        builder.Services.AddRateLimiter(_ => { });
+        // From the bound (and at start validated) options, like every other reader of Chat:Limits.
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<LimitsOptions>>((o, options) =>
         {
+            var limits = options.Value;
             o.AddPolicy(AuthPolicy, context => RateLimitPartition.GetFixedWindowLimiter(ClientIp(context), _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = Math.Max(1, limits.AuthRequestsPerIpPerMinute),

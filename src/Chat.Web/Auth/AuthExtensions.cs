@@ -1,3 +1,4 @@
+using Chat.ServiceDefaults;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
@@ -53,7 +54,7 @@ public static class AuthExtensions
             });
         builder.Services.AddAuthorization(o => o.AddPolicy(ModeratorPolicy, p => p.RequireRole(ModeratorRole)));
         builder.Services.AddSingleton<ModeratorDirectory>();
-        var storage = builder.Configuration[Chat.Grains.ChatStorage.ConnectionStringKey];
+        var storage = builder.Configuration[ChatConfiguration.ConnectionStringKey];
         if (!string.IsNullOrWhiteSpace(storage))
         {
             // One key ring for all web nodes (the application name ties their cookies together).

@@ -4,12 +4,12 @@ namespace Chat.Web.Auth;
 /// Who moderates: the names in "Chat:Moderators" (a list), and the first account ever registered.
 /// Decided at sign-in and carried as a role claim in the cookie or token.
 /// </summary>
-public sealed class ModeratorDirectory(IGrainFactory grains, IConfiguration configuration)
+public sealed class ModeratorDirectory(IGrainFactory grains, Microsoft.Extensions.Options.IOptions<Chat.Web.Hosting.ChatWebOptions> options)
 {
-    public const string ConfigurationKey = "Chat:Moderators";
+    public const string ConfigurationKey = Chat.Web.Hosting.ChatWebOptions.Section + ":" + nameof(Chat.Web.Hosting.ChatWebOptions.Moderators);
 
     private readonly HashSet<string> _configured = new(
-        (configuration.GetSection(ConfigurationKey).Get<string[]>() ?? []).Select(Limits.NormalizeUserName),
+        options.Value.Moderators.Select(Limits.NormalizeUserName),
         StringComparer.Ordinal);
 
     public async Task<bool> IsModeratorAsync(string userName) =>

@@ -1,4 +1,3 @@
-using Chat.Grains;
 using Chat.Web.Hosting;
 
 namespace Chat.Web.Discussion;

@@ -14,13 +14,15 @@ public enum ChatTopology
 
 public static class ChatTopologyExtensions
 {
-    public const string TopologyKey = "Chat:Topology";
+    public const string TopologyKey = ChatWebOptions.Section + ":" + nameof(ChatWebOptions.Topology);
 
     /// <summary>
     /// Either way the web code only ever uses IGrainFactory, so it does not care where grains run.
     /// </summary>
     public static WebApplicationBuilder AddChatOrleans(this WebApplicationBuilder builder)
     {
+        // Chat's top-level keys (ChatWebOptions); the topology itself is needed now, to pick the role.
+        builder.Services.AddChatOptions<ChatWebOptions>(builder.Configuration, ChatWebOptions.Section);
         var value = builder.Configuration[TopologyKey];
         if (!Enum.TryParse<ChatTopology>(value ?? nameof(ChatTopology.CoHosted), ignoreCase: true, out var topology) || !Enum.IsDefined(topology))
             throw new InvalidOperationException($"Configuration key {TopologyKey} = '{value}' is not known; use CoHosted (a silo in this process) or Client (connect to Chat.Silo hosts).");

@@ -4,7 +4,7 @@ namespace Chat.Web.Hosting;
 /// Gives a fresh install something to look at: one thread with a few dozen nested comments, written
 /// for this project, created only when the front page is empty. Off in tests ("Chat:SeedDemo").
 /// </summary>
-public sealed class DemoContent(IGrainFactory grains, IHostApplicationLifetime lifetime, IConfiguration configuration, ILogger<DemoContent> logger) : IHostedService
+public sealed class DemoContent(IGrainFactory grains, IHostApplicationLifetime lifetime, Microsoft.Extensions.Options.IOptions<ChatWebOptions> options, ILogger<DemoContent> logger) : IHostedService
 {
     public const string Author = "chat-team";
 
@@ -44,7 +44,7 @@ public sealed class DemoContent(IGrainFactory grains, IHostApplicationLifetime l
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!configuration.GetValue("Chat:SeedDemo", true)) return Task.CompletedTask;
+        if (!options.Value.SeedDemo) return Task.CompletedTask;
         // After start-up, when the silo has joined the cluster and grains can be called.
         lifetime.ApplicationStarted.Register(() => _ = Task.Run(SeedAsync));
         return Task.CompletedTask;

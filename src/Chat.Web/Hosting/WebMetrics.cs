@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Chat.Grains;
 
 namespace Chat.Web.Hosting;
 
@@ -27,7 +26,7 @@ public sealed class WebMetrics
     {
         // The same meter as the grains' ChatMetrics (the factory hands out one instance per name), so
         // dashboards and alerts find every chat_* series under one name in either topology.
-        var meter = _meter = meterFactory.Create(ChatMetrics.MeterName);
+        var meter = _meter = meterFactory.Create(ChatMeter.Name);
         _signalRMessages = meter.CreateCounter<long>("chat.signalr.messages", description: "comments pushes sent by a web node to its local SignalR groups");
         _signalRDeliveries = meter.CreateCounter<long>("chat.signalr.deliveries", description: "comments pushes times the local readers they went to");
         _connections = meter.CreateUpDownCounter<long>("chat.signalr.connections", description: "Open hub connections on this web node");

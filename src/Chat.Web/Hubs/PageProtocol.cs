@@ -8,22 +8,11 @@ namespace Chat.Web.Hubs;
 /// the contract incompatibly raises <see cref="Current"/>, and a later one raises the oldest served
 /// (docs/operations.md, "Upgrades"): a page of the release before must still work meanwhile.
 /// </summary>
-/// <param name="OldestServed">Chat:Pages:OldestProtocol (0 to <see cref="Current"/>; default 0): pages below it are told to reload.</param>
+/// <param name="OldestServed">Chat:Pages:OldestProtocol (<see cref="PagesOptions"/>): pages below it are told to reload.</param>
 public sealed record PageProtocol(int OldestServed)
 {
     /// <summary>The protocol of the pages this release serves (PAGE_PROTOCOL in live.js).</summary>
     public const int Current = 1;
-
-    public const string OldestServedKey = "Chat:Pages:OldestProtocol";
-
-    public static PageProtocol Read(IConfiguration configuration)
-    {
-        var value = configuration[OldestServedKey];
-        if (value is null) return new PageProtocol(0);
-        if (!int.TryParse(value, out var oldest) || oldest < 0 || oldest > Current)
-            throw new InvalidOperationException($"Configuration key {OldestServedKey} is '{value}'; it must be a page protocol from 0 to {Current}.");
-        return new PageProtocol(oldest);
-    }
 
     /// <summary>The protocol the connecting page said it speaks (0: it said none, a page of 0.1.0).</summary>
     public static int OfPage(HttpContext? connect) =>

@@ -1,4 +1,3 @@
-using Chat.Grains;
 using Chat.Web.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -21,9 +20,7 @@ public sealed class NodeConnectionLimit
 
     public NodeConnectionLimit(IOptions<LimitsOptions> limits, WebMetrics metrics)
     {
-        _limit = limits.Value.ConnectionsPerNode;
-        if (_limit < 0)
-            throw new InvalidOperationException($"Configuration key {LimitsOptions.Section}:ConnectionsPerNode is {_limit}; it must be 0 (no limit) or more.");
+        _limit = limits.Value.ConnectionsPerNode; // 0 or more: LimitsOptionsValidator checks it at start
         if (_limit > 0) metrics.ObserveConnectionLimit(_limit);
     }
 

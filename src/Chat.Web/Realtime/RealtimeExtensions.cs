@@ -1,6 +1,6 @@
-using Chat.Grains;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using Chat.Web.Auth;
 using Chat.Web.Hosting;
 using Chat.Web.Discussion;
@@ -27,13 +27,11 @@ public static class RealtimeExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<WebMetrics>();
         builder.Services.AddSingleton<NodeConnectionLimit>();
-        // Co-hosted, the silo's ChatMetrics already has the stages: one instance for both halves.
-        builder.Services.TryAddSingleton(sp => sp.GetService<ChatMetrics>()?.Stages ?? new PostStages(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
-        var relay = builder.Configuration.GetSection("Chat:Relay").Get<RelayOptions>() ?? new RelayOptions();
-        if (relay.CoalesceWindow < TimeSpan.Zero || relay.CoalesceWindow > TimeSpan.FromSeconds(1))
-            throw new InvalidOperationException($"Configuration key Chat:Relay:CoalesceWindow is {relay.CoalesceWindow}; it must be 00:00:00 (off) to 00:00:01.");
-        builder.Services.Configure<RelayOptions>(builder.Configuration.GetSection("Chat:Relay"));
-        builder.Services.AddSingleton(PageProtocol.Read(builder.Configuration));
+        // One instance per process: co-hosted, the silo's ChatMetrics records into this one too.
+        builder.Services.TryAddSingleton<PostStages>();
+        builder.Services.AddChatOptions<RelayOptions, RelayOptionsValidator>(builder.Configuration, RelayOptions.Section);
+        builder.Services.AddChatOptions<PagesOptions, PagesOptionsValidator>(builder.Configuration, PagesOptions.Section);
+        builder.Services.AddSingleton(sp => new PageProtocol(sp.GetRequiredService<IOptions<PagesOptions>>().Value.OldestProtocol));
         builder.Services.AddSingleton<NodeIdentity>();
         builder.Services.AddSingleton<RelayServices>();
         builder.Services.AddSingleton<LiveService>();

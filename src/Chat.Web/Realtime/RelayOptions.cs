@@ -1,8 +1,12 @@
+using Microsoft.Extensions.Options;
+
 namespace Chat.Web.Realtime;
 
 /// <summary>Section "Chat:Relay".</summary>
 public sealed class RelayOptions
 {
+    public const string Section = "Chat:Relay";
+
     /// <summary>
     /// How often this node re-subscribes to each thread it has readers of. Must be well under the
     /// grain's SubscriptionExpiry (45 s by default). A grain that moved to another silo (after a
@@ -22,4 +26,13 @@ public sealed class RelayOptions
 
     /// <summary>Viewer-count changes are batched for this long before the grain hears of them.</summary>
     public TimeSpan ViewerReportDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+}
+
+public sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RelayOptions o) => ChatOptions.Result(
+    [
+        o.CoalesceWindow < TimeSpan.Zero || o.CoalesceWindow > TimeSpan.FromSeconds(1)
+            ? $"Configuration key {RelayOptions.Section}:CoalesceWindow is {o.CoalesceWindow}; it must be 00:00:00 (off) to 00:00:01." : null,
+    ]);
 }

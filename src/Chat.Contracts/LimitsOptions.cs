@@ -1,8 +1,12 @@
-namespace Chat.Grains;
+using Microsoft.Extensions.Options;
+
+namespace Chat.Contracts;
 
 /// <summary>
 /// Abuse limits; section "Chat:Limits". Defaults suit people; raise them for load tests (a load
-/// generator's posters post far faster than any person).
+/// generator's posters post far faster than any person). Here, not in Chat.Grains, because the
+/// silo (per-user buckets in the user's grain, mentions) and the web node (per-IP and per-connection
+/// limits) read the same section, and the web node must not depend on the grains' assembly.
 /// </summary>
 public sealed class LimitsOptions
 {
@@ -45,13 +49,23 @@ public sealed class LimitsOptions
     public int FlagBurstPerUser { get; set; } = 10;
 
     public const int MaxMentionsPerComment = 50;
+}
 
-    /// <summary>Fail fast, naming the key: a silo must not start with limits it cannot honour.</summary>
-    public void Validate()
-    {
-        if (MentionsPerComment is < 0 or > MaxMentionsPerComment)
-            throw new InvalidOperationException($"Configuration key {Section}:MentionsPerComment is {MentionsPerComment}; it must be 0 (off) to {MaxMentionsPerComment}.");
-        if (FlagsPerMinutePerUser <= 0 || FlagBurstPerUser < 1)
-            throw new InvalidOperationException($"Configuration keys {Section}:FlagsPerMinutePerUser and {Section}:FlagBurstPerUser must be above 0 (they are {FlagsPerMinutePerUser} and {FlagBurstPerUser}).");
-    }
+/// <summary>
+/// A host must not start with limits it cannot honour. One validator for silo and web node alike
+/// (a co-hosted node registers it once), so that every host refuses the same values.
+/// </summary>
+public sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
+{
+    private const string Section = LimitsOptions.Section;
+
+    public ValidateOptionsResult Validate(string? name, LimitsOptions o) => ChatOptions.Result(
+    [
+        o.MentionsPerComment is < 0 or > LimitsOptions.MaxMentionsPerComment
+            ? $"Configuration key {Section}:MentionsPerComment is {o.MentionsPerComment}; it must be 0 (off) to {LimitsOptions.MaxMentionsPerComment}." : null,
+        o.FlagsPerMinutePerUser <= 0 || o.FlagBurstPerUser < 1
+            ? $"Configuration keys {Section}:FlagsPerMinutePerUser and {Section}:FlagBurstPerUser must be above 0 (they are {o.FlagsPerMinutePerUser} and {o.FlagBurstPerUser})." : null,
+        o.ConnectionsPerNode < 0
+            ? $"Configuration key {Section}:ConnectionsPerNode is {o.ConnectionsPerNode}; it must be 0 (no limit) or more." : null,
+    ]);
 }

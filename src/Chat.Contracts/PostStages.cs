@@ -1,13 +1,16 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Chat.Grains;
+namespace Chat.Contracts;
 
 /// <summary>
 /// Where a comment's time goes, hop by hop, as one histogram (<c>chat.post.stage.duration</c>, ms)
 /// with a <c>stage</c> label. Each stage is timed inside one process, so the web node's and the
 /// silo's clocks never meet, except in <see cref="RecordNumberedToRelay"/> (see there). The load tool reads
 /// the histogram before and after a run and prints the breakdown beside its end-to-end latency.
+/// Here, not in Chat.Grains, because the silo's grains and the web node both record into it and
+/// the web node must not depend on the grains' assembly (in Client topology it runs no grains); one
+/// instance per process, a DI singleton, so that co-hosted both halves share it.
 /// The post's path, outermost first (the outermost, the web node's post until the seq comes back, is
 /// <c>chat.post.ack_latency</c>, WebMetrics):
 /// <code>
@@ -31,7 +34,7 @@ public sealed class PostStages
     private readonly Histogram<double> _duration;
 
     public PostStages(IMeterFactory meterFactory) =>
-        _duration = meterFactory.Create(ChatMetrics.MeterName).CreateHistogram("chat.post.stage.duration", unit: "ms",
+        _duration = meterFactory.Create(ChatMeter.Name).CreateHistogram("chat.post.stage.duration", unit: "ms",
             description: "Time a comment spends in each stage of its way from the poster's hub call to the readers' connections (label stage)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = BucketsMs });
 

@@ -1,10 +1,11 @@
-namespace Chat.Grains;
+namespace Chat.Contracts;
 
 /// <summary>
 /// A token bucket refilled lazily from elapsed time. Used where there is one bucket per user or per
 /// connection: System.Threading.RateLimiting's TokenBucketRateLimiter refills on a timer (one per
 /// limiter) or only one period's worth per manual call, neither of which suits thousands of
-/// mostly idle buckets. Not thread-safe: callers hold a lock or live in a grain.
+/// mostly idle buckets. In Chat.Contracts because both the user's grain and the web node's hub filter
+/// use it. Not thread-safe: callers hold a lock or live in a grain.
 /// </summary>
 public sealed class TokenBucket(int capacity, double tokensPerSecond, TimeProvider time)
 {
