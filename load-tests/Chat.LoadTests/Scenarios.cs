@@ -117,6 +117,7 @@ public static class Scenarios
             Lost = v.Lost, Duplicated = v.Duplicated, OutOfOrder = v.OutOfOrder, Missing = v.Missing, JoinRepeats = v.JoinRepeats,
             GapFetches = st.GapFetches, ErrorRate = attempts == 0 ? 0 : Math.Round((double)(st.PostErrors + st.ConnectionErrors) / attempts, 4),
             LastError = st.LastError, Timeline = timeline,
+            MaxInFlightPerPoster = run.Posters.Count == 0 ? 0 : run.Posters.Max(p => p.MaxInFlightSeen), PostsHeldBack = run.Posters.Sum(p => p.HeldBack),
         };
     }
 
