@@ -106,13 +106,14 @@ public sealed class CommunityLogicTests
     }
 
     [Fact]
-    public void Thread_activations_are_read_from_orleans_grains_on_a_silos_metrics()
+    public void Thread_activations_are_read_from_the_orleans_catalog_gauge_on_a_silos_metrics()
     {
+        // As a silo of the product exports them (copied from one).
         const string metrics = """
-            # TYPE orleans_grains gauge
-            orleans_grains{type="Chat.Grains.ThreadGrain",otel_scope_name="Microsoft.Orleans"} 17
-            orleans_grains{type="Chat.Grains.UserGrain",otel_scope_name="Microsoft.Orleans"} 40
-            orleans_grains_other{type="Chat.Grains.ThreadGrain"} 99
+            # TYPE orleans_catalog_activations gauge
+            orleans_catalog_activations{otel_scope_name="Microsoft.Orleans",grain_type="thread"} 17
+            orleans_catalog_activations{otel_scope_name="Microsoft.Orleans",grain_type="user"} 40
+            orleans_grains{otel_scope_name="Microsoft.Orleans",grain_type="thread"} 99
             """;
         Assert.Equal(17, CommunityScenario.ThreadActivations(metrics));
     }

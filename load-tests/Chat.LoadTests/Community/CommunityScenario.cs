@@ -35,7 +35,7 @@ public sealed record CommunityResult
     public required HottestThread HottestThread { get; init; }
     public int PeakConnections { get; init; }
     public ProcessUsage[] Processes { get; init; } = [];
-    /// <summary>Thread grain activations per silo at the end (Orleans' `orleans_grains` gauge on each silo's /metrics, type ThreadGrain).</summary>
+    /// <summary>Thread grain activations per silo at the end (Orleans' `orleans-catalog-activations` gauge on each silo's /metrics, grain_type "thread").</summary>
     public Dictionary<string, long> ActivationsBySilo { get; init; } = [];
     public string ActivationsSource { get; init; } = "";
     public int MaxInFlightPerPoster { get; init; }
@@ -233,23 +233,24 @@ public static class CommunityScenario
     }
 
     /// <summary>
-    /// Thread grain activations on each silo: Orleans' own `orleans-grains` up-down counter (per grain
-    /// type), which the product exports on every silo's /metrics (Prometheus: orleans_grains{type=…}).
+    /// Thread grain activations on each silo: Orleans' own catalog gauge `orleans-catalog-activations`
+    /// (per grain type), which the product exports on every silo's /metrics (Prometheus:
+    /// orleans_catalog_activations{grain_type="thread"}). No cluster client or product change needed.
     /// </summary>
     public static async Task<(Dictionary<string, long>, string)> ActivationsAsync(CommunityTarget target, CancellationToken ct)
     {
         var byName = new Dictionary<string, long>();
         foreach (var (name, url) in target.Silos)
             if (await ServerMemory.MetricsAsync(url, ct) is { } text) byName[name] = ThreadActivations(text);
-        return (byName, target.Silos.Length == 0 ? "unknown: give --silo-urls (the silos' /metrics) with --urls" : "orleans_grains{type~ThreadGrain} on each silo's /metrics");
+        return (byName, target.Silos.Length == 0 ? "unknown: give --silo-urls (the silos' /metrics) with --urls" : "orleans_catalog_activations{grain_type=\"thread\"} on each silo's /metrics");
     }
 
-    /// <summary>The sum of `orleans_grains` samples whose type label names the thread grain.</summary>
+    /// <summary>The sum of `orleans_catalog_activations` samples of the thread grain type.</summary>
     public static long ThreadActivations(string metrics)
     {
         long sum = 0;
         foreach (var line in metrics.Split('\n'))
-            if (line.StartsWith("orleans_grains{", StringComparison.Ordinal) && line.Contains("ThreadGrain\"", StringComparison.Ordinal)
+            if (line.StartsWith("orleans_catalog_activations{", StringComparison.Ordinal) && line.Contains("grain_type=\"thread\"", StringComparison.Ordinal)
                 && double.TryParse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
                 sum += (long)v;
         return sum;

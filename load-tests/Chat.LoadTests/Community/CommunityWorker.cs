@@ -58,7 +58,10 @@ public sealed class CommunityWorker : IAsyncDisposable
     private readonly int _index;
     private readonly Uri[] _urls;
     private readonly Zipf _zipf;
-    private readonly Random _random;
+    // One generator per thread (Random is not thread-safe; the loops run at once), seeded from --seed.
+    private readonly ThreadLocal<Random> _randoms;
+    private int _randomCount;
+    private Random _random => _randoms.Value!;
     private readonly Stats _stats = new();
     private readonly Stats _hot = new(); // readers of the hottest thread (rank 0)
     private readonly LeanTransport _transport;
@@ -67,6 +70,7 @@ public sealed class CommunityWorker : IAsyncDisposable
     private readonly List<LeanReader> _idle = [];
     private readonly List<CommunityPoster> _posters = [];
     private readonly long[] _lastAcked;
+    private readonly int[] _lastAckedBy; // which poster wrote it: another one votes (nobody may vote on their own comment)
     private readonly HistogramBase _latency = Stats.NewHistogram(), _hotLatency = Stats.NewHistogram(), _ackLatency = Stats.NewHistogram();
     private long _otherCalls, _otherErrors, _votes, _typing, _frontPage, _left, _arrived, _nodeTurn, _postNumber;
     private long _leftExpected, _leftLost, _leftDuplicated, _leftOutOfOrder;
@@ -80,8 +84,9 @@ public sealed class CommunityWorker : IAsyncDisposable
         _index = index;
         _urls = [.. plan.Urls.Select(u => new Uri(u))];
         _zipf = new Zipf(plan.ThreadIds.Length, _s.ZipfS);
-        _random = new Random(_s.Seed * 1_000 + index);
+        _randoms = new ThreadLocal<Random>(() => new Random(_s.Seed * 1_000_003 + index * 1_000 + Interlocked.Increment(ref _randomCount)));
         _lastAcked = new long[plan.ThreadIds.Length];
+        _lastAckedBy = new int[plan.ThreadIds.Length];
         var loopback = _urls.All(u => u.IsLoopback);
         _transport = new LeanTransport(Share(_s.Readers) * 2 + 100, loopback, messagePack: _s.Reader == ReaderKinds.LeanMessagePack);
         _idleTransport = new LeanTransport(Share(_s.Idle) + 100, loopback);
@@ -224,7 +229,8 @@ public sealed class CommunityWorker : IAsyncDisposable
             var t = _zipf.Sample(_random);
             var n = (long)_index * 1_000_000_000 + Interlocked.Increment(ref _postNumber);
             var body = CommentBodies.Body(due, n, CommentBodies.Length(_random, _s.BodyMedian, _s.BodyMax), _random);
-            _ = _posters[(int)(k % _posters.Count)].PostAsync(_plan.ThreadIds[t], due, body, seq => Max(ref _lastAcked[t], seq));
+            var by = (int)(k % _posters.Count);
+            _ = _posters[by].PostAsync(_plan.ThreadIds[t], due, body, seq => { Max(ref _lastAcked[t], seq); _lastAckedBy[t] = by; });
         }
     }
 
@@ -264,9 +270,10 @@ public sealed class CommunityWorker : IAsyncDisposable
     {
         var t = _zipf.Sample(_random);
         var seq = Interlocked.Read(ref _lastAcked[t]);
-        if (seq == 0 || _posters.Count == 0) return Task.CompletedTask;
+        if (seq == 0 || _posters.Count < 2) return Task.CompletedTask;
         Interlocked.Increment(ref _votes);
-        return AnyPoster().CallAsync("Vote", _plan.ThreadIds[t], seq, true);
+        var voter = (Volatile.Read(ref _lastAckedBy[t]) + 1 + _random.Next(_posters.Count - 1)) % _posters.Count;
+        return _posters[voter].CallAsync("Vote", _plan.ThreadIds[t], seq, true);
     }
 
     private Task TypingAsync()
