@@ -39,6 +39,8 @@ public static class BaselineExtensions
             var id = await store.CreateThreadAsync();
             return Results.Created($"/api/threads/{id}", new { id });
         });
+        // The front page: the baseline keeps no ranking; an empty list costs what a request costs.
+        app.MapGet("/api/threads", () => Results.Ok(Array.Empty<object>()));
         app.MapGet("/api/threads/{id}", async (string id, ICommentStore store) =>
             await store.ExistsAsync(id) ? Results.Ok(new { id, lastSeq = await store.LastSeqAsync(id) }) : Results.NotFound());
         app.MapGet("/api/threads/{id}/comments", async (string id, long? after, int? limit, ICommentStore store) =>

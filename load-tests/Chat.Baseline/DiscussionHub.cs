@@ -28,4 +28,30 @@ public sealed class DiscussionHub(ICommentStore store, Broadcaster broadcaster) 
         broadcaster.Enqueue(comment);
         return new PostResponse(comment.Seq);
     }
+
+    // What the load tool's community workload also does beside posting, each as plain SignalR would:
+    // a vote pushes the comment again to its thread's group (as the product's Updates do), typing is
+    // pushed to the others in the group, and the front page and inbox are groups an idle page sits in.
+
+    public async Task<object> Vote(string threadId, long seq, bool up)
+    {
+        var comment = (await store.AfterAsync(threadId, seq - 1, 1)).FirstOrDefault(c => c.Seq == seq) ?? throw new HubException("Comment not found.");
+        await Clients.Group(threadId).Updates(threadId, [comment]);
+        return new { seq, up };
+    }
+
+    public Task Typing(string threadId, long parentSeq) =>
+        Clients.OthersInGroup(threadId).Typing(threadId, Context.GetHttpContext()?.Request.Query["access_token"].ToString() ?? "anonymous", parentSeq);
+
+    public async Task<object[]> JoinFrontPage(string sort)
+    {
+        await Groups.AddToGroupAsync(Context.ConnectionId, "front:" + sort);
+        return [];
+    }
+
+    public async Task<Chat.Contracts.InboxCount> JoinInbox()
+    {
+        await Groups.AddToGroupAsync(Context.ConnectionId, "inbox:" + (Context.GetHttpContext()?.Request.Query["access_token"].ToString() ?? ""));
+        return new Chat.Contracts.InboxCount(0);
+    }
 }

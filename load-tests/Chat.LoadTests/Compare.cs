@@ -14,9 +14,10 @@ public static class Compare
     public static async Task<int> RunAsync(Options o, Ui ui, CancellationToken ct)
     {
         var scenario = o.String("scenario", "hot-thread")!;
+        if (scenario == "community") return await Community.CommunityCompare.RunAsync(o, ui, ct);
         if (scenario == "idle-connections") return await IdleAsync(o, ui, ct);
         if (scenario == "ramp") return await RampAsync(o, ui, ct);
-        if (scenario is not ("hot-thread" or "many-threads")) throw new UsageException("--scenario must be hot-thread, many-threads, ramp or idle-connections.");
+        if (scenario is not ("hot-thread" or "many-threads")) throw new UsageException("--scenario must be hot-thread, many-threads, ramp, idle-connections or community.");
         var productUrls = o.Urls();
         // Lean readers by default: with the .NET client as reader, the generator costs about twice the
         // server's CPU per delivery and the comparison measures the generator (load-tests/README.md).
@@ -24,14 +25,15 @@ public static class Compare
         var rounds = o.Int("rounds", 1, 1, 10);
         var maxErrorRate = o.Double("max-error-rate", 0.01, 0, 1);
         var chosen = TargetNames(o, [Plain, Redis, Product]);
-        var productEnv = Targets.ProductEnv(o);
+        var gc = Targets.Gc(o);
+        var productEnv = WithGc(Targets.ProductEnv(o), gc);
         var outDir = Scenarios.OutDir(o);
         Scenarios.CheckUnused(o);
         var logDir = Path.Combine(outDir, "logs");
 
         await using var servers = new ServerSet();
         {
-            var targets = await StartTargetsAsync(chosen, productUrls, productEnv, servers, logDir, ui);
+            var targets = await StartTargetsAsync(chosen, productUrls, productEnv, gc, servers, logDir, ui);
 
             var results = new List<RunResult>();
             for (var round = 1; round <= rounds; round++)
@@ -65,7 +67,8 @@ public static class Compare
         var kind = ReaderKinds.Parse(o, ReaderKinds.Lean);
         var rounds = o.Int("rounds", 1, 1, 10);
         var outDir = Scenarios.OutDir(o);
-        var productEnv = Targets.ProductEnv(o);
+        var gc = Targets.Gc(o);
+        var productEnv = WithGc(Targets.ProductEnv(o), gc);
         var chosen = TargetNames(o, [Plain, Product]);
         if (o.Urls() is not null) throw new UsageException("compare --scenario idle-connections starts its own servers (it needs their pids for a full GC before each reading): leave out --url.");
         Scenarios.CheckUnused(o);
@@ -80,7 +83,7 @@ public static class Compare
                 await using var servers = new ServerSet();
                 ui.Line($"[{label}] starting " + (name == Plain ? "plain baseline" : "Azurite + the product"));
                 var server = name == Plain
-                    ? await servers.Add(Targets.BaselineAsync("baseline", logDir))
+                    ? await servers.Add(Targets.BaselineAsync("baseline", logDir, env: gc))
                     : await servers.Add(Targets.ProductAsync(logDir, (await servers.Add(Targets.AzuriteAsync(logDir))).Port, openFiles: n + 1_000, productEnv));
                 var r = await IdleMemory.MeasureAsync(label, [server.Url], server.Pid, n, hold, kind, ui, ct);
                 IdleMemory.Print(r, ui);
@@ -114,11 +117,12 @@ public static class Compare
         var s = Scenarios.Settings(o, "ramp", 1, readers: 2_000, reader: ReaderKinds.Lean);
         var r = RampSettings.From(o, untilSaturation: true, start: 60, step: 40);
         var chosen = TargetNames(o, [Plain, Redis, Product], defaults: [Plain, Product]);
-        var productEnv = Targets.ProductEnv(o);
+        var gc = Targets.Gc(o);
+        var productEnv = WithGc(Targets.ProductEnv(o), gc);
         var outDir = Scenarios.OutDir(o);
         Scenarios.CheckUnused(o);
         await using var servers = new ServerSet();
-        var targets = await StartTargetsAsync(chosen, productUrls, productEnv, servers, Path.Combine(outDir, "logs"), ui);
+        var targets = await StartTargetsAsync(chosen, productUrls, productEnv, gc, servers, Path.Combine(outDir, "logs"), ui);
         var results = new List<RampResult>();
         foreach (var (target, urls, pids) in targets)
         {
@@ -156,8 +160,12 @@ public static class Compare
     /// Starts the chosen targets on loopback (the product too unless --url named one). Each comes with
     /// its own processes, for its CPU share: storage counts as the product's, redis as its baseline's.
     /// </summary>
+    /// <summary>--product-env over the GC mode: an explicit DOTNET_gcServer there wins.</summary>
+    private static IReadOnlyDictionary<string, string> WithGc(IReadOnlyDictionary<string, string> productEnv, IReadOnlyDictionary<string, string> gc) =>
+        gc.Concat(productEnv).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
+
     private static async Task<(string Name, Uri[] Urls, int[] Pids)[]> StartTargetsAsync(string[] chosen, Uri[]? productUrls,
-        IReadOnlyDictionary<string, string> productEnv, ServerSet servers, string logDir, Ui ui)
+        IReadOnlyDictionary<string, string> productEnv, IReadOnlyDictionary<string, string> gc, ServerSet servers, string logDir, Ui ui)
     {
         ui.Line("starting " + string.Join(", ", chosen.Select(n => n switch
         {
@@ -168,19 +176,25 @@ public static class Compare
             switch (name)
             {
                 case Plain:
-                    var plain = await servers.Add(Targets.BaselineAsync("baseline", logDir));
+                    var plain = await servers.Add(Targets.BaselineAsync("baseline", logDir, env: gc));
+                    ProcessMeter.Register(plain.Pid, "baseline");
                     targets.Add((Plain, [plain.Url], [plain.Pid]));
                     break;
                 case Redis:
                     var redis = await servers.Add(Targets.RedisAsync(logDir));
-                    var redisA = await servers.Add(Targets.BaselineAsync("baseline-redis-1", logDir, $"127.0.0.1:{redis.Port}"));
-                    var redisB = await servers.Add(Targets.BaselineAsync("baseline-redis-2", logDir, $"127.0.0.1:{redis.Port}"));
+                    var redisA = await servers.Add(Targets.BaselineAsync("baseline-redis-1", logDir, $"127.0.0.1:{redis.Port}", gc));
+                    var redisB = await servers.Add(Targets.BaselineAsync("baseline-redis-2", logDir, $"127.0.0.1:{redis.Port}", gc));
+                    ProcessMeter.Register(redis.Pid, "redis");
+                    ProcessMeter.Register(redisA.Pid, "baseline");
+                    ProcessMeter.Register(redisB.Pid, "baseline");
                     targets.Add((Redis, [redisA.Url, redisB.Url], [redis.Pid, redisA.Pid, redisB.Pid]));
                     break;
                 default:
                     if (productUrls is not null) { targets.Add((Product, productUrls, [])); break; }
                     var azurite = await servers.Add(Targets.AzuriteAsync(logDir));
                     var product = await servers.Add(Targets.ProductAsync(logDir, azurite.Port, extraEnv: productEnv));
+                    ProcessMeter.Register(azurite.Pid, "azurite");
+                    ProcessMeter.Register(product.Pid, "web"); // web node and silo in one process (run.sh)
                     targets.Add((Product, [product.Url], [product.Pid, azurite.Pid]));
                     break;
             }

@@ -79,7 +79,13 @@ public sealed class ApiClient : IDisposable
 /// <summary>Send time travels in the comment body: "lt:{Stopwatch ticks}:{n}" (one process sends and receives).</summary>
 public static class Stamp
 {
-    public static string Body(long n) => $"lt:{Stopwatch.GetTimestamp()}:{n} load test comment";
+    public static string Body(long n) => Body(Stopwatch.GetTimestamp(), n);
+
+    /// <summary>
+    /// Stamped with the time the post was due by its open-loop schedule (not when it left): a post the
+    /// generator or a full in-flight window held back counts that wait in its latency.
+    /// </summary>
+    public static string Body(long dueTicks, long n) => $"lt:{dueTicks}:{n} load test comment";
 
     /// <summary>Microseconds since the body was stamped, or -1 when it carries no stamp.</summary>
     public static long AgeMicros(string body, long now) =>

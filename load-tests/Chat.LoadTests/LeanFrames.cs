@@ -34,6 +34,10 @@ public static class LeanFrames
     public static byte[] JoinThread(string invocationId, string threadId, long afterSeq) =>
         Encoding.UTF8.GetBytes($"{{\"type\":1,\"invocationId\":\"{invocationId}\",\"target\":\"JoinThread\",\"arguments\":[\"{threadId}\",{afterSeq}]}}\u001e");
 
+    /// <summary>Any invocation whose arguments are given as JSON (e.g. <c>"hot"</c>), as record bytes.</summary>
+    public static byte[] Invocation(string invocationId, string target, params string[] jsonArguments) =>
+        Encoding.UTF8.GetBytes($"{{\"type\":1,\"invocationId\":\"{invocationId}\",\"target\":\"{target}\",\"arguments\":[{string.Join(",", jsonArguments)}]}}\u001e");
+
     /// <summary>The message type of one record (1 invocation, 3 completion, 6 ping, 7 close), or 0 for the handshake answer.</summary>
     public static int TypeOf(ReadOnlySpan<byte> record)
     {

@@ -33,17 +33,33 @@ public sealed class LeanReader : IThreadReader
     private int _partialLength;
 
     private readonly bool _joins;
+    private readonly long _startAfter;
+    private readonly string? _token;
+    private readonly byte[][] _onConnect;
 
     /// <param name="join">False: only connect (an open page of another part of the site), never join the thread.</param>
-    public LeanReader(LeanTransport transport, Uri node, string threadId, Stats stats, bool join = true)
+    /// <param name="startAfter">A reader arriving while the thread goes on: it read up to this seq over HTTP, joins after it, and is judged from there.</param>
+    /// <param name="token">Connect signed in (bearer token).</param>
+    /// <param name="onConnect">Invocation records sent after the handshake (an idle page's JoinFrontPage, JoinInbox); their answers are read and dropped.</param>
+    public LeanReader(LeanTransport transport, Uri node, string threadId, Stats stats, bool join = true, long startAfter = 0, string? token = null, byte[][]? onConnect = null)
     {
         _joins = join;
+        _startAfter = startAfter;
+        _token = token;
+        _onConnect = onConnect ?? [];
         _transport = transport;
         _node = node;
         _stats = stats;
         ThreadId = threadId;
         _ledger = new SeqLedger<(long Seq, long Sent)>(stats, c => c.Seq, c => c.Sent);
+        if (startAfter > 0) _ledger.StartAfter(startAfter);
     }
+
+    /// <summary>The seq this reader started after (0: from the thread's start).</summary>
+    public long StartedAfter => _startAfter;
+
+    /// <summary>True while its socket is open.</summary>
+    public bool IsOpen => _socket is { IsOpen: true };
 
     public string ThreadId { get; }
     public long LastSeq => _ledger.LastSeq;
@@ -53,9 +69,10 @@ public sealed class LeanReader : IThreadReader
 
     public async Task StartAsync(CancellationToken ct)
     {
-        _socket = await _transport.ConnectAsync(_node, ct);
+        _socket = await _transport.ConnectAsync(_node, ct, _token);
         await SendAsync(_transport.MessagePack ? LeanMessagePack.Handshake : LeanFrames.Handshake, ct, handshake: true);
         _receiving = ReceiveLoopAsync(_socket);
+        foreach (var record in _onConnect) await SendAsync(record, ct);
         if (_joins) await JoinAsync(ct);
         _transport.Register(this);
     }
@@ -241,7 +258,7 @@ public sealed class LeanReader : IThreadReader
         finally { _fillGate.Release(); }
     }
 
-    public (long Missing, long Lost) Verify(long n) => _ledger.Verify(n);
+    public (long Missing, long Lost) Verify(long n) => _ledger.Verify(n, _startAfter);
 
     public async ValueTask DisposeAsync()
     {

@@ -47,9 +47,11 @@ public sealed class LeanTransport : IAsyncDisposable
     public bool MessagePack { get; }
 
     /// <summary>A WebSocket to the node's hub, from the next source address in turn.</summary>
-    public Task<LeanSocket> ConnectAsync(Uri node, CancellationToken ct)
+    /// <param name="token">A signed-in connection's bearer token (as browsers send it to a WebSocket: ?access_token=).</param>
+    public Task<LeanSocket> ConnectAsync(Uri node, CancellationToken ct, string? token = null)
     {
-        var hub = new UriBuilder(node) { Scheme = node.Scheme == "https" ? "wss" : "ws", Path = "/hubs/discussion" }.Uri;
+        var hub = new UriBuilder(node) { Scheme = node.Scheme == "https" ? "wss" : "ws", Path = "/hubs/discussion",
+            Query = token is null ? "" : "access_token=" + Uri.EscapeDataString(token) }.Uri;
         return LeanSocket.ConnectAsync(hub, _sources[(int)((uint)Interlocked.Increment(ref _next) % (uint)_sources.Length)], ct);
     }
 

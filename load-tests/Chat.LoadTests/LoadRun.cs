@@ -45,6 +45,12 @@ public sealed record RunResult
     public CpuShare? Cpu { get; init; }
     /// <summary>The product's own breakdown of where a post's time went over the measured time (<see cref="PostStageReport"/>); empty for targets without it.</summary>
     public StageTime[] Stages { get; init; } = [];
+    /// <summary>The most posts any one poster had awaiting their ack at once (of at most <see cref="Poster.MaxInFlight"/>): at the cap, the posters set the pace, not the target.</summary>
+    public int MaxInFlightPerPoster { get; init; }
+    /// <summary>Posts that left over 10 ms after they were due (their latency counts from when they were due).</summary>
+    public long PostsHeldBack { get; init; }
+    /// <summary>CPU and RSS of each process over the measured time: the target's (web, silo, azurite, redis) and the generator's.</summary>
+    public ProcessUsage[] Processes { get; init; } = [];
     /// <summary>Generator CPU per delivery, in microseconds (deliveries are what a fan-out run costs both sides).</summary>
     public double? GeneratorMicrosPerDelivery => Cpu is { } c && DeliveriesPerSec > 0 ? Math.Round(c.GeneratorCores * 1e6 / DeliveriesPerSec, 2) : null;
     /// <summary>The target's CPU per delivery, in microseconds (with its storage); null when not known.</summary>
@@ -144,6 +150,8 @@ public sealed class LoadRun : IAsyncDisposable
     /// </summary>
     public (long Deliveries, long Acks) StartMeasuring()
     {
+        // Posts due from now on: a warm-up post delivered late is not counted in latency (it used to be, after the reset below).
+        Stats.MeasureFrom = Stopwatch.GetTimestamp();
         AllDelivery.Reset();
         Stats.Ack.Reset();
         return (Interlocked.Read(ref Stats.Deliveries), Interlocked.Read(ref Stats.Acks));

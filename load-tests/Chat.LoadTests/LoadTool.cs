@@ -6,7 +6,7 @@ namespace Chat.LoadTests;
 /// <summary>Entry point: `command --option value ...`. Exit 0 = correct and within the error limit.</summary>
 public static class LoadTool
 {
-    public const string Usage = """
+    public static readonly string Usage = """
         usage: Chat.LoadTests COMMAND [options]
           hot-thread        R readers of one thread, P posters at a fixed total rate
           many-threads      the same spread over --threads T
@@ -23,6 +23,7 @@ public static class LoadTool
                             (lean readers, 2000 of them, unless --reader / --readers say otherwise); --scenario
                             hot-thread|many-threads|ramp|idle-connections, --targets baseline,baseline+redis,product
                             (ramp: plain SignalR and the product, each to saturation, from 60/s by 40/s)
+        """ + "\n" + Community.CommunitySettings.Help + "\n" + """
           storage           Azurite single inserts vs 100-entity transactions (+ product acks/s with --url)
           chaos             starts its own cluster (Azurite, --silos 3, --web 2), loads hot threads, plays a seeded
                             fault schedule and checks the whole history (see load-tests/README.md; no --url)
@@ -53,7 +54,7 @@ public static class LoadTool
         string? reader;
         try { reader = new Options(args.Skip(1)).Peek("reader"); }
         catch (UsageException) { return; } // RunAsync says what is wrong
-        var kind = reader ?? (args[0] is "compare" or "connections" or "idle-connections" ? ReaderKinds.Lean : ReaderKinds.DotNet);
+        var kind = reader ?? (args[0] is "compare" or "connections" or "idle-connections" or "community" or "community-worker" ? ReaderKinds.Lean : ReaderKinds.DotNet);
         if (ReaderKinds.IsLean(kind)) Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
     }
 
@@ -82,6 +83,8 @@ public static class LoadTool
                     "compare" => Compare.RunAsync(o, ui, cts.Token),
                     "storage" => StorageBench.RunAsync(o, ui, cts.Token),
                     "chaos" => Chaos.ChaosScenario.RunAsync(o, ui, cts.Token),
+                    "community" => Community.CommunityScenario.RunAsync(o, ui, cts.Token),
+                    "community-worker" => Community.CommunityWorker.RunProcessAsync(o, cts.Token),
                     _ => throw new UsageException($"Unknown command '{args[0]}'."),
                 };
                 return await task;

@@ -6,6 +6,8 @@ namespace Chat.LoadTests;
 /// <summary>
 /// Posts over its own hub connection at a fixed rate (open loop: the schedule does not wait for acks),
 /// with at most <see cref="MaxInFlight"/> posts awaiting their ack (then it waits: that is backpressure).
+/// Each post is stamped with the time it was due by the schedule, so a post held back (by this
+/// poster's window or a busy generator) counts the wait in its latency: no coordinated omission.
 /// </summary>
 public sealed class Poster(Uri node, string token, Stats stats) : IAsyncDisposable
 {
@@ -15,6 +17,15 @@ public sealed class Poster(Uri node, string token, Stats stats) : IAsyncDisposab
 
     public HubConnection Connection { get; } = ApiClient.Hub(node, token);
     public long MaxAckedSeq;
+    private int _inFlightNow;
+    private int _maxInFlightSeen;
+    private long _heldBack;
+
+    /// <summary>The most posts this poster had awaiting their ack at once: near <see cref="MaxInFlight"/> means the poster, not the target, set the pace.</summary>
+    public int MaxInFlightSeen => Volatile.Read(ref _maxInFlightSeen);
+
+    /// <summary>Posts that left more than 10 ms after they were due (the window was full or the generator behind).</summary>
+    public long HeldBack => Interlocked.Read(ref _heldBack);
 
     public Task StartAsync(CancellationToken ct) => Connection.StartAsync(ct);
 
@@ -31,20 +42,22 @@ public sealed class Poster(Uri node, string token, Stats stats) : IAsyncDisposab
             if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait, ct).ContinueWith(_ => { });
             await _inFlight.WaitAsync(ct).ContinueWith(_ => { });
             if (ct.IsCancellationRequested) break;
-            _ = PostOne(threads[k % threads.Length]);
+            _ = PostOne(threads[k % threads.Length], due);
         }
     }
 
-    private async Task PostOne(string threadId)
+    private async Task PostOne(string threadId, long due)
     {
-        var sent = Stopwatch.GetTimestamp();
+        if (Stopwatch.GetElapsedTime(due).TotalMilliseconds > 10) Interlocked.Increment(ref _heldBack);
+        var now = Interlocked.Increment(ref _inFlightNow);
+        for (var seen = _maxInFlightSeen; now > seen && Interlocked.CompareExchange(ref _maxInFlightSeen, now, seen) != seen; seen = _maxInFlightSeen) { }
         Interlocked.Increment(ref stats.PostsSent);
         try
         {
             var n = Interlocked.Increment(ref _counter);
-            var response = await Connection.InvokeAsync<PostResponse>("PostComment", threadId, 0L, Stamp.Body(n), Guid.NewGuid().ToString("N"));
+            var response = await Connection.InvokeAsync<PostResponse>("PostComment", threadId, 0L, Stamp.Body(due, n), Guid.NewGuid().ToString("N"));
             Interlocked.Increment(ref stats.Acks);
-            stats.Ack.RecordValue(Math.Max(1, (long)Stopwatch.GetElapsedTime(sent).TotalMicroseconds));
+            stats.RecordAck(due, Stopwatch.GetTimestamp());
             long seen;
             while ((seen = Interlocked.Read(ref MaxAckedSeq)) < response.Seq && Interlocked.CompareExchange(ref MaxAckedSeq, response.Seq, seen) != seen) { }
         }
@@ -52,7 +65,11 @@ public sealed class Poster(Uri node, string token, Stats stats) : IAsyncDisposab
         {
             stats.Error($"post: {e.Message}", ref stats.PostErrors);
         }
-        finally { _inFlight.Release(); }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlightNow);
+            _inFlight.Release();
+        }
     }
 
     /// <summary>Waits for the posts still awaiting their ack (bounded).</summary>

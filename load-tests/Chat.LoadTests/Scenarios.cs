@@ -86,15 +86,17 @@ public static class Scenarios
         var stagesBefore = await PostStageReport.ReadAsync(urls, ct);
         var sw = Stopwatch.StartNew();
         var cpu = CpuMeter.Start(serverPids);
+        var processes = ProcessMeter.Start(serverPids ?? []);
         var timeline = await run.PostPhaseAsync(s.Rate, s.Duration, s.MaxPosts, 0, x => ui.Sample(target, x), ct);
         var seconds = sw.Elapsed.TotalSeconds;
         var cpuShare = cpu.Stop();
+        var usage = processes.Stop();
         var measured = (Interlocked.Read(ref run.Stats.Deliveries) - before.Deliveries, Interlocked.Read(ref run.Stats.Acks) - before.Acks);
         ui.Line($"[{target}] draining (up to {s.Drain.TotalSeconds}s) and verifying every reader");
         var v = await run.DrainAndVerifyAsync(s.Drain);
         // After the drain: the last comments' deliveries are counted too.
         var stages = stagesBefore is not null && await PostStageReport.ReadAsync(urls, ct) is { } stagesAfter ? PostStageReport.Between(stagesBefore, stagesAfter) : [];
-        var result = Result(scenario, target, urls, s, run, seconds, [.. warmup, .. timeline], v, measured) with { Cpu = cpuShare, Stages = stages };
+        var result = Result(scenario, target, urls, s, run, seconds, [.. warmup, .. timeline], v, measured) with { Cpu = cpuShare, Stages = stages, Processes = usage };
         if (stages.Length > 0) ui.Write(PostStageReport.Table(target, stages, result.Latency.P50, result.Latency.P99));
         return result;
     }
@@ -117,6 +119,7 @@ public static class Scenarios
             Lost = v.Lost, Duplicated = v.Duplicated, OutOfOrder = v.OutOfOrder, Missing = v.Missing, JoinRepeats = v.JoinRepeats,
             GapFetches = st.GapFetches, ErrorRate = attempts == 0 ? 0 : Math.Round((double)(st.PostErrors + st.ConnectionErrors) / attempts, 4),
             LastError = st.LastError, Timeline = timeline,
+            MaxInFlightPerPoster = run.Posters.Count == 0 ? 0 : run.Posters.Max(p => p.MaxInFlightSeen), PostsHeldBack = run.Posters.Sum(p => p.HeldBack),
         };
     }
 

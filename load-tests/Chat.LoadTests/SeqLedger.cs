@@ -84,14 +84,26 @@ public sealed class SeqLedger<TItem>(Stats stats, Func<TItem, long> seqOf, Func<
         LastSeq = seq;
         delivered?.Invoke(item, now);
         Interlocked.Increment(ref stats.Deliveries);
-        var sent = sentOf(item);
-        if (sent > 0) stats.Delivery.RecordValue(Math.Clamp((now - sent) * 1_000_000 / System.Diagnostics.Stopwatch.Frequency, 1, 600_000_000));
+        stats.RecordDelivery(sentOf(item), now);
     }
 
     private void Grow(long seq)
     {
         if (seq < _seen.Length) return;
         Array.Resize(ref _seen, (int)Math.Max(seq + 1, _seen.Length * 2L));
+    }
+
+    /// <summary>
+    /// A reader that arrives while the thread goes on (a page opened now) starts after the last seq it
+    /// read over HTTP: it holds nothing before, and is judged from there on.
+    /// </summary>
+    public void StartAfter(long seq)
+    {
+        lock (_lock)
+        {
+            LastSeq = Math.Max(LastSeq, seq);
+            _knownLast = Math.Max(_knownLast, seq);
+        }
     }
 
     /// <summary>After the run: seqs after joinedAfter up to n this reader does not hold, and seqs it only got by the HTTP fill.</summary>

@@ -183,13 +183,14 @@ public sealed class ServerSet : IAsyncDisposable
 /// <summary>Starts the servers a comparison needs.</summary>
 public static class Targets
 {
-    public static Task<ServerProcess> BaselineAsync(string name, string logDir, string? redis = null)
+    /// <param name="env">The GC mode (--gc: DOTNET_gcServer), the same the product gets; workstation GC when not given.</param>
+    public static Task<ServerProcess> BaselineAsync(string name, string logDir, string? redis = null, IReadOnlyDictionary<string, string>? env = null)
     {
         var port = ServerProcess.FreePort();
         var dll = Paths.BuiltDll("load-tests/Chat.Baseline", "Chat.Baseline");
         var args = $"\"{dll}\" --urls http://127.0.0.1:{port}" + (redis is null ? "" : $" --redis {redis}");
         return ServerProcess.StartAsync(name, "dotnet", args, port, logDir, readyPath: "/health/ready",
-            env: new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
+            env: new Dictionary<string, string>(env ?? new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }));
     }
 
     public static Task<ServerProcess> RedisAsync(string logDir)
@@ -260,6 +261,17 @@ public static class Targets
             env[pair[..eq]] = pair[(eq + 1)..];
         }
         return env;
+    }
+
+    /// <summary>
+    /// --gc server|workstation (default server): the GC mode of every server a comparison starts, the
+    /// baselines and the product alike (DOTNET_gcServer), so that neither side wins by its GC.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Gc(Options o)
+    {
+        var gc = o.String("gc", "server")!;
+        if (gc is not ("server" or "workstation")) throw new UsageException("--gc must be server or workstation.");
+        return new Dictionary<string, string> { ["DOTNET_gcServer"] = gc == "server" ? "1" : "0" };
     }
 
     /// <summary>Abuse limits lifted for load tests; also what to export before ./run.sh for a manual run.</summary>

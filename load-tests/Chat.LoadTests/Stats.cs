@@ -25,6 +25,36 @@ public sealed class Stats
     public long GapFetches;
     public string? LastError;
 
+    /// <summary>
+    /// Stopwatch ticks: a comment due (stamped) before this is not counted in the latency histograms
+    /// (it belongs to the warm-up), however late it arrives; correctness counts cover it as always.
+    /// </summary>
+    public long MeasureFrom;
+
+    /// <summary>Also told every delivery's latency, by the time its post was due (a ramp files it under that post's step).</summary>
+    public Action<long, long>? OnDeliveryLatency;
+
+    /// <summary>Also told every ack's latency, by the time its post was due.</summary>
+    public Action<long, long>? OnAckLatency;
+
+    /// <summary>Records a delivery's latency from the time its post was due (not when it left: no coordinated omission).</summary>
+    public void RecordDelivery(long dueTicks, long nowTicks)
+    {
+        if (dueTicks <= 0 || dueTicks < MeasureFrom) return;
+        var micros = DueClock.LatencyMicros(dueTicks, nowTicks);
+        Delivery.RecordValue(micros);
+        OnDeliveryLatency?.Invoke(dueTicks, micros);
+    }
+
+    /// <summary>Records an ack's latency from the time its post was due.</summary>
+    public void RecordAck(long dueTicks, long nowTicks)
+    {
+        if (dueTicks < MeasureFrom) return;
+        var micros = DueClock.LatencyMicros(dueTicks, nowTicks);
+        Ack.RecordValue(micros);
+        OnAckLatency?.Invoke(dueTicks, micros);
+    }
+
     public void Error(string message, ref long counter)
     {
         Interlocked.Increment(ref counter);
