@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Chat.Grains;
+namespace Chat.Grains.Moderation;
 
 /// <summary>Readers' flags and the moderation queue (<see cref="FlagQueueGrain"/>); section "Chat:Moderation".</summary>
 public sealed class ModerationOptions
