@@ -1,6 +1,9 @@
 using Azure.Core;
 using Azure.Data.Tables;
+using Chat.Grains.FrontPage;
+using Chat.Grains.Moderation;
 using Chat.Grains.Storage;
+using Chat.Grains.Users;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

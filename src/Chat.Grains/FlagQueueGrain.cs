@@ -1,3 +1,5 @@
+using Chat.Grains.Moderation;
+using Chat.Grains.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

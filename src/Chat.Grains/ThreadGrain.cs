@@ -12,9 +12,11 @@ namespace Chat.Grains;
 /// each job to its collaborator (in Threads/): <see cref="CommitPipeline"/> numbers and stores posts
 /// (group commit; acknowledged = durable, in seq order), <see cref="RecentComments"/> remembers the
 /// hot window, retried clientIds and the counts, <see cref="CommentChanges"/> edits, deletes, votes
-/// and hides, <see cref="ThreadImport"/> imports, <see cref="ReplyNotifier"/> fills inboxes and
-/// <see cref="TypingThrottle"/> thins typing signals. Each settled batch goes once to every
-/// subscribed web node (<see cref="NodeSubscriptions{TObserver}"/>).
+/// and hides, <see cref="ThreadImport"/> imports, <see cref="ReplyNotifier"/> fills inboxes,
+/// <see cref="TypingThrottle"/> thins typing signals, <see cref="CommentPages"/> and
+/// <see cref="OrderedComments"/> serve pages in seq and in top/new order, and <see cref="FrontPageRow"/>
+/// keeps the thread's row on the front page. Each settled batch goes once to every subscribed web
+/// node (<see cref="ThreadNodes"/>).
 /// </summary>
 /// <remarks>
 /// Reentrant so that posts can queue while a flush is awaiting storage; all state changes happen in
@@ -30,19 +32,19 @@ public sealed class ThreadGrain : Grain, IThreadGrain
     private readonly IPersistentState<ThreadState> _state;
     private readonly ICommentLog _log;
     private readonly ThreadGrainOptions _options;
-    private readonly ChatMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<ThreadGrain> _logger;
     private readonly string _id;
     private readonly RecentComments _recent;
     private readonly CommitPipeline _pipeline;
     private readonly CommentChanges _changes;
-    private readonly NodeSubscriptions<IThreadObserver> _nodes;
+    private readonly ThreadNodes _nodes;
     private readonly ReplyNotifier _replies;
     private readonly TypingThrottle _typing;
     private readonly ThreadImport _import;
     private readonly FrontPageRow _frontPage;
     private readonly OrderedComments _ordered;
+    private readonly CommentPages _pages;
 
     private readonly LazyGrainState<ThreadState> _saved;
     // The creation's state write: a retry of the same creation that arrives meanwhile waits for it.
@@ -58,19 +60,20 @@ public sealed class ThreadGrain : Grain, IThreadGrain
         IGrainFactory grains,
         ILogger<ThreadGrain> logger)
     {
-        (_state, _log, _options, _metrics, _time, _logger) = (state, log, options.Value, metrics, time, logger);
+        (_state, _log, _options, _time, _logger) = (state, log, options.Value, time, logger);
         _id = this.GetPrimaryKeyString();
         _recent = new RecentComments(_options.HotWindowSize, _options.RememberedClientIds);
         // Saved by the housekeeping timer, on deactivation, at creation and by a lock or unlock.
         _saved = new LazyGrainState<ThreadState>(state, "thread " + _id, logger, () => state.State.LastSeq = _recent.LastSeq);
         _pipeline = new CommitPipeline(_id, log, _recent, _options.MaxFlushesInFlight, OnSettled, metrics, time, logger);
         _changes = new CommentChanges(_id, log, _recent, grains, time, _options.EditWindow, OnChanged, logger);
-        _nodes = new NodeSubscriptions<IThreadObserver>(nodes, grains, time, _options.SubscriptionExpiry, "the nodes of thread " + _id, logger);
+        _nodes = new ThreadNodes(_id, nodes, grains, time, _options.SubscriptionExpiry, metrics, logger);
         _replies = new ReplyNotifier(_id, _recent, log, grains, logger);
         _typing = new TypingThrottle(time, _options.TypingPeriod);
         _import = new ThreadImport(_id, log, Post);
-        _frontPage = new FrontPageRow(_id, grains, time, _options.FrontPageUpdatePeriod, Summary, logger);
+        _frontPage = new FrontPageRow(_id, state, _saved, grains, time, _options.FrontPageUpdatePeriod, Summary, logger);
         _ordered = new OrderedComments(_id, log, _recent, time);
+        _pages = new CommentPages(_id, log, _recent);
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -88,7 +91,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain
             _changes.ThreadPoints = await _log.ReadThreadPointsAsync(_id, cancellationToken);
         }
         // Last: a node that subscribes again at once finds the thread recovered.
-        _nodes.Restore(_id);
+        _nodes.Restore();
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(_options.HousekeepingPeriod, _options.HousekeepingPeriod) { Interleave = true });
     }
 
@@ -97,7 +100,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain
         // A failure loses nothing: the log holds every comment, and activation reads it forward.
         await _saved.SaveIfDirtyAsync();
         await _nodes.SaveAsync();
-        if (!_state.State.FrontPageRowPending) _frontPage.SendIfChanged();
+        _frontPage.SendIfChangedAndListed();
     }
 
     public async Task<ThreadInfo> Create(NewThread thread)
@@ -112,7 +115,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain
             throw ChatException.Conflict($"Thread {_id} exists already.");
         await _creation;
         // Awaited, so that the creator finds the thread on the front page when they look.
-        await ListOnFrontPageAsync();
+        await _frontPage.ListIfPendingAsync();
         return Info();
     }
 
@@ -131,19 +134,6 @@ public sealed class ThreadGrain : Grain, IThreadGrain
             s.Exists = false;
             throw;
         }
-    }
-
-    /// <summary>
-    /// A new thread's front-page row, until the front page has taken it. If it cannot now, the caller
-    /// hears "unavailable" (a retry of the creation gets this thread) and the housekeeping timer keeps
-    /// sending the row until it lands: stored threads are never missing from the list.
-    /// </summary>
-    private async Task ListOnFrontPageAsync()
-    {
-        if (!_state.State.FrontPageRowPending) return;
-        await _frontPage.WriteAsync();
-        _state.State.FrontPageRowPending = false;
-        _saved.MarkDirty();
     }
 
     public Task<ThreadInfo> GetInfo()
@@ -169,27 +159,10 @@ public sealed class ThreadGrain : Grain, IThreadGrain
         return _pipeline.Submit(comment, clientKey);
     }
 
-    public async Task<CommentPage> GetComments(long afterSeq, int limit)
+    public Task<CommentPage> GetComments(long afterSeq, int limit)
     {
         EnsureExists();
-        if (afterSeq < 0) throw ChatException.Invalid("after must be 0 or more.");
-        limit = Math.Clamp(limit, 1, Limits.MaxPageSize);
-        var lastSeq = _recent.LastSeq;
-        if (afterSeq >= lastSeq) return new CommentPage([], lastSeq);
-
-        // Served from memory when the hot window reaches back far enough, otherwise from the log.
-        if (_recent.TryGetPage(afterSeq, limit, out var hot)) return new CommentPage(hot, lastSeq);
-        try
-        {
-            // Only what was acknowledged when the read began: a row of a flush still in flight is
-            // not acknowledged yet.
-            var rows = await _log.ReadAsync(_id, afterSeq, limit);
-            return new CommentPage(rows.Where(r => r.Comment.Seq <= lastSeq).Select(r => RecentComments.Public(r.Comment)).ToArray(), lastSeq);
-        }
-        catch (CommentLogUnavailableException)
-        {
-            throw ChatException.StorageUnavailable();
-        }
+        return _pages.PageAsync(afterSeq, limit);
     }
 
     public Task<OrderedPage> GetOrderedComments(string order, long[]? roots, int limit)
@@ -201,13 +174,13 @@ public sealed class ThreadGrain : Grain, IThreadGrain
     public Task<Subscription> Subscribe(string nodeId, IThreadObserver observer, int viewers)
     {
         EnsureExists();
-        if (_nodes.Subscribe(nodeId, observer, viewers)) TellViewers();
+        _nodes.Subscribe(nodeId, observer, viewers);
         return Task.FromResult(new Subscription(_recent.LastSeq, _nodes.Viewers));
     }
 
     public Task Unsubscribe(string nodeId, IThreadObserver observer)
     {
-        if (_nodes.Unsubscribe(nodeId)) TellViewers();
+        _nodes.Unsubscribe(nodeId);
         return Task.CompletedTask;
     }
 
@@ -238,7 +211,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain
         return await _changes.VoteOnThreadAsync(voter, up, _state.State.Author, points =>
         {
             _frontPage.Changed();
-            foreach (var node in _nodes) node.OnThreadPoints(_id, points).Ignore();
+            _nodes.ThreadPoints(points);
         });
     }
 
@@ -264,7 +237,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain
             throw ChatException.StorageUnavailable();
         }
         _logger.LogInformation("Thread {ThreadId} {Action} by moderator {Moderator}", _id, locked ? "locked" : "unlocked", moderator);
-        foreach (var node in _nodes) node.OnThreadLocked(_id, locked).Ignore();
+        _nodes.Locked(locked);
         return Info();
     }
 
@@ -279,22 +252,14 @@ public sealed class ThreadGrain : Grain, IThreadGrain
         // One-way from a web node that has checked the user; anything odd is dropped, not answered.
         if (!_state.State.Exists || _state.State.Locked || string.IsNullOrEmpty(userName) || parentSeq < 0 || parentSeq > _recent.LastSeq)
             return Task.CompletedTask;
-        if (_typing.TryPass(userName, parentSeq))
-            foreach (var node in _nodes) node.OnTyping(_id, userName, parentSeq).Ignore();
+        if (_typing.TryPass(userName, parentSeq)) _nodes.Typing(userName, parentSeq);
         return Task.CompletedTask;
     }
 
     /// <summary>A batch settled (acknowledged in seq order): to every node once, and to the inboxes of those replied to.</summary>
     private void OnSettled(IReadOnlyList<StoredComment> batch)
     {
-        var comments = new Comment[batch.Count];
-        for (var i = 0; i < comments.Length; i++) comments[i] = batch[i].Comment;
-        foreach (var node in _nodes)
-        {
-            // One-way: returns at once; a dead node costs nothing but its expiry.
-            node.OnComments(_id, comments).Ignore();
-            _metrics.ObserverNotificationSent();
-        }
+        _nodes.Comments(batch);
         _replies.NotifyRepliedTo(batch, _state.State.Title);
         _ordered.Settled(batch);
         MarkCommitted();
@@ -304,12 +269,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain
     private void OnChanged(Comment shown, bool countChanged)
     {
         _ordered.Changed(shown);
-        Comment[] update = [shown];
-        foreach (var node in _nodes)
-        {
-            node.OnUpdates(_id, update).Ignore();
-            _metrics.ObserverNotificationSent();
-        }
+        _nodes.Updated(shown);
         if (countChanged) _frontPage.Changed();
     }
 
@@ -319,27 +279,12 @@ public sealed class ThreadGrain : Grain, IThreadGrain
         _frontPage.Changed();
     }
 
-    private void TellViewers()
-    {
-        foreach (var node in _nodes) node.OnViewers(_id, _nodes.Viewers).Ignore();
-    }
-
     private async Task OnTimerAsync(CancellationToken cancellationToken)
     {
-        if (_nodes.RemoveExpired()) TellViewers();
+        _nodes.RemoveExpired();
         _typing.ForgetQuiet();
         _ordered.DropIfIdle();
-
-        if (_state.State.FrontPageRowPending)
-        {
-            try { await ListOnFrontPageAsync(); }
-            catch (ChatException) { /* logged; the next tick tries again */ }
-        }
-        else
-        {
-            _frontPage.SendIfDue();
-        }
-
+        await _frontPage.HousekeepAsync();
         await _saved.SaveIfDirtyAsync();
     }
 

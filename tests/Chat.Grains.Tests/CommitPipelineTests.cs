@@ -8,19 +8,19 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Chat.Grains.Tests;
 
 /// <summary>
-/// The commit pipeline on its own, without a silo: the real comment log on Azurite with scripted
-/// faults, driven on one exclusive scheduler as a grain would drive it. (In the cluster collection
-/// only to share its Azurite.)
+/// The commit pipeline on its own, without a silo: the in-memory comment log (which the contract
+/// tests hold to the table log's behaviour) with scripted faults, driven on one exclusive scheduler
+/// as a grain would drive it.
 /// </summary>
-[Collection(ClusterCollection.Name)]
-public sealed class CommitPipelineTests(ClusterFixture fixture)
+[Trait("Lane", "pure")]
+public sealed class CommitPipelineTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task A_later_batch_that_lands_first_is_acknowledged_only_after_the_earlier_one_and_in_seq_order()
     {
-        using var thread = new PipelineHarness(fixture);
+        using var thread = new PipelineHarness();
         var (held, posts) = await thread.HoldSeq1WhileSeqs2To101LandAsync(151);
 
         Assert.DoesNotContain(posts, p => p.IsCompleted);
@@ -39,7 +39,7 @@ public sealed class CommitPipelineTests(ClusterFixture fixture)
     [Fact]
     public async Task A_failed_write_fails_its_posters_and_those_queued_behind_it_with_storage_unavailable_and_settles_nothing()
     {
-        using var thread = new PipelineHarness(fixture);
+        using var thread = new PipelineHarness();
         var (held, first) = await thread.HoldSeq1Async();
         var queued = await Task.WhenAll(Enumerable.Range(2, 2).Select(thread.PostAsync)); // wait for the next transaction
 
@@ -56,7 +56,7 @@ public sealed class CommitPipelineTests(ClusterFixture fixture)
     [Fact]
     public async Task A_hole_below_a_later_write_that_landed_is_filled_with_what_the_failed_write_carried()
     {
-        using var thread = new PipelineHarness(fixture);
+        using var thread = new PipelineHarness();
         var (held, posts) = await thread.HoldSeq1WhileSeqs2To101LandAsync(101);
 
         held.Settle(AppendOutcome.FailsUnwritten);
@@ -74,7 +74,7 @@ public sealed class CommitPipelineTests(ClusterFixture fixture)
     [Fact]
     public async Task Retries_with_the_same_client_id_get_the_same_seq_while_waiting_after_a_failure_that_landed_and_after_settling()
     {
-        using var thread = new PipelineHarness(fixture);
+        using var thread = new PipelineHarness();
         var (held, first) = await thread.HoldSeq1Async();
 
         var waiting = await thread.PostAsync(1); // a retry while the first is in flight
@@ -97,12 +97,12 @@ public sealed class CommitPipelineTests(ClusterFixture fixture)
         private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         private readonly CommitPipeline _pipeline;
 
-        public PipelineHarness(ClusterFixture fixture)
+        public PipelineHarness()
         {
             Script = ScriptedFaultsCommentLog.For(ThreadId);
-            Log = new ScriptedFaultsCommentLog(new TableCommentLog(fixture.Azurite.Table(TableCommentLog.DefaultTableName), NullLogger<TableCommentLog>.Instance));
+            Log = new ScriptedFaultsCommentLog(new InMemoryCommentLog());
             var meters = _services.GetRequiredService<IMeterFactory>();
-            Acknowledged = new CounterReading(ChatMetrics.MeterName, "chat.comments.acknowledged", meters);
+            Acknowledged = new CounterReading(ChatMetrics.MeterName, "chat.comments.acknowledged", [meters]);
             _pipeline = new CommitPipeline(ThreadId, Log, Recent, maxFlushesInFlight: 2,
                 batch => SettledBatches.Add(batch.Select(c => c.Comment.Seq).ToArray()),
                 new ChatMetrics(meters), TimeProvider.System, NullLogger.Instance);

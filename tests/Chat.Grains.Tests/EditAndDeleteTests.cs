@@ -3,6 +3,7 @@ using static Chat.Grains.Tests.ThreadComments;
 namespace Chat.Grains.Tests;
 
 /// <summary>Edit and delete at the grain: who may, for how long, and what a deleted comment leaves behind.</summary>
+[Trait("Lane", "cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class EditAndDeleteTests(ClusterFixture fixture)
 {
@@ -53,8 +54,8 @@ public sealed class EditAndDeleteTests(ClusterFixture fixture)
         Assert.Equal("", all[0].Body);
         Assert.Equal(parent, all[1].ParentSeq);
         Assert.Equal("a reply", all[1].Body);
-        var row = await fixture.Azurite.Table("comments").GetEntityAsync<Azure.Data.Tables.TableEntity>(thread.GetPrimaryKeyString(), parent.ToString("D19"));
-        Assert.Equal("", row.Value.GetString("Body")); // gone from storage too, not only hidden
+        var row = await fixture.Log.ReadOneAsync(thread.GetPrimaryKeyString(), parent);
+        Assert.Equal("", row!.Comment.Body); // gone from the log too, not only hidden
         Assert.Equal(ChatErrorKind.Invalid, (await Assert.ThrowsAsync<ChatException>(() => thread.EditComment(parent, author, "back"))).Kind);
         Assert.Equal(ChatErrorKind.NotFound, (await Assert.ThrowsAsync<ChatException>(() => thread.DeleteComment(99, author))).Kind);
     }

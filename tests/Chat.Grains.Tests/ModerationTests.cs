@@ -3,6 +3,7 @@ using Chat.TestSupport;
 namespace Chat.Grains.Tests;
 
 /// <summary>Lock and hide at the grain: what a locked thread refuses, what a hidden comment shows, and that both last.</summary>
+[Trait("Lane", "cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class ModerationTests(ClusterFixture fixture)
 {

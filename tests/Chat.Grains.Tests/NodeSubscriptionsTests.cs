@@ -1,3 +1,4 @@
+using Chat.Grains.Nodes;
 using Chat.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Storage;
@@ -9,6 +10,7 @@ namespace Chat.Grains.Tests;
 /// nodes, never per refresh; a failed write fails no subscribe and is retried by housekeeping; and
 /// what it wrote brings the nodes back. Observers are real references from the test cluster.
 /// </summary>
+[Trait("Lane", "cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class NodeSubscriptionsTests(ClusterFixture fixture)
 {

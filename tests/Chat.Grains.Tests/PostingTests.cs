@@ -7,6 +7,7 @@ namespace Chat.Grains.Tests;
 /// Posting to a thread: seqs, group commit, retries by clientId, catch-up, reactivation, replies'
 /// parents and what bodies are refused.
 /// </summary>
+[Trait("Lane", "cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class PostingTests(ClusterFixture fixture)
 {
@@ -24,17 +25,6 @@ public sealed class PostingTests(ClusterFixture fixture)
         // Each post got the seq under which its own body was stored.
         var bodyBySeq = page.Comments.ToDictionary(c => c.Seq, c => c.Body);
         Assert.All(Enumerable.Range(1, 200), i => Assert.Equal($"comment {i}", bodyBySeq[seqs[i - 1]]));
-    }
-
-    [Fact]
-    public async Task Group_commit_writes_200_concurrent_posts_in_far_fewer_than_200_transactions()
-    {
-        var thread = await fixture.NewThreadByAliceAsync();
-
-        await Task.WhenAll(Enumerable.Range(1, 200).Select(i => thread.Post(Comment(i))));
-
-        var transactions = ClusterFixture.Transactions.For(thread.GetPrimaryKeyString());
-        Assert.InRange(transactions, 2, 40); // at most 100 per transaction, so at least 2
     }
 
     [Fact]
@@ -129,17 +119,5 @@ public sealed class PostingTests(ClusterFixture fixture)
 
         Assert.Equal(ChatErrorKind.NotFound, error.Kind);
         Assert.Equal(ChatErrorKind.NotFound, (await Assert.ThrowsAsync<ChatException>(() => thread.GetInfo())).Kind);
-    }
-
-    [Fact]
-    public async Task An_acknowledged_comment_is_a_row_in_the_comments_table()
-    {
-        var thread = await fixture.NewThreadByAliceAsync();
-        var seq = await thread.Post(new NewComment(0, "alice", "durable", "c-durable"));
-
-        var row = await fixture.Azurite.Table("comments").GetEntityAsync<Azure.Data.Tables.TableEntity>(thread.GetPrimaryKeyString(), seq.ToString("D19"));
-
-        Assert.Equal("durable", row.Value.GetString("Body"));
-        Assert.Equal("alice", row.Value.GetString("Author"));
     }
 }

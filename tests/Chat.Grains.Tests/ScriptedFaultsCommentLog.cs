@@ -4,7 +4,7 @@ using Chat.Grains.Storage;
 namespace Chat.Grains.Tests;
 
 /// <summary>
-/// The real comment log (Azurite) with faults a test scripts for one thread: hold an append until the
+/// A comment log (in memory or on Azurite) with faults a test scripts for one thread: hold an append until the
 /// test decides its outcome, make it fail before or after it reached the table, fail the next few
 /// appends, and see which seqs have landed. Threads no test scripted pass straight through.
 /// </summary>

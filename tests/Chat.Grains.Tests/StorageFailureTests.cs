@@ -1,6 +1,5 @@
 using Chat.Grains.Storage;
 using Chat.TestSupport;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Chat.Grains.Tests;
 
@@ -11,6 +10,7 @@ namespace Chat.Grains.Tests;
 /// and fail chosen writes to make exactly that happen (holes, a gap left by a crash, and the
 /// acknowledged-comments metric).
 /// </summary>
+[Trait("Lane", "cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class StorageFailureTests(ClusterFixture fixture)
 {
@@ -75,7 +75,7 @@ public sealed class StorageFailureTests(ClusterFixture fixture)
         Assert.Equal(1, await thread.Post(Comment(author, 1)));
         // What a silo that died after its second transaction landed, and before the first one's
         // failure was repaired, leaves behind: seq 3 stored, seq 2 never.
-        var log = new TableCommentLog(fixture.Azurite.Table(TableCommentLog.DefaultTableName), NullLogger<TableCommentLog>.Instance);
+        var log = fixture.Log;
         await log.AppendAsync(id, [new StoredComment(new Comment(id, 3, 0, author, "comment 3", DateTimeOffset.UtcNow), "c-3")]);
 
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
@@ -96,7 +96,7 @@ public sealed class StorageFailureTests(ClusterFixture fixture)
     [Fact]
     public async Task Acknowledged_comments_are_counted_when_settled_in_order_not_when_a_later_write_lands()
     {
-        using var acknowledged = new CounterReading(ChatMetrics.MeterName, "chat.comments.acknowledged");
+        using var acknowledged = new CounterReading(ChatMetrics.MeterName, "chat.comments.acknowledged", fixture.MeterFactories);
         var (thread, author, script, held, posts) = await HoldSeq1WhileSeqs2To101LandAsync("Counting acknowledgements", 101);
 
         // Landed, but nobody has been told: nothing is acknowledged yet.

@@ -1,6 +1,7 @@
 namespace Chat.Grains.Tests;
 
 /// <summary>A user: registering a name, and the recent comments their page shows.</summary>
+[Trait("Lane", "cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class UserTests(ClusterFixture fixture)
 {

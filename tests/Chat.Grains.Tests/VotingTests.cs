@@ -4,6 +4,7 @@ using static Chat.Grains.Tests.ThreadComments;
 namespace Chat.Grains.Tests;
 
 /// <summary>Votes on comments and threads: once per user, undoable, stored, and credited to the author's karma.</summary>
+[Trait("Lane", "cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class VotingTests(ClusterFixture fixture)
 {
@@ -26,8 +27,8 @@ public sealed class VotingTests(ClusterFixture fixture)
         Assert.Equal(6, await thread.Vote(seq, "bob", up: true));   // and voting again works
 
         // The count is stored in the comment's row, so the log (not only memory) has it.
-        var row = await fixture.Azurite.Table("comments").GetEntityAsync<Azure.Data.Tables.TableEntity>(thread.GetPrimaryKeyString(), seq.ToString("D19"));
-        Assert.Equal(6, row.Value.GetInt64("Points"));
+        var row = await fixture.Log.ReadOneAsync(thread.GetPrimaryKeyString(), seq);
+        Assert.Equal(6, row!.Comment.Points);
     }
 
     [Fact]

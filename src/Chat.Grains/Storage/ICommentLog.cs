@@ -29,14 +29,14 @@ public interface ICommentLog
     /// <summary>The thread's own points (votes on seq 0); 0 before the first vote.</summary>
     Task<long> ReadThreadPointsAsync(string threadId, CancellationToken cancellationToken = default);
 
+    /// <summary>The seqs (0 = the thread) voter has up-voted in this thread.</summary>
+    Task<IReadOnlyList<long>> ReadVotesOfAsync(string threadId, string voter, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Records (up) or removes (!up) voter's vote on seq (0 = the thread) and sets the target's points
     /// to pointsAfter, atomically. Returns false, changing nothing, if the voter had already voted
     /// (up) or had not (!up).
     /// </summary>
-    /// <summary>The seqs (0 = the thread) voter has up-voted in this thread.</summary>
-    Task<IReadOnlyList<long>> ReadVotesOfAsync(string threadId, string voter, CancellationToken cancellationToken = default);
-
     Task<bool> ApplyVoteAsync(string threadId, long seq, string voter, bool up, long pointsAfter, CancellationToken cancellationToken = default);
 }
 

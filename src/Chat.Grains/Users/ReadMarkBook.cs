@@ -10,13 +10,35 @@ namespace Chat.Grains.Users;
 /// </summary>
 internal sealed class ReadMarkBook(Func<Dictionary<string, ThreadReadMark>> marks, TimeProvider time)
 {
-    public ReadMark[] Get(IEnumerable<string> threadIds)
+    public ReadMark[] Get(string[] threadIds)
     {
+        if (threadIds.Length > ReadMark.MaxThreadsPerRequest) throw ChatException.Invalid($"At most {ReadMark.MaxThreadsPerRequest} threads at a time.");
         var all = marks();
         return threadIds.Distinct()
             .Select(id => all.TryGetValue(id, out var mark) ? new ReadMark(id, mark.Seq) : null)
             .OfType<ReadMark>()
             .ToArray();
+    }
+
+    /// <summary>A reader's report that they have read threadId up to seq: its shape, before anything else is asked.</summary>
+    public static void Check(string threadId, long seq)
+    {
+        if (Limits.CheckThreadId(threadId) is { } error) throw ChatException.Invalid(error);
+        if (seq < 0) throw ChatException.Invalid("seq must be 0 or more.");
+    }
+
+    /// <summary>
+    /// Moves the mark of a checked report (<see cref="Check"/>). Only a mark that moves asks the
+    /// thread: it must exist and have the seq (a page reports every few seconds at most, and only
+    /// when the reader has read further). Returns the mark now, and whether the state changed.
+    /// </summary>
+    public async Task<(ReadMark Mark, bool Changed)> MarkReadAsync(IThreadGrain thread, string threadId, long seq)
+    {
+        if (Of(threadId) is { } mark && mark >= seq) return (new ReadMark(threadId, mark), false);
+        var lastSeq = (await thread.GetInfo()).LastSeq;
+        if (seq > lastSeq) throw ChatException.Invalid($"seq {seq} is past the thread's last comment ({lastSeq}).");
+        var changed = Advance(threadId, seq);
+        return (new ReadMark(threadId, Of(threadId) ?? seq), changed);
     }
 
     /// <summary>Moves the thread's mark up to seq (never down). True if anything changed.</summary>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
-namespace Chat.Grains;
+namespace Chat.Grains.Nodes;
 
 /// <summary>
 /// The web nodes subscribed to one grain (a thread, the front page, a user's inbox), by node id, each

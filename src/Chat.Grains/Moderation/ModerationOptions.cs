@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Chat.Grains;
+namespace Chat.Grains.Moderation;
 
 /// <summary>Readers' flags and the moderation queue (<see cref="FlagQueueGrain"/>); section "Chat:Moderation".</summary>
 public sealed class ModerationOptions

@@ -1,4 +1,4 @@
-namespace Chat.Grains;
+namespace Chat.Grains.Users;
 
 /// <summary>
 /// Which "@name"s of a new comment name users: resolved by the poster's grain before posting, so the

@@ -1,4 +1,4 @@
-namespace Chat.Grains;
+namespace Chat.Grains.Users;
 
 /// <summary>
 /// A user's flags, for <see cref="UserGrain"/>: remembers what the user flagged (once per comment),

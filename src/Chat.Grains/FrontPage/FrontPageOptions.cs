@@ -1,4 +1,4 @@
-namespace Chat.Grains;
+namespace Chat.Grains.FrontPage;
 
 /// <summary>Tuning of <see cref="FrontPageGrain"/>; bound from configuration section "Chat:FrontPage".</summary>
 public sealed class FrontPageOptions

@@ -1,4 +1,4 @@
-namespace Chat.Grains;
+namespace Chat.Grains.Users;
 
 /// <summary>Reply notifications kept by <see cref="UserGrain"/>; bound from configuration section "Chat:Inbox".</summary>
 public sealed class InboxOptions

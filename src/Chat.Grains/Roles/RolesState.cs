@@ -1,0 +1,9 @@
+// Namespace Chat.Grains, not the folder's: grain storage's JSON names the CLR type of what it
+// stores, so rows written before this file moved must still find it here.
+namespace Chat.Grains;
+
+[GenerateSerializer, Alias("Chat.RolesState")]
+public sealed class RolesState
+{
+    [Id(0)] public string? FirstUser { get; set; }
+}
