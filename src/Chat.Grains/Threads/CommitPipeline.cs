@@ -9,9 +9,11 @@ namespace Chat.Grains.Threads;
 /// gives them the next seqs and writes them to the comment log at once. Up to MaxFlushesInFlight
 /// transactions are in flight, but they settle strictly in seq order: a poster gets its seq (and
 /// the batch goes to <paramref name="settled"/>, which tells the web nodes) only once its write and
-/// every write before it are durable. After a failed write every waiting poster is told "storage
-/// unavailable", and the log is re-read before anything new is numbered; a hole left below a later
-/// write that landed is filled (see <see cref="ReadTailRepairingHolesAsync"/>).
+/// every write before it are durable. After a failed write the log is re-read before anything new
+/// is numbered: what landed after all is acknowledged, a hole left below a later write that landed
+/// is filled (see <see cref="ReadTailRepairingHolesAsync"/>), and what did not land is written
+/// again, up to <see cref="MaxWriteAttempts"/> times. Only when the log does not answer the re-read
+/// either (storage is down, not just slow) is every waiting poster told "storage unavailable".
 /// </summary>
 /// <remarks>
 /// A plain class, so that it can be tested against a comment log without a silo. It lives in a
@@ -31,6 +33,13 @@ internal sealed class CommitPipeline(
     /// <summary>A placeholder's clientId; its author is empty, which no user has, so it never matches a retry.</summary>
     internal const string PlaceholderClientIdPrefix = "hole:";
 
+    /// <summary>
+    /// How many times a post's comment is written before its poster is told "storage unavailable"
+    /// although the log answers: a write that timed out on a busy machine is slow, not refused, and
+    /// a slow write is not a failure a poster should see; one that keeps failing is.
+    /// </summary>
+    internal const int MaxWriteAttempts = 3;
+
     private readonly Dictionary<string, PendingPost> _pendingByClientKey = new(StringComparer.Ordinal);
     private readonly List<PendingPost> _queue = [];
     // Table transactions started and not yet settled, in seq order (at most maxFlushesInFlight).
@@ -38,6 +47,9 @@ internal sealed class CommitPipeline(
     // What the writes of a failed round tried to store, by seq: a hole found below a later write
     // that landed is filled with these (the posters are still waiting for them).
     private readonly Dictionary<long, StoredComment> _unsettled = [];
+    // The posts of a failed round's writes, in seq order, waiting for the re-read to tell whether
+    // their comments landed (then they are acknowledged) or must be written again.
+    private readonly List<PendingPost> _held = [];
     private Task _settler = Task.CompletedTask;
     private bool _mustReconcile;
 
@@ -88,6 +100,7 @@ internal sealed class CommitPipeline(
             for (var i = 0; i < count; i++)
             {
                 metrics.Stages.Since(PostStages.GroupCommitWait, posts[i].QueuedAt);
+                posts[i].Attempts++;
                 var c = posts[i].Comment;
                 batch.Add(new StoredComment(new Comment(threadId, firstSeq + i, c.ParentSeq, c.Author, c.Body, c.CreatedAt ?? now, Mentions: c.Mentions), c.ClientId));
             }
@@ -117,11 +130,19 @@ internal sealed class CommitPipeline(
     {
         while (true)
         {
-            if (_mustReconcile && !await TryReconcileAsync())
+            if (_mustReconcile)
             {
-                FailPosts(_queue);
-                _queue.Clear();
-                return;
+                if (!await TryReconcileAsync())
+                {
+                    // Storage does not answer: everyone waiting is told at once, rather than each
+                    // waiting out its own timeout (a retry with the same clientId is safe).
+                    FailPosts(_held);
+                    _held.Clear();
+                    FailPosts(_queue);
+                    _queue.Clear();
+                    return;
+                }
+                RequeueHeld();
             }
             // Whatever queued meanwhile (or stayed queued through a failure) goes out now: the
             // loop only ends with nothing queued.
@@ -156,25 +177,36 @@ internal sealed class CommitPipeline(
     }
 
     /// <summary>
-    /// After a failed write. Storage is most likely down, so every post waiting (in flight or queued)
-    /// is told at once that it is unavailable, rather than each waiting out its own timeout (a retry
-    /// with the same clientId is safe). Then the writes behind the failed one are let finish (landed
-    /// or not, and the failed one may have landed too: a timeout is not a "no"); what each tried to
-    /// store is kept, since that is what a hole below a landed write is filled with. The settle loop
-    /// then re-reads the log before numbering anything new.
+    /// After a failed write. Its posters keep waiting: a timeout is not a "no" (on a busy machine the
+    /// write often landed after all), so the settle loop re-reads the log before numbering anything
+    /// new, and only a re-read that fails too tells them storage is unavailable. First the writes
+    /// behind the failed one are let finish (landed or not); what each tried to store is kept, since
+    /// that is what a hole below a landed write is filled with, and their posts are held in order.
     /// </summary>
     private async Task SettleAfterFailureAsync()
     {
         _mustReconcile = true;
-        foreach (var flush in _inFlight) FailPosts(flush.Posts);
-        FailPosts(_queue);
-        _queue.Clear();
         while (_inFlight.TryDequeue(out var flush))
         {
             try { await flush.Write; }
             catch (Exception) { /* the re-read decides */ }
             foreach (var c in flush.Batch) _unsettled[c.Comment.Seq] = c;
+            _held.AddRange(flush.Posts);
         }
+    }
+
+    /// <summary>
+    /// After a successful re-read: the held posts whose comments it did not find are queued again,
+    /// ahead of everything queued since and in their old order, to be numbered and written anew (the
+    /// seqs they had were never stored nor told to anyone). A post written <see cref="MaxWriteAttempts"/>
+    /// times is given up on: its poster is told "storage unavailable" and may retry.
+    /// </summary>
+    private void RequeueHeld()
+    {
+        var again = _held.Where(p => !p.Completion.Task.IsCompleted).ToList();
+        _held.Clear();
+        FailPosts(again.Where(p => p.Attempts >= MaxWriteAttempts).ToList());
+        _queue.InsertRange(0, again.Where(p => p.Attempts < MaxWriteAttempts));
     }
 
     /// <summary>Re-reads the log after a failed write. Returns false if storage is still down.</summary>
@@ -269,6 +301,9 @@ internal sealed class CommitPipeline(
         public long QueuedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
 
         public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>How many writes have carried it (a failed one is retried, see <see cref="MaxWriteAttempts"/>).</summary>
+        public int Attempts { get; set; }
     }
 
     /// <summary>One table transaction: the posts it acknowledges, the rows it writes, the write itself.</summary>
