@@ -110,7 +110,11 @@ public sealed class ChildProcess : IAsyncDisposable
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            if (_process.HasExited) throw new InvalidOperationException(ExitedMessage());
+            if (_process.HasExited)
+            {
+                await WaitForExitAsync(TimeSpan.FromSeconds(5)); // its last lines, which say why
+                throw new InvalidOperationException(ExitedMessage());
+            }
             ct.ThrowIfCancellationRequested();
             if (await ready()) return;
             if (deadline.Elapsed > within)
