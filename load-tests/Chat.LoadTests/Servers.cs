@@ -1,132 +1,76 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Chat.Processes;
 
 namespace Chat.LoadTests;
 
 /// <summary>A server process this tool started on loopback (baseline node, redis-server, Azurite, the product).</summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StreamWriter _log;
+    private readonly ChildProcess _process;
 
-    private ServerProcess(string name, Process process, StreamWriter log, int port, string host)
+    private ServerProcess(ChildProcess process, int port, string host)
     {
-        Name = name;
         _process = process;
-        _log = log;
         Port = port;
         Host = host;
     }
 
-    public string Name { get; }
+    public string Name => _process.Name;
     public int Port { get; }
     /// <summary>The address it is reached at: loopback, or its network namespace's address (chaos).</summary>
     public string Host { get; }
-    public int Pid => _process.Id;
+    public int Pid => _process.Pid;
     public Uri Url => new($"http://{Host}:{Port}");
     public bool HasExited => _process.HasExited;
-    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+    public int? ExitCode => _process.ExitCode;
 
     /// <param name="host">Where it listens (loopback unless it runs in a network namespace of its own).</param>
     /// <param name="appendLog">Append to its log (a restarted process keeps one log).</param>
+    /// <param name="stopSignal">What disposing it sends first (then 10 s to exit, then SIGKILL): SIGTERM; SIGINT for Azurite.</param>
     /// <param name="ct">Cancelled: the process is stopped and the start throws (nothing is left running).</param>
     public static async Task<ServerProcess> StartAsync(string name, string file, string args, int port, string logDir,
         string? workDir = null, IDictionary<string, string>? env = null, string? readyPath = null, TimeSpan? timeout = null,
-        string host = "127.0.0.1", bool appendLog = false, CancellationToken ct = default)
+        string host = "127.0.0.1", bool appendLog = false, Signal stopSignal = Signal.Term, CancellationToken ct = default)
     {
-        Directory.CreateDirectory(logDir);
-        var log = new StreamWriter(Path.Combine(logDir, $"{name}.log"), appendLog) { AutoFlush = true };
-        var psi = new ProcessStartInfo(file, args)
+        var environment = new Dictionary<string, string?>
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            WorkingDirectory = workDir ?? Environment.CurrentDirectory,
+            // The generator's own socket setting (LoadTool.InlineSocketCompletions) is not for the servers it starts.
+            [LoadTool.InlineCompletionsVariable] = null,
         };
-        // The generator's own socket setting (LoadTool.InlineSocketCompletions) is not for the servers it starts.
-        psi.Environment.Remove(LoadTool.InlineCompletionsVariable);
-        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
-        Process process;
-        try { process = Process.Start(psi) ?? throw new InvalidOperationException($"{name} did not start."); }
-        catch (System.ComponentModel.Win32Exception e) { throw new InvalidOperationException($"Cannot start {name} ({file}): {e.Message}"); }
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new ServerProcess(name, process, log, port, host);
-        var deadline = Stopwatch.StartNew();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        while (true)
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) environment[k] = v;
+        var launch = new ProcessLaunch(name, file, args)
         {
-            if (process.HasExited) throw new InvalidOperationException($"{name} exited with code {process.ExitCode}; see {Path.Combine(logDir, name + ".log")}.");
-            if (ct.IsCancellationRequested)
-            {
-                await server.DisposeAsync();
-                throw new OperationCanceledException($"{name}: start cancelled", ct);
-            }
-            if (deadline.Elapsed > (timeout ?? TimeSpan.FromSeconds(60)))
-            {
-                await server.DisposeAsync();
-                throw new TimeoutException($"{name} did not get ready on port {port}; see {Path.Combine(logDir, name + ".log")}.");
-            }
-            if (readyPath is null ? await IsListeningAsync(port, host)
-                : await http.GetAsync($"http://{host}:{port}{readyPath}").ContinueWith(t => t.IsCompletedSuccessfully && t.Result.IsSuccessStatusCode))
-                return server;
-            await Task.Delay(100);
-        }
+            WorkingDirectory = workDir ?? Environment.CurrentDirectory,
+            Environment = environment,
+            LogDirectory = logDir,
+            AppendLog = appendLog,
+            StopSignal = stopSignal,
+            StopGrace = TimeSpan.FromSeconds(10),
+        };
+        var ready = readyPath is null ? ChildProcess.Listening(port, host) : ChildProcess.AnswersOk(new Uri($"http://{host}:{port}{readyPath}"));
+        var process = await ChildProcess.StartAsync(launch, ready, timeout ?? TimeSpan.FromSeconds(60), $"{name} ready on port {port}", ct);
+        return new ServerProcess(process, port, host);
     }
 
     /// <summary>Sends a signal by name (KILL, TERM, STOP, CONT); a process already gone is left alone.</summary>
-    public async Task SignalAsync(string signal)
+    public Task SignalAsync(string signal)
     {
-        if (_process.HasExited) return;
-        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString()]);
-        await kill!.WaitForExitAsync();
+        _process.Signal(signal);
+        return Task.CompletedTask;
     }
 
     /// <summary>Waits until the process has exited, at most `timeout` (then it is killed).</summary>
     public async Task WaitForExitAsync(TimeSpan timeout)
     {
-        using var cts = new CancellationTokenSource(timeout);
-        try { await _process.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); await _process.WaitForExitAsync(); }
+        if (!await _process.WaitForExitAsync(timeout)) await _process.KillTreeAsync();
     }
 
-    /// <summary>SIGTERM (SIGINT for Azurite would matter only on disk: ours are in memory), then SIGKILL after 10 s.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                await SignalAsync("CONT"); // a stopped process cannot handle SIGTERM
-                await SignalAsync("TERM");
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                try { await _process.WaitForExitAsync(cts.Token); }
-                catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
-            }
-        }
-        catch (InvalidOperationException) { /* already gone */ }
-        _process.Dispose();
-        lock (_log) _log.Dispose();
-    }
+    /// <summary>SIGCONT and its stop signal (SIGTERM; SIGINT for Azurite), then SIGKILL to its tree after 10 s.</summary>
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A free port on loopback (see <see cref="Processes.FreePort.Next"/>).</summary>
+    public static int FreePort() => Processes.FreePort.Next();
 
-    public static async Task<bool> IsListeningAsync(int port, string host = "127.0.0.1")
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Parse(host), port);
-            return true;
-        }
-        catch (SocketException) { return false; }
-    }
+    public static Task<bool> IsListeningAsync(int port, string host = "127.0.0.1") => Processes.FreePort.IsListeningAsync(port, host);
 }
 
 /// <summary>Where things are: the repository (for Azurite and the built Chat.Baseline / Chat.Web).</summary>
@@ -202,25 +146,15 @@ public static class Targets
     public static Task<ServerProcess> AzuriteAsync(string logDir)
     {
         var port = ServerProcess.FreePort();
-        return ServerProcess.StartAsync("azurite", AzuriteBin, AzuriteArgs("127.0.0.1", port), port, logDir);
+        return ServerProcess.StartAsync("azurite", AzuriteBin, AzuriteArgs("127.0.0.1", port), port, logDir, stopSignal: Signal.Int);
     }
 
-    public static string AzuriteBin
-    {
-        get
-        {
-            var bin = Path.Combine(Paths.RepoRoot, "node_modules", ".bin", "azurite-table");
-            return File.Exists(bin) ? bin : throw new InvalidOperationException($"{bin} is missing: run `npm ci` in the repository root.");
-        }
-    }
+    public static string AzuriteBin => Azurite.Bin(Paths.RepoRoot);
 
     /// <summary>In memory: nothing to clean up, and a run starts empty.</summary>
-    public static string AzuriteArgs(string host, int port) =>
-        $"--tableHost {host} --tablePort {port} --disableTelemetry --silent --skipApiVersionCheck --inMemoryPersistence";
+    public static string AzuriteArgs(string host, int port) => string.Join(' ', Azurite.Arguments(host, port));
 
-    public static string AzuriteConnectionString(int port, string host = "127.0.0.1") =>
-        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-        $"TableEndpoint=http://{host}:{port}/devstoreaccount1;";
+    public static string AzuriteConnectionString(int port, string host = "127.0.0.1") => Azurite.ConnectionString(port, host);
 
     /// <summary>The product as run.sh runs it (Chat.Web co-hosting a silo), against the given Azurite.</summary>
     /// <param name="openFiles">Open files (connections) it must be able to hold; above this machine's hard limit it is started through prlimit, which needs root.</param>

@@ -1,3 +1,4 @@
+global using Chat.Processes;
 global using Chat.TestSupport;
 global using k8s.Models;
 global using Xunit;

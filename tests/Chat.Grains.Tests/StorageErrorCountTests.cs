@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Azure.Core;
 using Azure.Data.Tables;
 using Chat.Grains.Storage;
+using Chat.Processes;
 using Chat.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 

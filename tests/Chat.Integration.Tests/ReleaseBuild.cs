@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace Chat.Integration.Tests;
@@ -73,17 +72,7 @@ public static partial class ReleaseBuild
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string directory, string command, params string[] arguments)
     {
-        var start = new ProcessStartInfo(command, arguments)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
+        var result = await ChildProcess.RunAsync(new ProcessLaunch(command, command, arguments) { WorkingDirectory = directory }, Timeout.InfiniteTimeSpan);
+        return (result.ExitCode, result.Output + result.Error);
     }
 }

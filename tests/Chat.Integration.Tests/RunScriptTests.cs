@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
@@ -9,12 +7,18 @@ namespace Chat.Integration.Tests;
 /// The README's `./run.sh --cluster`, as a person runs it: a node that dies leaves the rest running,
 /// the script says which died and how to start it again, and that command brings it back.
 /// </summary>
-public sealed partial class RunScriptTests(ITestOutputHelper output) : IDisposable
+public sealed partial class RunScriptTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "chat-runsh-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly ConcurrentQueue<string> _lines = new();
-    private readonly List<Process> _processes = [];
-    private Process? _restarted;
+    private readonly List<ChildProcess> _processes = [];
+
+    // What the script and the printed command wrote (stdout and stderr), each process's in order.
+    private IEnumerable<string> Lines
+    {
+        get { lock (_processes) return [.. _processes.SelectMany(p => p.Lines)]; }
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task A_killed_silo_leaves_the_cluster_running_and_the_command_the_script_prints_brings_it_back()
@@ -33,7 +37,7 @@ public sealed partial class RunScriptTests(ITestOutputHelper output) : IDisposab
         Assert.Equal(1, await user.PostCommentSeqAsync(threadId, 0, "before"));
 
         var silo1 = int.Parse(PidOf().Match(await WaitForLineAsync("Chat.Silo 1 is pid", TimeSpan.Zero)).Groups[1].Value);
-        ProcessSignals.KillHard(Process.GetProcessById(silo1));
+        Signals.Send(silo1, Signal.Kill);
 
         var died = await WaitForLineAsync($"Chat.Silo 1 (pid {silo1}) was killed by signal 9; 2 node(s) keep running.", TimeSpan.FromSeconds(20));
         var restart = (await WaitForLineAsync("(source ", TimeSpan.FromSeconds(5))).Trim();
@@ -43,7 +47,9 @@ public sealed partial class RunScriptTests(ITestOutputHelper output) : IDisposab
             TimeSpan.FromSeconds(60), "a post through the surviving silo");
         Assert.Equal(2, (await user.GetCommentsAsync(threadId)).Length);
 
-        var again = _restarted = Start("bash", ["-c", restart], []);
+        // The printed command's silo runs under a subshell, as in the user's terminal, where Ctrl-C
+        // stops both: a SIGTERM to the shell alone would leave the silo running on (so its whole tree is killed at the end).
+        var again = Start("bash", ["-c", restart], [], Signal.Kill);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         await Eventually.True(async () =>
         {
@@ -53,12 +59,11 @@ public sealed partial class RunScriptTests(ITestOutputHelper output) : IDisposab
         }, TimeSpan.FromSeconds(90), "the restarted silo ready");
 
         // SIGTERM (as Ctrl-C would) stops what the script started: the web node and Azurite.
-        ProcessSignals.Terminate(script);
-        Assert.True(script.WaitForExit(TimeSpan.FromSeconds(60)), "the script did not stop within 60 s");
-        // The timed wait returns at exit, possibly before the last output lines reached the handlers
-        // (a fresh clone failed on the last line once); the untimed one waits for them.
-        script.WaitForExit();
-        Assert.Contains("==> stopped", _lines);
+        script.Signal(Signal.Term);
+        // The wait returns once the script exited and its last output lines reached the log (a fresh
+        // clone failed on the last line once when only the exit was waited for).
+        Assert.True(await script.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the script did not stop within 60 s");
+        Assert.Contains("==> stopped", Lines);
         Assert.False(await FreePort.IsListeningAsync(webPort), "the web node still listens after the script stopped");
         output.WriteLine(died);
     }
@@ -66,48 +71,43 @@ public sealed partial class RunScriptTests(ITestOutputHelper output) : IDisposab
     [GeneratedRegex(@"is pid (\d+)")]
     private static partial Regex PidOf();
 
-    private Process Start(string file, string[] args, Dictionary<string, string> env)
+    /// <param name="stop">What the end of the test sends it if it still runs (then 30 s to exit, then its tree is killed).</param>
+    private ChildProcess Start(string file, string[] args, Dictionary<string, string> env, Signal stop = Signal.Term)
     {
-        var start = new ProcessStartInfo(file, args) { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        // Fast failure detection, as the other process tests have it; one GC heap per process on a small machine.
-        start.Environment["Chat__Membership__ProbeTimeout"] = "00:00:01";
-        start.Environment["Chat__Membership__NumMissedProbesLimit"] = "2";
-        start.Environment["DOTNET_gcServer"] = "0";
-        foreach (var (key, value) in env) start.Environment[key] = value;
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data is { } line) _lines.Enqueue(line); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) _lines.Enqueue(line); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _processes.Add(process);
+        var launch = new ProcessLaunch(file, file, args)
+        {
+            WorkingDirectory = RepoPaths.Root,
+            // Fast failure detection, as the other process tests have it; one GC heap per process on a small machine.
+            Environment = new Dictionary<string, string?>
+            {
+                ["Chat__Membership__ProbeTimeout"] = "00:00:01",
+                ["Chat__Membership__NumMissedProbesLimit"] = "2",
+                ["DOTNET_gcServer"] = "0",
+            }.Concat(env.Select(kv => KeyValuePair.Create(kv.Key, (string?)kv.Value))).ToDictionary(),
+            TailLines = int.MaxValue,
+            StopSignal = stop,
+            StopGrace = TimeSpan.FromSeconds(30),
+        };
+        var process = ChildProcess.Start(launch);
+        lock (_processes) _processes.Add(process);
         return process;
     }
 
     private async Task<string> WaitForLineAsync(string text, TimeSpan within)
     {
         string? found = null;
-        await Eventually.True(() => Task.FromResult((found = _lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal))) is not null),
+        await Eventually.True(() => Task.FromResult((found = Lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal))) is not null),
             within, $"a line with '{text}' from run.sh");
         return found!;
     }
 
-    public void Dispose()
+    public async Task DisposeAsync()
     {
-        File.WriteAllLines(Path.Combine(RepoPaths.Artifacts, "run-sh-cluster.log"), _lines);
-        // The printed command's silo runs under a subshell, as in the user's terminal, where Ctrl-C
-        // stops both: a SIGTERM to the shell alone would leave the silo running on.
-        if (_restarted is { HasExited: false }) _restarted.Kill(entireProcessTree: true);
-        // Whatever is still running after a failure: the script and its nodes.
-        foreach (var process in Enumerable.Reverse(_processes))
-        {
-            if (!process.HasExited) ProcessSignals.Terminate(process);
-            if (!process.WaitForExit(TimeSpan.FromSeconds(30))) process.Kill(entireProcessTree: true);
-        }
-        foreach (var line in _lines.Where(l => l.Contains(" is pid ", StringComparison.Ordinal)))
-        {
-            try { Process.GetProcessById(int.Parse(PidOf().Match(line).Groups[1].Value)).Kill(); }
-            catch (ArgumentException) { /* gone already */ }
-        }
+        File.WriteAllLines(Path.Combine(RepoPaths.Artifacts, "run-sh-cluster.log"), Lines);
+        // Whatever is still running after a failure: the printed command's silo, the script and its nodes.
+        foreach (var process in Enumerable.Reverse(_processes)) await process.DisposeAsync();
+        foreach (var line in Lines.Where(l => l.Contains(" is pid ", StringComparison.Ordinal)))
+            Signals.Send(int.Parse(PidOf().Match(line).Groups[1].Value), Signal.Kill); // false: gone already
         try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
     }
 }

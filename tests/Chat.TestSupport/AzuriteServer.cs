@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Azure.Data.Tables;
+using Chat.Processes;
 
 namespace Chat.TestSupport;
 
@@ -10,7 +10,7 @@ namespace Chat.TestSupport;
 /// </summary>
 public sealed class AzuriteServer : IAsyncDisposable
 {
-    private Process? _process;
+    private ChildProcess? _process;
 
     private AzuriteServer(int port, string? location)
     {
@@ -21,72 +21,38 @@ public sealed class AzuriteServer : IAsyncDisposable
     public int Port { get; }
     public string? Location { get; }
 
-    public string ConnectionString =>
-        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-        $"TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
+    public string ConnectionString => Azurite.ConnectionString(Port);
 
     public static async Task<AzuriteServer> StartAsync(string? location = null, int? port = null)
     {
         var server = new AzuriteServer(port ?? FreePort.Next(), location);
-        try
-        {
-            await server.StartProcessAsync();
-        }
-        catch
-        {
-            await server.StopAsync(); // do not leave a half-started Azurite behind
-            throw;
-        }
+        await server.StartProcessAsync();
         return server;
     }
 
     public TableClient Table(string name) => new(ConnectionString, name);
 
-    /// <summary>Stops Azurite cleanly (SIGINT); with a location, its data stays for the next start.</summary>
+    /// <summary>Stops Azurite cleanly (SIGINT, up to 15 s, then killed); with a location, its data stays for the next start.</summary>
     public async Task StopAsync()
     {
         if (_process is null) return;
-        if (!_process.HasExited)
-        {
-            ProcessSignals.Interrupt(_process);
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            try { await _process.WaitForExitAsync(cts.Token); }
-            catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
-        }
-        _process.Dispose();
+        await _process.DisposeAsync();
         _process = null;
     }
 
     /// <summary>SIGSTOP: the process stays, its port accepts connections, nothing answers.</summary>
-    public void Freeze() => ProcessSignals.Stop(_process!);
+    public void Freeze() => _process!.Signal(Signal.Stop);
 
     /// <summary>SIGCONT after <see cref="Freeze"/>.</summary>
-    public void Thaw() => ProcessSignals.Continue(_process!);
+    public void Thaw() => _process!.Signal(Signal.Cont);
 
     /// <summary>Starts again on the same port and folder.</summary>
     public Task RestartAsync() => StopAsync().ContinueWith(_ => StartProcessAsync()).Unwrap();
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private async Task StartProcessAsync()
-    {
-        var bin = Path.Combine(RepoPaths.Root, "node_modules", ".bin", "azurite-table");
-        if (!File.Exists(bin)) throw new InvalidOperationException($"{bin} is missing: run 'npm ci' in the repository root (./test.sh does).");
-        var args = $"--tableHost 127.0.0.1 --tablePort {Port} --disableTelemetry --silent --skipApiVersionCheck " +
-                   (Location is null ? "--inMemoryPersistence" : $"--location \"{Location}\"");
-        _process = Process.Start(new ProcessStartInfo(bin, args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("Azurite did not start.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var process = _process;
-        await Eventually.True(async () => process.HasExited
-            ? throw new InvalidOperationException($"Azurite exited with code {process.ExitCode}")
-            : await FreePort.IsListeningAsync(Port), TimeSpan.FromSeconds(90), $"Azurite listening on {Port}");
-    }
+    // A half-started Azurite is stopped before the start throws.
+    private async Task StartProcessAsync() =>
+        _process = await ChildProcess.StartAsync(Azurite.Launch(RepoPaths.Root, Port, location: Location),
+            ChildProcess.Listening(Port), TimeSpan.FromSeconds(90), $"Azurite listening on {Port}");
 }

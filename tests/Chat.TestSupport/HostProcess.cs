@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Text;
+using Chat.Processes;
 
 namespace Chat.TestSupport;
 
@@ -9,20 +8,13 @@ namespace Chat.TestSupport;
 /// </summary>
 public sealed class HostProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _log = new();
-    private readonly string _name;
+    private readonly ChildProcess _process;
 
-    private HostProcess(Process process, string name, Uri baseAddress, int siloPort)
+    private HostProcess(ChildProcess process, Uri baseAddress, int siloPort)
     {
         _process = process;
-        _name = name;
         BaseAddress = baseAddress;
         SiloPort = siloPort;
-        process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
     }
 
     /// <summary>HTTP address: the site for a web node, health and metrics for a silo.</summary>
@@ -33,10 +25,8 @@ public sealed class HostProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public string Log
-    {
-        get { lock (_log) return _log.ToString(); }
-    }
+    /// <summary>All it wrote so far (stdout and stderr).</summary>
+    public string Log => _process.Output;
 
     /// <summary>The configuration the tests were built in, and so the hosts they start ("Release" or "Debug").</summary>
     public static string Configuration { get; } =
@@ -64,45 +54,33 @@ public sealed class HostProcess : IAsyncDisposable
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: build the solution first.");
         if (port == 0) port = FreePort.Next();
         var siloPort = withSilo ? FreePort.Next() : 0;
-        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
+        var env = new Dictionary<string, string?>
         {
-            WorkingDirectory = projectDir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            ["Chat__Storage__ConnectionString"] = storageConnectionString,
+            ["Chat__Cluster__ClusterId"] = clusterId ?? "test-" + Guid.NewGuid().ToString("N")[..12],
         };
-        start.Environment["Chat__Storage__ConnectionString"] = storageConnectionString;
-        start.Environment["Chat__Cluster__ClusterId"] = clusterId ?? "test-" + Guid.NewGuid().ToString("N")[..12];
         if (withSilo)
         {
-            start.Environment["Chat__Silo__SiloPort"] = siloPort.ToString();
-            start.Environment["Chat__Silo__GatewayPort"] = FreePort.Next().ToString();
+            env["Chat__Silo__SiloPort"] = siloPort.ToString();
+            env["Chat__Silo__GatewayPort"] = FreePort.Next().ToString();
         }
-        foreach (var (key, value) in TestSettings.Defaults) start.Environment[key.Replace(":", "__")] = value;
+        foreach (var (key, value) in TestSettings.Defaults) env[key.Replace(":", "__")] = value;
         // Fast failure detection, so that tests of crashes take seconds, not the default ~15 s.
-        start.Environment["Chat__Membership__ProbeTimeout"] = "00:00:01";
-        start.Environment["Chat__Membership__NumMissedProbesLimit"] = "2";
-        start.Environment["DOTNET_gcServer"] = "0";
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key] = value;
-
-        var host = new HostProcess(Process.Start(start)!, $"{project}-{port}", new Uri($"http://127.0.0.1:{port}"), siloPort);
-        using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        try
+        env["Chat__Membership__ProbeTimeout"] = "00:00:01";
+        env["Chat__Membership__NumMissedProbesLimit"] = "2";
+        env["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) env[key] = value;
+        var launch = new ProcessLaunch($"{project}-{port}", "dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
         {
-            await Eventually.True(async () =>
-            {
-                if (host.HasExited) throw new InvalidOperationException($"{project} exited with {host._process.ExitCode}:\n{host.Log}");
-                try { return (await http.GetAsync("/health/ready")).IsSuccessStatusCode; }
-                catch (HttpRequestException) { return false; }
-                catch (TaskCanceledException) { return false; }
-            }, TimeSpan.FromSeconds(120), $"{project} ready on port {port}");
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
-        return host;
+            WorkingDirectory = projectDir,
+            Environment = env,
+            LogDirectory = RepoPaths.Artifacts,
+            TailLines = int.MaxValue, // tests count lines in the whole log
+        };
+        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        var process = await ChildProcess.StartAsync(launch, ChildProcess.AnswersOk(new Uri(baseAddress, "/health/ready")),
+            TimeSpan.FromSeconds(120), $"{project} ready on port {port}");
+        return new HostProcess(process, baseAddress, siloPort);
     }
 
     /// <summary>
@@ -112,31 +90,22 @@ public sealed class HostProcess : IAsyncDisposable
     /// </summary>
     public async Task<int> StopGracefullyAsync()
     {
-        ProcessSignals.Terminate(_process);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
-        try { await _process.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException) { throw new TimeoutException($"{_name} did not exit within 45 s of SIGTERM. Its log:\n{Log}"); }
-        return _process.ExitCode;
+        _process.Signal(Signal.Term);
+        if (!await _process.WaitForExitAsync(TimeSpan.FromSeconds(45)))
+            throw new TimeoutException($"{_process.Name} did not exit within 45 s of SIGTERM. Its log:\n{Log}");
+        return _process.ExitCode!.Value;
     }
 
     /// <summary>kill -9: no shutdown code runs.</summary>
     public async Task KillAsync()
     {
-        ProcessSignals.KillHard(_process);
-        await _process.WaitForExitAsync();
+        _process.Signal(Signal.Kill);
+        await _process.WaitForExitAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>SIGSTOP: the process hangs with its sockets open, as a silo on a machine that froze or fell off the network (no connection is refused; calls just get no answer).</summary>
-    public void Freeze() => ProcessSignals.Stop(_process);
+    public void Freeze() => _process.Signal(Signal.Stop);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        await File.WriteAllTextAsync(Path.Combine(RepoPaths.Artifacts, $"{_name}.log"), Log);
-        _process.Dispose();
-    }
+    /// <summary>Kills its process tree if it still runs; its log stays in artifacts/test-results.</summary>
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

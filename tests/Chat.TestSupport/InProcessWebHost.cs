@@ -1,3 +1,4 @@
+using Chat.Processes;
 using Chat.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Chat.Processes;
 
 namespace Chat.LoadTests.Chaos;
 
@@ -123,7 +124,7 @@ public sealed class ChaosCluster : IAsyncDisposable
         if (node.Namespace is { } ns) (file, args) = NetworkLab.InNamespace(ns, file, args);
         var starting = ServerProcess.StartAsync(node.Name, file, args, node.Port, _logDir, workDir: project is null ? null : Path.Combine(Paths.RepoRoot, project),
             env: env, readyPath: node.Role == NodeRole.Azurite ? null : "/health/ready", timeout: TimeSpan.FromSeconds(120), host: node.Host, appendLog: again,
-            ct: _disposing.Token);
+            stopSignal: node.Role == NodeRole.Azurite ? Signal.Int : Signal.Term, ct: _disposing.Token);
         lock (_starting) _starting.Add(starting);
         var process = await starting;
         lock (ProcessIds) ProcessIds.Add(process.Pid);

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Chat.Processes;
 
 namespace Chat.LoadTests.Chaos;
 
@@ -137,13 +137,8 @@ public sealed partial class NetworkLab : IAsyncDisposable
 
     private static async Task<(int Code, string Output)> RunAsync(string file, string args, bool check = true, string? stdin = null)
     {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null, UseShellExecute = false };
-        using var p = Process.Start(psi)!;
-        if (stdin is not null) { await p.StandardInput.WriteAsync(stdin); p.StandardInput.Close(); }
-        var output = await p.StandardOutput.ReadToEndAsync();
-        var error = await p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        if (check && p.ExitCode != 0) throw new InvalidOperationException($"`{file} {args}` failed ({p.ExitCode}): {error.Trim()}");
-        return (p.ExitCode, output);
+        var result = await ChildProcess.RunAsync(new ProcessLaunch(file, file, args), TimeSpan.FromMinutes(1), stdin);
+        if (check && result.ExitCode != 0) throw new InvalidOperationException($"`{file} {args}` failed ({result.ExitCode}): {result.Error.Trim()}");
+        return (result.ExitCode, result.Output);
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Chat.Deployment.Tests.Containers;
 
 /// <summary>
@@ -17,9 +15,9 @@ public sealed class DockerEngine : IAsyncDisposable
     public static string? SkipReason { get; } = FindSkipReason();
 
     private readonly string _execRoot;
-    private readonly Process _daemon;
+    private readonly ChildProcess _daemon;
 
-    private DockerEngine(string execRoot, Process daemon)
+    private DockerEngine(string execRoot, ChildProcess daemon)
     {
         _execRoot = execRoot;
         _daemon = daemon;
@@ -34,16 +32,23 @@ public sealed class DockerEngine : IAsyncDisposable
     {
         Directory.CreateDirectory(DataRoot);
         var execRoot = Directory.CreateTempSubdirectory("chat-dockerd-").FullName;
-        var start = new ProcessStartInfo("bash",
+        // Its output goes to a file through the shell, not through a pipe of ours: containerd and
+        // its shims would inherit such a pipe and could hold it open after dockerd has exited.
+        var launch = new ProcessLaunch("dockerd", "bash",
         [
             "-c", "exec dockerd --data-root \"$1\" --exec-root \"$2\" --pidfile \"$2/dockerd.pid\" -H \"unix://$2/docker.sock\" " +
                   "--iptables=false --ip-masq=false --bridge=none >\"$2/dockerd.log\" 2>&1",
             "dockerd", DataRoot, execRoot,
-        ]) { UseShellExecute = false };
-        var engine = new DockerEngine(execRoot, Process.Start(start)!);
+        ])
+        {
+            StopSignal = Signal.Term,
+            StopGrace = TimeSpan.FromSeconds(30),
+        };
+        var daemon = ChildProcess.Start(launch);
+        var engine = new DockerEngine(execRoot, daemon);
         try
         {
-            await Eventually.True(async () => !engine._daemon.HasExited && (await engine.TryRunAsync("version")).ExitCode == 0,
+            await daemon.WaitUntilReadyAsync(async () => (await engine.TryRunAsync("version")).ExitCode == 0,
                 TimeSpan.FromSeconds(60), "dockerd answers on its socket");
         }
         catch (Exception e)
@@ -65,12 +70,14 @@ public sealed class DockerEngine : IAsyncDisposable
     }
 
     public Task<CommandResult> TryRunAsync(params string[] arguments) =>
-        CommandResult.RunAsync("docker", arguments, TimeSpan.FromMinutes(2), ("DOCKER_HOST", Host));
+        ChildProcess.RunAsync(new ProcessLaunch("docker", "docker", arguments) { Environment = DockerHost }, TimeSpan.FromMinutes(2));
+
+    private Dictionary<string, string?> DockerHost => new() { ["DOCKER_HOST"] = Host };
 
     /// <summary>Runs one of the repository's scripts against this engine (image builds take minutes on a cold machine).</summary>
     public async Task RunScriptAsync(string script, params string[] arguments)
     {
-        var result = await CommandResult.RunAsync(Path.Combine(RepoPaths.Root, script), arguments, TimeSpan.FromMinutes(20), ("DOCKER_HOST", Host));
+        var result = await ChildProcess.RunAsync(new ProcessLaunch(script, Path.Combine(RepoPaths.Root, script), arguments) { Environment = DockerHost }, TimeSpan.FromMinutes(20));
         if (result.ExitCode != 0) throw new InvalidOperationException($"{script} failed ({result.ExitCode}):\n{result.Error}\n{result.Output}");
     }
 
@@ -82,15 +89,11 @@ public sealed class DockerEngine : IAsyncDisposable
             var all = await TryRunAsync("ps", "-aq");
             var ids = all.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             if (ids.Length > 0) await TryRunAsync(["rm", "-f", .. ids]);
-            ProcessSignals.Terminate(_daemon);
-            using var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try { await _daemon.WaitForExitAsync(stopped.Token); }
-            catch (OperationCanceledException) { _daemon.Kill(entireProcessTree: true); }
         }
-        _daemon.Dispose();
+        await _daemon.DisposeAsync(); // SIGTERM, 30 s to stop, then its tree is killed
         // dockerd leaves its network namespace mounted in the exec root.
         foreach (var mount in File.ReadLines("/proc/mounts").Select(l => l.Split(' ')[1]).Where(m => m.StartsWith(_execRoot + "/", StringComparison.Ordinal)).Reverse())
-            await CommandResult.RunAsync("umount", [mount], TimeSpan.FromSeconds(10));
+            await ChildProcess.RunAsync(new ProcessLaunch("umount", "umount", [mount]), TimeSpan.FromSeconds(10));
         try { Directory.Delete(_execRoot, recursive: true); }
         catch (IOException) { } // a mount left behind by a daemon that died: the OS cleans /tmp
         catch (UnauthorizedAccessException) { }
@@ -109,25 +112,4 @@ public sealed class DockerEngine : IAsyncDisposable
 
     private static bool OnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, tool)));
-}
-
-/// <summary>The exit code and output of a command that ran to its end (or was killed at its deadline).</summary>
-public sealed record CommandResult(int ExitCode, string Output, string Error)
-{
-    public static async Task<CommandResult> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout, params (string Name, string Value)[] environment)
-    {
-        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(timeout);
-        try { await process.WaitForExitAsync(deadline.Token); }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish in {timeout.TotalSeconds:0} s");
-        }
-        return new CommandResult(process.ExitCode, await output, await error);
-    }
 }

@@ -1,7 +1,4 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace Chat.Deployment.Tests.Monitoring;
@@ -12,29 +9,19 @@ namespace Chat.Deployment.Tests.Monitoring;
 /// </summary>
 public sealed class PrometheusServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ChildProcess _process;
     private readonly string _directory;
-    private readonly StringBuilder _log = new();
     private readonly HttpClient _http;
 
-    private PrometheusServer(Process process, string directory, Uri address)
+    private PrometheusServer(ChildProcess process, string directory, Uri address)
     {
         _process = process;
         _directory = directory;
         Address = address;
         _http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
-        process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
     }
 
     public Uri Address { get; }
-
-    public string Log
-    {
-        get { lock (_log) return _log.ToString(); }
-    }
 
     /// <summary>Starts Prometheus with the given configuration (YAML), files beside it, and waits until it is ready.</summary>
     public static async Task<PrometheusServer> StartAsync(string configuration, IReadOnlyDictionary<string, string> files)
@@ -44,30 +31,15 @@ public sealed class PrometheusServer : IAsyncDisposable
         var config = Path.Combine(directory, "prometheus.yml");
         await File.WriteAllTextAsync(config, configuration);
         var port = FreePort.Next();
-        var start = new ProcessStartInfo(Tools.Prometheus,
+        var launch = new ProcessLaunch("prometheus", Tools.Prometheus,
             [$"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory, "data")}", $"--web.listen-address=127.0.0.1:{port}"])
         {
             WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            LogDirectory = RepoPaths.Artifacts,
         };
-        var server = new PrometheusServer(Tools.Start(start), directory, new Uri($"http://127.0.0.1:{port}"));
-        try
-        {
-            await Eventually.True(async () =>
-            {
-                if (server._process.HasExited) throw new InvalidOperationException($"prometheus exited with {server._process.ExitCode}:\n{server.Log}");
-                try { return (await server._http.GetAsync("/-/ready")).IsSuccessStatusCode; }
-                catch (HttpRequestException) { return false; }
-            }, TimeSpan.FromSeconds(30), $"Prometheus ready on port {port}");
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-        return server;
+        var address = new Uri($"http://127.0.0.1:{port}");
+        var process = await Tools.StartAsync(launch, ChildProcess.AnswersOk(new Uri(address, "/-/ready")), TimeSpan.FromSeconds(30), $"Prometheus ready on port {port}");
+        return new PrometheusServer(process, directory, address);
     }
 
     /// <summary>An instant query: each series' labels and value.</summary>
@@ -103,13 +75,7 @@ public sealed class PrometheusServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        await File.WriteAllTextAsync(Path.Combine(RepoPaths.Artifacts, "prometheus.log"), Log);
-        _process.Dispose();
+        await _process.DisposeAsync(); // its log stays in artifacts/test-results/prometheus.log
         _http.Dispose();
         try { Directory.Delete(_directory, recursive: true); }
         catch (IOException) { /* a leftover temp directory is harmless */ }
@@ -124,34 +90,33 @@ public static class Tools
     public const string Prometheus = "prometheus";
     public const string Promtool = "promtool";
 
-    public static Process Start(ProcessStartInfo start)
+    /// <summary>Starts one of them and waits until it is ready; says how to install it when it is missing.</summary>
+    public static async Task<ChildProcess> StartAsync(ProcessLaunch launch, Func<Task<bool>> ready, TimeSpan within, string what)
     {
         try
         {
-            return Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start");
+            return await ChildProcess.StartAsync(launch, ready, within, what);
         }
-        catch (Win32Exception ex)
+        catch (InvalidOperationException ex) when (ex.InnerException is System.ComponentModel.Win32Exception)
         {
-            throw new InvalidOperationException(
-                $"{start.FileName} is not installed or not on PATH; these tests need Debian's prometheus package (prometheus and promtool 2.42; ./test.sh installs it). {ex.Message}", ex);
+            throw NotInstalled(launch.File, ex);
         }
     }
 
     /// <summary>Runs promtool with the arguments in the directory; returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> PromtoolAsync(string directory, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Promtool, arguments)
+        try
         {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Start(start);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+            var result = await ChildProcess.RunAsync(new ProcessLaunch("promtool", Promtool, arguments) { WorkingDirectory = directory }, TimeSpan.FromSeconds(60));
+            return (result.ExitCode, result.Output + result.Error);
+        }
+        catch (InvalidOperationException ex) when (ex.InnerException is System.ComponentModel.Win32Exception)
+        {
+            throw NotInstalled(Promtool, ex);
+        }
     }
+
+    private static InvalidOperationException NotInstalled(string tool, Exception ex) => new(
+        $"{tool} is not installed or not on PATH; these tests need Debian's prometheus package (prometheus and promtool 2.42; ./test.sh installs it). {ex.InnerException?.Message}", ex);
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Chat.TestSupport;
+namespace Chat.Processes;
 
 public static class FreePort
 {
@@ -62,12 +62,13 @@ public static class FreePort
         }
     }
 
-    public static async Task<bool> IsListeningAsync(int port)
+    /// <summary>Whether something accepts connections on the port (at the address: loopback unless given one).</summary>
+    public static async Task<bool> IsListeningAsync(int port, string host = "127.0.0.1")
     {
         try
         {
             using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, port);
+            await client.ConnectAsync(IPAddress.Parse(host), port);
             return true;
         }
         catch (SocketException)
