@@ -8,7 +8,7 @@ namespace Chat.LoadTests;
 /// A reader on a raw WebSocket that speaks SignalR's JSON hub protocol itself (<see cref="LeanFrames"/>):
 /// it joins a thread with its last seq, reads only the seqs and send stamps of what is pushed, and
 /// fills a gap over HTTP, like <see cref="Reader"/> but at a fraction of the .NET client's CPU and
-/// memory, so that what a run measures is the server. The same checks (<see cref="SeqLedger"/>).
+/// memory, so that what a run measures is the server. The same checks (<see cref="SeqLedger{TItem}"/>).
 /// </summary>
 public sealed class LeanReader : IThreadReader
 {

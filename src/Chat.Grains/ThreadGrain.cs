@@ -1,9 +1,9 @@
 using Chat.Grains.Storage;
 using Chat.Grains.Threads;
-using Orleans.Placement;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.DependencyInjection;
+using Orleans.Placement;
 
 namespace Chat.Grains;
 

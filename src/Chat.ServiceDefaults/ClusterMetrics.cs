@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Orleans.Runtime;
 
 namespace Chat.ServiceDefaults;
 

@@ -1,12 +1,11 @@
+using System.Net;
 using Azure.Data.Tables;
 using Chat.Grains;
 using Microsoft.Extensions.Configuration;
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
-using Orleans.Hosting;
 using Orleans.Versions.Compatibility;
 using Orleans.Versions.Selector;
 

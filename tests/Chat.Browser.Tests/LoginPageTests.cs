@@ -1,5 +1,4 @@
 using Chat.TestSupport;
-using Microsoft.Playwright;
 using Xunit;
 using static Microsoft.Playwright.Assertions;
 

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Chat.TestSupport;
-using Microsoft.Playwright;
 using Xunit;
 using static Chat.Browser.Tests.Waits;
 using static Microsoft.Playwright.Assertions;

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using Chat.Contracts;
 using Chat.TestSupport;
-using Microsoft.Playwright;
 using Xunit;
 using static Microsoft.Playwright.Assertions;
 

@@ -1,5 +1,3 @@
-using Chat.TestSupport;
-
 namespace Chat.Grains.Tests;
 
 /// <summary>Lock and hide at the grain: what a locked thread refuses, what a hidden comment shows, and that both last.</summary>

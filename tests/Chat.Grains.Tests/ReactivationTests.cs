@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Chat.TestSupport;
 using Orleans.Core.Internal;
 

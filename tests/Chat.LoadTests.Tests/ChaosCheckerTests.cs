@@ -1,4 +1,3 @@
-using Chat.LoadTests;
 using Chat.LoadTests.Chaos;
 using Xunit;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Chat.LoadTests;
 using Chat.LoadTests.Chaos;
 using Chat.TestSupport;
 using Xunit;

@@ -1,7 +1,6 @@
-using HdrHistogram;
 using System.Diagnostics;
-using Chat.LoadTests;
 using Chat.LoadTests.Community;
+using HdrHistogram;
 using Xunit;
 
 namespace Chat.LoadTests.Tests;

@@ -1,5 +1,4 @@
 using System.Text;
-using Chat.LoadTests;
 using Xunit;
 
 namespace Chat.LoadTests.Tests;

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Chat.LoadTests;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Xunit;

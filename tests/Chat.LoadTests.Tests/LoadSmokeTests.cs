@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Chat.LoadTests;
 using Chat.TestSupport;
 using Xunit;
 

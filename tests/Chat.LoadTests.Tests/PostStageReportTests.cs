@@ -1,5 +1,4 @@
 using Xunit;
-using Chat.LoadTests;
 
 namespace Chat.LoadTests.Tests;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Chat.Web.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
-using Orleans.Runtime;
 
 namespace Chat.Web.Tests;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Chat.LoadTests.Chaos;
-using HdrHistogram;
 using Spectre.Console;
 
 namespace Chat.LoadTests.Community;

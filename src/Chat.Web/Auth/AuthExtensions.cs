@@ -1,6 +1,5 @@
-using Chat.ServiceDefaults;
 using System.Security.Claims;
-using Microsoft.AspNetCore.Authentication;
+using Chat.ServiceDefaults;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;

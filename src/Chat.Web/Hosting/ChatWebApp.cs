@@ -1,9 +1,8 @@
 using Chat.ServiceDefaults;
 using Chat.Web.Api;
-using Orleans.Dashboard;
 using Chat.Web.Auth;
-using Chat.Web.Hubs;
 using Chat.Web.Realtime;
+using Orleans.Dashboard;
 
 namespace Chat.Web.Hosting;
 

@@ -1,10 +1,10 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 using Chat.Web.Auth;
-using Chat.Web.Hosting;
 using Chat.Web.Discussion;
+using Chat.Web.Hosting;
 using Chat.Web.Hubs;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Chat.Web.Realtime;
 

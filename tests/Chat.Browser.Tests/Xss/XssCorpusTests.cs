@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Chat.Contracts;
 using Chat.TestSupport;
-using Microsoft.Playwright;
 using Xunit;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
