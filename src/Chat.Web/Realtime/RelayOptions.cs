@@ -16,13 +16,15 @@ public sealed class RelayOptions
     public TimeSpan RefreshPeriod { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Comments of a thread that reach this node within this window go to its readers as one
-    /// <c>Comments</c> message per connection (0 = each batch the grain sends goes out at once).
-    /// Fewer, fuller frames cost the node and every reader less per comment, for at most this much
-    /// latency. 10 ms, by measurement (docs/performance.md): with 2,000 readers of one thread, p99
-    /// post -> delivered at 180 posts/s went from 1.7 s (no window) to 88 ms; 25 ms was no better.
+    /// How comments of a thread that reach this node close together are gathered into one
+    /// <c>Comments</c> message per connection (fewer, fuller frames cost the node and every reader
+    /// less per comment). 0, the default, is adaptive: a batch goes out at once when no send of the
+    /// thread is in progress, and what arrives during one goes out as the next message, so a quiet
+    /// thread waits for nothing and a busy one batches as much as its sends take. A positive value
+    /// is a fixed window every batch waits out first (10 ms was the default before; measurements
+    /// in docs/performance.md).
     /// </summary>
-    public TimeSpan CoalesceWindow { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan CoalesceWindow { get; set; } = TimeSpan.Zero;
 
     /// <summary>Viewer-count changes are batched for this long before the grain hears of them.</summary>
     public TimeSpan ViewerReportDelay { get; set; } = TimeSpan.FromMilliseconds(250);
@@ -33,6 +35,6 @@ public sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
     public ValidateOptionsResult Validate(string? name, RelayOptions o) => ChatOptions.Result(
     [
         o.CoalesceWindow < TimeSpan.Zero || o.CoalesceWindow > TimeSpan.FromSeconds(1)
-            ? $"Configuration key {RelayOptions.Section}:CoalesceWindow is {o.CoalesceWindow}; it must be 00:00:00 (off) to 00:00:01." : null,
+            ? $"Configuration key {RelayOptions.Section}:CoalesceWindow is {o.CoalesceWindow}; it must be 00:00:00 (adaptive, the default) to 00:00:01 (a fixed window)." : null,
     ]);
 }

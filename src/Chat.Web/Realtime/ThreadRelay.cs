@@ -81,29 +81,51 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
         var arrived = System.Diagnostics.Stopwatch.GetTimestamp();
         var now = DateTimeOffset.UtcNow;
         foreach (var c in batch) _stages.RecordNumberedToRelay(c.CreatedAt, now);
-        // Batches can arrive concurrently and out of order; deliver them one at a time per thread.
-        if (Options.CoalesceWindow <= TimeSpan.Zero) return thread.Serialize(() =>
-        {
-            _stages.Since(PostStages.Coalesce, arrived, batch.Length);
-            return DeliverAsync(thread, batch);
-        });
-        // Fewer, fuller frames: batches arriving within the window go to the group as one message,
-        // which costs the node one serialisation and one write per connection instead of several.
-        bool first;
+        // Batches can arrive concurrently and out of order; they are delivered one group send at a
+        // time per thread. Fewer, fuller frames: whatever is pending goes to the group as one
+        // message, which costs the node one serialisation and one write per connection instead of
+        // several. Adaptive (the default): a batch goes out at once when no send of the thread is
+        // in progress, and what arrives during one waits for it to end, so a quiet thread pays no
+        // window and a busy one batches as much as its sends take. With a fixed window, every batch
+        // waits it out.
+        bool start;
         lock (thread.Pending)
         {
-            first = thread.Pending.Count == 0;
             foreach (var c in batch) thread.Pending.Add((c, arrived));
+            start = !thread.Delivering;
+            thread.Delivering = true;
         }
-        if (first) _ = DeliverPendingLaterAsync(thread);
+        if (start) _ = DeliverWhilePendingAsync(thread);
         return Task.CompletedTask;
     }
 
-    private async Task DeliverPendingLaterAsync(LocalThread thread)
+    /// <summary>
+    /// Sends what is pending, then again while more arrived meanwhile; one such loop per thread at a
+    /// time (<see cref="LocalThread.Delivering"/>), so the comments that arrive during a send are
+    /// the next send's batch.
+    /// </summary>
+    private async Task DeliverWhilePendingAsync(LocalThread thread)
     {
-        await Task.Delay(Options.CoalesceWindow);
-        try { await thread.Serialize(() => DeliverPendingAsync(thread)); }
-        catch (Exception ex) { Logger.LogWarning(ex, "Delivering comments of thread {ThreadId} failed", thread.ThreadId); }
+        try
+        {
+            if (Options.CoalesceWindow > TimeSpan.Zero) await Task.Delay(Options.CoalesceWindow);
+            while (true)
+            {
+                await thread.Serialize(() => DeliverPendingAsync(thread));
+                lock (thread.Pending)
+                {
+                    if (thread.Pending.Count > 0) continue;
+                    thread.Delivering = false;
+                    return;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            Logger.LogWarning(ex, "Delivering comments of thread {ThreadId} failed", thread.ThreadId);
+            // The next batch starts a new loop, and fills from the grain whatever this one dropped.
+            lock (thread.Pending) thread.Delivering = false;
+        }
     }
 
     /// <summary>
@@ -288,8 +310,11 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
         public bool Subscribed { get; set; }
         public int Viewers { get; set; }
         public int ViewerReportPending;
-        /// <summary>Comments waiting in the coalescing window, with when each arrived (locked on itself).</summary>
+        /// <summary>Comments waiting to be sent, with when each arrived (locked on itself).</summary>
         public List<(Comment Comment, long ArrivedAt)> Pending { get; } = [];
+
+        /// <summary>A delivery loop is running for this thread (read and written under the lock on <see cref="Pending"/>).</summary>
+        public bool Delivering { get; set; }
 
         public async Task Serialize(Func<Task> work)
         {
