@@ -17,6 +17,7 @@ namespace Chat.Browser.Tests;
 /// Also a benchmark: the times are logged to the test output and to artifacts/test-results.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class BigThreadTests(BrowserFixture fixture, ITestOutputHelper output)
 {
     private const int CommentCount = 10_000;

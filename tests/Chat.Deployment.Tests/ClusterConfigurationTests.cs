@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace Chat.Deployment.Tests;
 
 /// <summary>Both hosts' shared keys: a bad value stops the host at start, naming the key and the fix.</summary>
+[Trait("Lane", Lanes.Pure)]
 public sealed class ClusterConfigurationTests
 {
     private static ChatClusterOptions Read(params (string Key, string Value)[] settings) =>

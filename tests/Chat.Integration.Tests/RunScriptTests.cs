@@ -9,6 +9,7 @@ namespace Chat.Integration.Tests;
 /// The README's `./run.sh --cluster`, as a person runs it: a node that dies leaves the rest running,
 /// the script says which died and how to start it again, and that command brings it back.
 /// </summary>
+[Trait("Lane", Lanes.Processes)]
 public sealed partial class RunScriptTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "chat-runsh-" + Guid.NewGuid().ToString("N")[..8]);

@@ -10,6 +10,7 @@ namespace Chat.LoadTests.Tests;
 /// assertions; they check that the tool runs end to end and that nothing was lost, repeated or
 /// reordered.
 /// </summary>
+[Trait("Lane", Lanes.Processes)]
 public sealed class LoadSmokeTests : IAsyncLifetime
 {
     private AzuriteServer _azurite = null!;

@@ -11,6 +11,7 @@ namespace Chat.Security.Tests;
 /// thread and the front page are unchanged, and only well-formed posts add comments.
 /// </summary>
 [Collection(FuzzCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class HttpFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
 {
     private const int Cases = 300;

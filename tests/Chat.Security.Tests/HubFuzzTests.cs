@@ -16,6 +16,7 @@ namespace Chat.Security.Tests;
 /// accepting connections and the victim thread does not change.
 /// </summary>
 [Collection(FuzzCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class HubFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
 {
     private const int InvocationCases = 100;

@@ -8,6 +8,7 @@ namespace Chat.Web.Tests;
 /// The page's side is Chat.Browser.Tests' PageReloadTests.
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class HubReloadTests(WebFixture fixture)
 {
     [Theory]
