@@ -3,7 +3,8 @@ namespace Chat.TestSupport;
 /// <summary>
 /// Test lanes: every test class carries exactly one <c>[Trait("Lane", Lanes.X)]</c>, saying what it
 /// needs to run, so that `./test.sh --fast` (or `--lane X`) runs a part of the suite and skips the
-/// set-up the rest needs. Classes that take over ~30 s also carry <c>[Trait(Lanes.Slow, "true")]</c>.
+/// set-up the rest needs. A class that needs several names the heaviest (later in <see cref="All"/>):
+/// UpgradeTests starts processes and a browser, so it runs in the browser lane. Classes that take over ~30 s also carry <c>[Trait(Lanes.Slow, "true")]</c>.
 /// TestLaneTests fails for a test class without exactly one lane.
 /// </summary>
 public static class Lanes
