@@ -16,6 +16,7 @@ namespace Chat.Browser.Tests;
 /// </summary>
 [Collection(BrowserCollection.Name)]
 [Trait("Lane", Lanes.Browser)]
+[Trait(Lanes.Slow, "true")]
 public sealed class AccessibilityTests(BrowserFixture fixture)
 {
     internal static async Task AssertNoSeriousViolationsAsync(IPage page, string what)

@@ -18,6 +18,7 @@ namespace Chat.Browser.Tests;
 /// </summary>
 [Collection(BrowserCollection.Name)]
 [Trait("Lane", Lanes.Browser)]
+[Trait(Lanes.Slow, "true")]
 public sealed class BigThreadTests(BrowserFixture fixture, ITestOutputHelper output)
 {
     private const int CommentCount = 10_000;

@@ -13,6 +13,7 @@ namespace Chat.Browser.Tests;
 /// </summary>
 [Collection(BrowserCollection.Name)]
 [Trait("Lane", Lanes.Browser)]
+[Trait(Lanes.Slow, "true")]
 public sealed class NewSinceLastVisitTests(BrowserFixture fixture)
 {
     private static readonly LocatorAssertionsToHaveAttributeOptions Saved = new() { Timeout = 15_000 };

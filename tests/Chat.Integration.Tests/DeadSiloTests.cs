@@ -15,6 +15,7 @@ namespace Chat.Integration.Tests;
 /// when to try again. (A silo killed on this machine is quicker to notice: its ports refuse at once.)
 /// </summary>
 [Trait("Lane", Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
 public sealed class DeadSiloTests(AzuriteFixture fixture, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     /// <summary>Orleans' defaults, not the fast detection of the other process tests: detection takes ~15 s.</summary>

@@ -10,6 +10,7 @@ namespace Chat.Integration.Tests;
 /// declared the silo dead, and when posting worked again (docs/operations.md quotes it).
 /// </summary>
 [Trait("Lane", Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
 public sealed class FailoverTests(AzuriteFixture fixture, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace Chat.Integration.Tests;
 /// crash of any one process loses no acknowledged comment and leaves no reader with a gap.
 /// </summary>
 [Trait("Lane", Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
 public sealed class ScaleOutTests(AzuriteFixture fixture, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(40);

@@ -10,6 +10,7 @@ namespace Chat.Integration.Tests;
 /// unready, and everything heals by itself: no acknowledged comment lost, no retry stored twice.
 /// </summary>
 [Trait("Lane", Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
 public sealed class StorageFaultTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(10);

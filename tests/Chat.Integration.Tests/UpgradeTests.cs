@@ -14,6 +14,7 @@ namespace Chat.Integration.Tests;
 /// </summary>
 // Processes and a browser: the heaviest need names the lane.
 [Trait("Lane", Lanes.Browser)]
+[Trait(Lanes.Slow, "true")]
 public sealed class UpgradeTests(AzuriteFixture fixture, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     /// <summary>For each wait below: a web node starts in seconds, a reader fails over in one.</summary>

@@ -14,6 +14,7 @@ namespace Chat.LoadTests.Tests;
 /// checker's invariants, not timings, and that the run left nothing behind.
 /// </summary>
 [Trait("Lane", Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
 public sealed class ChaosSmokeTests
 {
     private readonly string _out = Path.Combine(RepoPaths.Artifacts, "chaos-smoke-" + Guid.NewGuid().ToString("N")[..8]);

@@ -12,6 +12,7 @@ namespace Chat.LoadTests.Tests;
 /// folder of its own).
 /// </summary>
 [Trait("Lane", Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
 public sealed class LoadSmokeTests(LoadSmokeTests.Product product) : IClassFixture<LoadSmokeTests.Product>
 {
     /// <summary>Azurite and the product, started once for the class instead of once per test.</summary>

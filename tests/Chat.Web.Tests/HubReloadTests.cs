@@ -9,6 +9,7 @@ namespace Chat.Web.Tests;
 /// </summary>
 [Collection(WebCollection.Name)]
 [Trait("Lane", Lanes.Storage)]
+[Trait(Lanes.Slow, "true")]
 public sealed class HubReloadTests(WebFixture fixture)
 {
     [Theory]

@@ -10,6 +10,7 @@ namespace Chat.Web.Tests;
 /// </summary>
 [Collection(WebCollection.Name)]
 [Trait("Lane", Lanes.Storage)]
+[Trait(Lanes.Slow, "true")]
 public sealed class RelayRaceTests(WebFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);

@@ -14,6 +14,7 @@ namespace Chat.Deployment.Tests.Containers;
 /// </summary>
 [Collection(ContainerClusterCollection.Name)]
 [Trait("Lane", Lanes.Containers)]
+[Trait(Lanes.Slow, "true")]
 public sealed class ContainerTests(ContainerCluster cluster, ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
