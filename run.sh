@@ -6,6 +6,8 @@
 #                       a local multi-process cluster: N Chat.Silo processes (default 2) and M Chat.Web
 #                       nodes (default 2, Orleans clients of the silos) on PORT, PORT+1, ...
 #                       A node that dies leaves the rest running; the script says how to start it again.
+#   ./run.sh --no-build ...   skip the build and run what the last Release build left (tests that
+#                       built the solution already use it; it stops if a host was never built)
 #   PORT      web port (default 5000)
 #   DATA_DIR  where Azurite keeps its data (default ./.data)
 #   AZURITE_TABLE_PORT  Azurite's table port (default 10002)
@@ -20,11 +22,12 @@ TABLE_PORT=${AZURITE_TABLE_PORT:-10002}
 SILO_PORT=${SILO_PORT:-11111}
 GATEWAY_PORT=${GATEWAY_PORT:-30000}
 SILO_HEALTH_PORT=${SILO_HEALTH_PORT:-8081}
-usage() { echo "usage: ./run.sh [--cluster [--silos N] [--web M]]   (N, M: 1 to 9)" >&2; exit 2; }
-mode=single silos=2 webs=2
+usage() { echo "usage: ./run.sh [--no-build] [--cluster [--silos N] [--web M]]   (N, M: 1 to 9)" >&2; exit 2; }
+mode=single silos=2 webs=2 build=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --cluster) mode=cluster ;;
+    --no-build) build="" ;;
     --silos) [ $# -ge 2 ] || usage; silos=$2; shift ;;
     --web) [ $# -ge 2 ] || usage; webs=$2; shift ;;
     *) usage ;;
@@ -59,9 +62,16 @@ if port_busy "$TABLE_PORT"; then echo "run.sh: port $TABLE_PORT (Azurite) is in 
 echo "==> npm packages (Azurite, SignalR browser client)"
 [ -x node_modules/.bin/azurite-table ] && [ -f node_modules/@microsoft/signalr/dist/browser/signalr.min.js ] \
   || npm ci --no-audit --no-fund --loglevel=error
-echo "==> building"
-dotnet build src/Chat.Web -c Release --nologo -v quiet -clp:ErrorsOnly
-[ "$mode" = cluster ] && dotnet build src/Chat.Silo -c Release --nologo -v quiet -clp:ErrorsOnly
+hosts=(Chat.Web); [ "$mode" = cluster ] && hosts+=(Chat.Silo)
+if [ -n "$build" ]; then
+  echo "==> building"
+  for host in "${hosts[@]}"; do dotnet build "src/$host" -c Release --nologo -v quiet -clp:ErrorsOnly; done
+else
+  for host in "${hosts[@]}"; do
+    [ -f "src/$host/bin/Release/net10.0/$host.dll" ] || { echo "run.sh: --no-build, but src/$host has no Release build; run without --no-build." >&2; exit 1; }
+  done
+  echo "==> not building (--no-build): running the last Release build"
+fi
 
 mkdir -p "$DATA_DIR/azurite"
 azurite_pid="" pids=()

@@ -1,9 +1,43 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: installs the npm packages (Azurite, SignalR browser client) and
-# Debian's chromium, redis-server and prometheus (as root also iproute2, nftables, docker.io and debootstrap) when missing, builds the solution and runs `dotnet test Cluster.sln`.
+# Sets up and runs the tests: installs the npm packages (Azurite, SignalR browser client) and the
+# Debian packages the chosen lanes need when missing, builds the solution and runs `dotnet test Cluster.sln`.
 # Tests start their own Azurite and hosts on free loopback ports; nothing needs to be running.
+#
+#   ./test.sh                  every test (CI)
+#   ./test.sh --fast           lanes pure and cluster: no Azurite, host process, browser or container (~1-3 min warm)
+#   ./test.sh --lane storage   one lane (repeat --lane for several): pure, cluster, storage, processes, browser, containers
+#   ./test.sh --no-slow        leave out the classes marked [Trait("Slow","true")] (over ~30 s each)
+# Any other argument goes to `dotnet test`; a --filter of yours is ANDed with the lanes' filter.
+# Lanes: tests/Chat.TestSupport/Lanes.cs.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+all_lanes=(pure cluster storage processes browser containers)
+lanes=() no_slow="" user_filter="" pass=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --fast) lanes+=(pure cluster) ;;
+    --lane) [ $# -ge 2 ] || { echo "test.sh: --lane needs one of: ${all_lanes[*]}" >&2; exit 2; }
+            [[ " ${all_lanes[*]} " == *" $2 "* ]] || { echo "test.sh: unknown lane '$2' (one of: ${all_lanes[*]})" >&2; exit 2; }
+            lanes+=("$2"); shift ;;
+    --lane=*) set -- --lane "${1#--lane=}" "${@:2}"; continue ;;
+    --no-slow) no_slow=1 ;;
+    --filter) [ $# -ge 2 ] || { echo "test.sh: --filter needs an expression" >&2; exit 2; }
+              user_filter="$2"; shift ;;
+    *) pass+=("$1") ;;
+  esac
+  shift
+done
+# Does the run include lane $1? (No --lane/--fast: every lane.)
+runs() { [ ${#lanes[@]} -eq 0 ] || [[ " ${lanes[*]} " == *" $1 "* ]]; }
+
+filter=""
+if [ ${#lanes[@]} -gt 0 ]; then
+  filter=$(printf 'Lane=%s|' "${lanes[@]}"); filter="(${filter%|})"
+fi
+[ -z "$no_slow" ] || filter="${filter:+$filter&}Slow!=true"
+[ -z "$user_filter" ] || filter="${filter:+$filter&}($user_filter)"
+[ -z "$filter" ] || pass=(--filter "$filter" "${pass[@]}")
 
 for tool in dotnet node npm; do
   command -v "$tool" >/dev/null || { echo "test.sh: '$tool' is not installed." >&2; exit 1; }
@@ -13,18 +47,22 @@ echo "==> npm packages"
 [ -x node_modules/.bin/azurite-table ] && [ -f node_modules/@microsoft/signalr/dist/browser/signalr.min.js ] \
   || npm ci --no-audit --no-fund --loglevel=error
 
-# Debian packages: chromium (browser tests), redis-server (the load tests' Redis-backplane baseline);
-# as root (CI): iproute2 and nftables (the chaos smoke's network partitions), docker.io and debootstrap
-# for the container tests, which build the images and run them in a dockerd of their own (they are
-# skipped when not root).
+# Debian packages, for the lanes that run: chromium (browser and containers lanes), redis-server (the
+# load tests' Redis-backplane baseline: processes); as root (CI): iproute2 and nftables (the chaos
+# smoke's network partitions: processes), docker.io and debootstrap for the container tests, which
+# build the images and run them in a dockerd of their own (they are skipped when not root).
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-[ -x /usr/bin/redis-server ] || missing+=(redis-server)
+{ runs browser || runs containers; } && { [ -x /usr/bin/chromium ] || missing+=(chromium); }
+runs processes && { [ -x /usr/bin/redis-server ] || missing+=(redis-server); }
 if [ "$(id -u)" -eq 0 ]; then
-  command -v ip >/dev/null || [ -x /usr/sbin/ip ] || missing+=(iproute2)
-  command -v nft >/dev/null || [ -x /usr/sbin/nft ] || missing+=(nftables)
-  command -v dockerd >/dev/null || missing+=(docker.io)
-  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  if runs processes; then
+    command -v ip >/dev/null || [ -x /usr/sbin/ip ] || missing+=(iproute2)
+    command -v nft >/dev/null || [ -x /usr/sbin/nft ] || missing+=(nftables)
+  fi
+  if runs containers; then
+    command -v dockerd >/dev/null || missing+=(docker.io)
+    command -v debootstrap >/dev/null || missing+=(debootstrap)
+  fi
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${missing[*]}"
@@ -33,10 +71,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Debian's prometheus (prometheus and promtool) for the monitoring tests, which run a Prometheus of
-# their own on a free port. Its package would start a system Prometheus on :9090 (and recommends
-# node-exporter, another service): installed without recommends, under a policy-rc.d that denies
-# service starts (kept if the machine has one, as Docker images do; removed afterwards otherwise).
-if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+# their own on a free port (processes lane), and for the alert rules' promtool tests (pure lane). Its
+# package would start a system Prometheus on :9090 (and recommends node-exporter, another service):
+# installed without recommends, under a policy-rc.d that denies service starts (kept if the machine
+# has one, as Docker images do; removed afterwards otherwise).
+if { runs pure || runs processes; } && { ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; }; then
   echo "==> installing Debian package: prometheus (its service is not started)"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
   policy=/usr/sbin/policy-rc.d own_policy=""
@@ -57,7 +96,7 @@ results=$(mktemp -d)
 rc=0
 # One test assembly at a time: they start real servers and browsers, and the machine has 2 cores.
 dotnet test Cluster.sln -c Release --no-build --nologo -m:1 \
-  --logger "console;verbosity=normal" --results-directory "$results" --logger trx "$@" || rc=$?
+  --logger "console;verbosity=normal" --results-directory "$results" --logger trx "${pass[@]}" || rc=$?
 
 passed=0 failed=0 skipped=0
 for trx in "$results"/*.trx; do

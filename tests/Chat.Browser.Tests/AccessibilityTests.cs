@@ -15,6 +15,8 @@ namespace Chat.Browser.Tests;
 /// inbox with a reply in it. No serious or critical violation anywhere.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
+[Trait(Lanes.Slow, "true")]
 public sealed class AccessibilityTests(BrowserFixture fixture)
 {
     internal static async Task AssertNoSeriousViolationsAsync(IPage page, string what)

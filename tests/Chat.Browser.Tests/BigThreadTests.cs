@@ -17,6 +17,8 @@ namespace Chat.Browser.Tests;
 /// Also a benchmark: the times are logged to the test output and to artifacts/test-results.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
+[Trait(Lanes.Slow, "true")]
 public sealed class BigThreadTests(BrowserFixture fixture, ITestOutputHelper output)
 {
     private const int CommentCount = 10_000;

@@ -5,6 +5,7 @@ namespace Chat.Browser.Tests;
 
 /// <summary>Collapsing a subtree: its count, live replies under it, and remembered on reload.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class CollapseTests(BrowserFixture fixture)
 {
     [Fact]

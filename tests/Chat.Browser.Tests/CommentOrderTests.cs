@@ -11,6 +11,7 @@ namespace Chat.Browser.Tests;
 /// is drawn above what they are reading.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class CommentOrderTests(BrowserFixture fixture)
 {
     /// <summary>a (0 points) with replies a1 (0) and a2 (2 points); b (2 points); c (1 point). Seqs by name.</summary>

@@ -6,6 +6,7 @@ namespace Chat.Browser.Tests;
 
 /// <summary>Edit and delete of one's own comment: live on another page, replies kept, the count follows.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class EditAndDeleteTests(BrowserFixture fixture)
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace Chat.Browser.Tests;
 
 /// <summary>The front page: new threads and comment counts pushed to an open page.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class FrontPageTests(BrowserFixture fixture)
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Chat.Browser.Tests;
 
 /// <summary>The inbox: its count rising live on every open page, the page of replies, and markup shown as text.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class InboxTests(BrowserFixture fixture)
 {
     [Fact]

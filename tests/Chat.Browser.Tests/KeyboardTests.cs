@@ -11,6 +11,7 @@ namespace Chat.Browser.Tests;
 /// switches the order of the comments.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class KeyboardTests(BrowserFixture fixture)
 {
     private const int MaxPresses = 150;

@@ -5,6 +5,7 @@ namespace Chat.Browser.Tests;
 
 /// <summary>Comments and replies posted on one page appear on other open pages, once, without reload.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class LiveCommentTests(BrowserFixture fixture)
 {
     [Fact]

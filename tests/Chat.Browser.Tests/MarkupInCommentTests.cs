@@ -4,6 +4,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Chat.Browser.Tests;
 
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class MarkupInCommentTests(BrowserFixture fixture)
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace Chat.Browser.Tests;
 /// /mod page, and a moderator's decision empties the queue on every /mod page, live.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class MentionAndFlagTests(BrowserFixture fixture)
 {
     [Fact]

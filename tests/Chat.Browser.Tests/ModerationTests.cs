@@ -6,6 +6,7 @@ namespace Chat.Browser.Tests;
 
 /// <summary>A moderator's hide and lock: what other open pages show, live.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class ModerationTests(BrowserFixture fixture)
 {
     [Fact]

@@ -12,6 +12,8 @@ namespace Chat.Browser.Tests;
 /// to them, reading (scrolling) moves the mark, and another device of the same reader sees it.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
+[Trait(Lanes.Slow, "true")]
 public sealed class NewSinceLastVisitTests(BrowserFixture fixture)
 {
     private static readonly LocatorAssertionsToHaveAttributeOptions Saved = new() { Timeout = 15_000 };

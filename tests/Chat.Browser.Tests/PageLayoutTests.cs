@@ -9,6 +9,7 @@ namespace Chat.Browser.Tests;
 /// Hosting/PagesExtensions.cs): each has the one header, its own script, and is cached like a file.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class PageLayoutTests(BrowserFixture fixture)
 {
     [Theory]

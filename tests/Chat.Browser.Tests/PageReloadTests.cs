@@ -11,6 +11,7 @@ namespace Chat.Browser.Tests;
 /// the hub's own side is HubReloadTests.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class PageReloadTests(BrowserFixture fixture)
 {
     private const char RecordSeparator = '\u001e';

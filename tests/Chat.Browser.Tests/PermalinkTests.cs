@@ -6,6 +6,7 @@ namespace Chat.Browser.Tests;
 
 /// <summary>Permalinks: /t/{id}#c{seq} scrolls to and highlights its comment.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class PermalinkTests(BrowserFixture fixture)
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace Chat.Browser.Tests;
 
 /// <summary>A phone-width screen: pages fit without sideways scrolling.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class PhoneLayoutTests(BrowserFixture fixture)
 {
     [Fact]

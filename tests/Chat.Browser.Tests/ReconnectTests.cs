@@ -12,6 +12,7 @@ namespace Chat.Browser.Tests;
 /// while the context is offline so that the page's reconnect attempts fail until it is back online.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class ReconnectTests(BrowserFixture fixture)
 {
     [Fact]

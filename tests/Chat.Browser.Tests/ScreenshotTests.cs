@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Chat.Browser.Tests;
 
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class ScreenshotTests(BrowserFixture fixture)
 {
     [Fact]

@@ -7,6 +7,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Chat.Browser.Tests;
 
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class SubmitPageTests(BrowserFixture fixture)
 {
     [Fact]

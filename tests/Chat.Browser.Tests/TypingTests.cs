@@ -6,6 +6,7 @@ namespace Chat.Browser.Tests;
 
 /// <summary>"alice is replying…" on other open pages.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class TypingTests(BrowserFixture fixture)
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace Chat.Browser.Tests;
 
 /// <summary>The user page /u/{name}: karma and links to recent comments.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class UserPageTests(BrowserFixture fixture)
 {
     [Fact]

@@ -5,6 +5,7 @@ namespace Chat.Browser.Tests;
 
 /// <summary>Votes on comments and on the thread: shown live on another page, and taken back.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class VotingTests(BrowserFixture fixture)
 {
     [Fact]

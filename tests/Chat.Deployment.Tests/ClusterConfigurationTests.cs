@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Chat.Deployment.Tests;
 
 /// <summary>Both hosts' shared keys: a bad value stops the host at start, naming the key and the fix.</summary>
+[Trait("Lane", Lanes.Pure)]
 public sealed class ClusterConfigurationTests
 {
     /// <summary>Chat:Cluster as both hosts register it: bound, and validated when first read (and at start).</summary>

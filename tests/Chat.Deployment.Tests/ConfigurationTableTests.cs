@@ -14,7 +14,7 @@ namespace Chat.Deployment.Tests;
 /// are found by reflection (a public const Section under "Chat" in our assemblies), so a new class
 /// or property is caught without editing this test.
 /// </summary>
-[Trait("Lane", "pure")]
+[Trait(Lanes.Trait, Lanes.Pure)]
 public sealed class ConfigurationTableTests
 {
     /// <summary>Options classes that are not ours, bound whole under a section of ours: the table has one "Section:*" row for each.</summary>

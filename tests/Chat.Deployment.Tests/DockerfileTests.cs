@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 namespace Chat.Deployment.Tests;
 
 /// <summary>No Docker engine runs here: these read the Dockerfiles and check what can be checked without one.</summary>
+[Trait("Lane", Lanes.Pure)]
 public sealed class DockerfileTests
 {
     public static TheoryData<string> Dockerfiles() => ["src/Chat.Silo/Dockerfile", "src/Chat.Web/Dockerfile"];

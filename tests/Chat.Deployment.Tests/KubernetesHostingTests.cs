@@ -8,6 +8,7 @@ namespace Chat.Deployment.Tests;
 /// package's own names) against what the manifests give it. A mismatch would not show until a pod
 /// was deleted and its silo was not declared dead, or until the silo failed to start.
 /// </summary>
+[Trait("Lane", Lanes.Pure)]
 public sealed class KubernetesHostingTests
 {
     private static V1Deployment Silo(Manifests manifests) => manifests.Deployment(AppSettings.Silo);

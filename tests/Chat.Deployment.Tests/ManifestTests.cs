@@ -1,6 +1,7 @@
 namespace Chat.Deployment.Tests;
 
 /// <summary>Checks on the rendered objects of each overlay that strict loading alone does not make.</summary>
+[Trait("Lane", Lanes.Pure)]
 public sealed class ManifestTests
 {
     /// <summary>ASP.NET Core's default HostOptions.ShutdownTimeout; neither host changes it.</summary>

@@ -4,6 +4,7 @@ namespace Chat.Deployment.Tests;
 
 /// <summary>The paths the manifests probe and scrape answer 200 on the real hosts.</summary>
 [Collection(RunningHostsCollection.Name)]
+[Trait("Lane", Lanes.Processes)]
 public sealed class ProbeTests(RunningHostsFixture hosts)
 {
     public static TheoryData<string, string> OverlaysAndDeployments()

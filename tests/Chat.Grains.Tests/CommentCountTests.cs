@@ -4,7 +4,7 @@ using static Chat.Grains.Tests.ThreadComments;
 namespace Chat.Grains.Tests;
 
 /// <summary>A thread's comment count: what readers can see, kept through deletes, hides and reactivation.</summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class CommentCountTests(ClusterFixture fixture)
 {

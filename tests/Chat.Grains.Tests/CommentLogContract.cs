@@ -143,14 +143,14 @@ public abstract class CommentLogContract
 }
 
 /// <summary>The contract on the in-memory log: no process, no network.</summary>
-[Trait("Lane", "pure")]
+[Trait(Lanes.Trait, Lanes.Pure)]
 public sealed class InMemoryCommentLogTests : CommentLogContract
 {
     protected override ICommentLog Log { get; } = new InMemoryCommentLog();
 }
 
 /// <summary>The contract on the Azure Table log, against Azurite.</summary>
-[Trait("Lane", "storage")]
+[Trait(Lanes.Trait, Lanes.Storage)]
 public sealed class TableCommentLogTests(AzuriteFixture azurite) : CommentLogContract, IClassFixture<AzuriteFixture>
 {
     protected override ICommentLog Log { get; } = new TableCommentLog(azurite.Server.Table(TableCommentLog.DefaultTableName), NullLogger<TableCommentLog>.Instance);

@@ -6,7 +6,7 @@ namespace Chat.Grains.Tests;
 /// A thread's comments in "top" and "new" order: cut from the whole thread (also what is older than
 /// the hot window, read from the log), and kept current by posts, votes, edits, deletes and hides.
 /// </summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class CommentOrderTests(ClusterFixture fixture)
 {

@@ -12,7 +12,7 @@ namespace Chat.Grains.Tests;
 /// tests hold to the table log's behaviour) with scripted faults, driven on one exclusive scheduler
 /// as a grain would drive it.
 /// </summary>
-[Trait("Lane", "pure")]
+[Trait(Lanes.Trait, Lanes.Pure)]
 public sealed class CommitPipelineTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Chat.Grains.Tests;
 
 /// <summary>The silo's configuration: a bad value stops it at start with a message naming the key.</summary>
-[Trait("Lane", "pure")]
+[Trait(Lanes.Trait, Lanes.Pure)]
 public sealed class ConfigurationTests
 {
     [Theory]

@@ -3,7 +3,7 @@ using static Chat.Grains.Tests.ThreadComments;
 namespace Chat.Grains.Tests;
 
 /// <summary>Edit and delete at the grain: who may, for how long, and what a deleted comment leaves behind.</summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class EditAndDeleteTests(ClusterFixture fixture)
 {

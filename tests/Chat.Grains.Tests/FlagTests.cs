@@ -3,7 +3,7 @@ using Chat.TestSupport;
 namespace Chat.Grains.Tests;
 
 /// <summary>Readers' flags and the moderation queue (one queue for the whole cluster: each test looks at its own thread's entries).</summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class FlagTests(ClusterFixture fixture)
 {

@@ -5,7 +5,7 @@ using Chat.TestSupport;
 namespace Chat.Grains.Tests;
 
 /// <summary>The front-page grain tells subscribed web nodes of changes, throttled.</summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class FrontPageTests(ClusterFixture fixture)
 {

@@ -1,7 +1,7 @@
 namespace Chat.Grains.Tests;
 
 /// <summary><see cref="IThreadGrain.Import"/>: source keys, parents by key, group commit, refusals, reactivation.</summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class ImportTests(ClusterFixture fixture)
 {

@@ -4,7 +4,7 @@ using Chat.TestSupport;
 namespace Chat.Grains.Tests;
 
 /// <summary>Reply notifications: who hears of a reply, what their inbox keeps, and the live count.</summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class InboxTests(ClusterFixture fixture)
 {

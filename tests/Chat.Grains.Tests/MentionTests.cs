@@ -3,7 +3,7 @@ using Chat.TestSupport;
 namespace Chat.Grains.Tests;
 
 /// <summary>"@name" in a new comment: who is notified, what the stored comment says, and what never notifies.</summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class MentionTests(ClusterFixture fixture)
 {

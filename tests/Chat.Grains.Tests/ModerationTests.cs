@@ -1,7 +1,7 @@
 namespace Chat.Grains.Tests;
 
 /// <summary>Lock and hide at the grain: what a locked thread refuses, what a hidden comment shows, and that both last.</summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class ModerationTests(ClusterFixture fixture)
 {

@@ -10,7 +10,7 @@ namespace Chat.Grains.Tests;
 /// nodes, never per refresh; a failed write fails no subscribe and is retried by housekeeping; and
 /// what it wrote brings the nodes back. Observers are real references from the test cluster.
 /// </summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class NodeSubscriptionsTests(ClusterFixture fixture)
 {

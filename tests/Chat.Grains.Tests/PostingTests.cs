@@ -6,7 +6,7 @@ namespace Chat.Grains.Tests;
 /// Posting to a thread: seqs, group commit, retries by clientId, catch-up, reactivation, replies'
 /// parents and what bodies are refused.
 /// </summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class PostingTests(ClusterFixture fixture)
 {

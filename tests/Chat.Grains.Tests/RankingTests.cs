@@ -1,6 +1,6 @@
 namespace Chat.Grains.Tests;
 
-[Trait("Lane", "pure")]
+[Trait(Lanes.Trait, Lanes.Pure)]
 public sealed class RankingTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);

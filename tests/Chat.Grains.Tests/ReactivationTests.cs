@@ -8,7 +8,7 @@ namespace Chat.Grains.Tests;
 /// A grain that is deactivated (its silo stopped, crashed, or it moved) and activated again still
 /// pushes to the web nodes that were subscribed to it, at once: the nodes here never refresh.
 /// </summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class ReactivationTests(ClusterFixture fixture)
 {

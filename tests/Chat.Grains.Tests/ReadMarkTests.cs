@@ -7,7 +7,7 @@ namespace Chat.Grains.Tests;
 /// A reader's read marks ("new since your last visit") in their user grain: forward only, checked
 /// against the thread, kept across activations, bounded, and carried by the front page's rows.
 /// </summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class ReadMarkTests(ClusterFixture fixture)
 {

@@ -12,7 +12,7 @@ namespace Chat.Grains.Tests;
 /// chat_storage_errors_total{store}: every storage request that gets no answer (or a 5xx/408/429) is
 /// counted for its store; the "not found" and "conflict" answers the code relies on are not.
 /// </summary>
-[Trait("Lane", "storage")]
+[Trait(Lanes.Trait, Lanes.Storage)]
 public sealed class StorageErrorCountTests : IAsyncLifetime
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();

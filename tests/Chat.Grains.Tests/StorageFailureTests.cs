@@ -10,7 +10,7 @@ namespace Chat.Grains.Tests;
 /// and fail chosen writes to make exactly that happen (holes, a gap left by a crash, and the
 /// acknowledged-comments metric).
 /// </summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class StorageFailureTests(ClusterFixture fixture)
 {

@@ -8,7 +8,7 @@ namespace Chat.Grains.Tests;
 /// Azure storage that stops answering (Azurite frozen with SIGSTOP: its port still accepts, nothing
 /// answers): the grains answer within their storage timeouts, and recover when it is back.
 /// </summary>
-[Trait("Lane", "storage")]
+[Trait(Lanes.Trait, Lanes.Storage)]
 [Collection(AzuriteClusterCollection.Name)]
 public sealed class StorageOutageTests(AzuriteClusterFixture fixture)
 {

@@ -10,7 +10,7 @@ namespace Chat.Grains.Tests;
 /// the same names tomorrow. A state type moved to another namespace would leave every stored row of
 /// it unreadable; this pins the names.
 /// </summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class StoredStateTests(ClusterFixture fixture)
 {

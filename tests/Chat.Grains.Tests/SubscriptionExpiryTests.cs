@@ -3,7 +3,7 @@ using Chat.TestSupport;
 namespace Chat.Grains.Tests;
 
 /// <summary>Web nodes that stop refreshing are dropped when the chat's clock (not the machine's) says so.</summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class SubscriptionExpiryTests(ClusterFixture fixture)
 {

@@ -8,7 +8,7 @@ namespace Chat.Grains.Tests;
 /// group commit sends (the in-memory log answers too fast for a queue to build up behind a write),
 /// and grain state read back from table storage by a new activation.
 /// </summary>
-[Trait("Lane", "storage")]
+[Trait(Lanes.Trait, Lanes.Storage)]
 [Collection(AzuriteClusterCollection.Name)]
 public sealed class TableStorageTests(AzuriteClusterFixture fixture)
 {

@@ -7,7 +7,7 @@ namespace Chat.Grains.Tests;
 /// clientId), which gets the thread the first attempt stored; that thread's front-page row is
 /// written in the end, retry or not.
 /// </summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class ThreadCreationTests(ClusterFixture fixture)
 {

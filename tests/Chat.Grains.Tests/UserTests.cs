@@ -1,7 +1,7 @@
 namespace Chat.Grains.Tests;
 
 /// <summary>A user: registering a name, and the recent comments their page shows.</summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class UserTests(ClusterFixture fixture)
 {

@@ -4,7 +4,7 @@ using static Chat.Grains.Tests.ThreadComments;
 namespace Chat.Grains.Tests;
 
 /// <summary>Votes on comments and threads: once per user, undoable, stored, and credited to the author's karma.</summary>
-[Trait("Lane", "cluster")]
+[Trait(Lanes.Trait, Lanes.Cluster)]
 [Collection(ClusterCollection.Name)]
 public sealed class VotingTests(ClusterFixture fixture)
 {

@@ -8,6 +8,8 @@ namespace Chat.Integration.Tests;
 /// of CPU while posts flow are never declared dead. The machine's cores are kept busy by `yes`
 /// processes (two per core), as a noisy neighbour on a node would.
 /// </summary>
+[Trait("Lane", Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
 public sealed class BusySiloTests(AzuriteFixture fixture, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     /// <summary>How long the silos are kept busy: 20 s here; CHAT_BUSY_SECONDS=300 for the measurement docs/operations.md quotes.</summary>

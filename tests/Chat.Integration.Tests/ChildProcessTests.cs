@@ -6,7 +6,7 @@ namespace Chat.Integration.Tests;
 /// ready fails the start and is not left running, a signal by name reaches it, and disposing stops
 /// it as its launch says and leaves nothing of its tree running.
 /// </summary>
-[Trait("Lane", "processes")]
+[Trait(Lanes.Trait, Lanes.Processes)]
 public sealed class ChildProcessTests : IDisposable
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(10);

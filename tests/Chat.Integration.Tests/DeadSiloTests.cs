@@ -14,6 +14,8 @@ namespace Chat.Integration.Tests;
 /// 30 s default for that: every request answers within seconds, with its result or a 503 that says
 /// when to try again. (A silo killed on this machine is quicker to notice: its ports refuse at once.)
 /// </summary>
+[Trait("Lane", Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
 public sealed class DeadSiloTests(AzuriteFixture fixture, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     /// <summary>Orleans' defaults, not the fast detection of the other process tests: detection takes ~15 s.</summary>

@@ -9,6 +9,8 @@ namespace Chat.Integration.Tests;
 /// is stored exactly once. The output has what an operator would time: when the membership table
 /// declared the silo dead, and when posting worked again (docs/operations.md quotes it).
 /// </summary>
+[Trait("Lane", Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
 public sealed class FailoverTests(AzuriteFixture fixture, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     [Fact]

@@ -8,6 +8,8 @@ namespace Chat.Integration.Tests;
 /// activation knows the web nodes that were subscribed and pushes to them, without waiting for a
 /// node's relay refresh (set to 5 minutes here, so that only that can deliver in time).
 /// </summary>
+[Trait("Lane", Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
 public sealed class LiveDeliveryAfterFailoverTests(AzuriteFixture fixture, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private static readonly Dictionary<string, string> NoTimelyRefresh = new()

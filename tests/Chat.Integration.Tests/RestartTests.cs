@@ -4,6 +4,8 @@ using Xunit.Abstractions;
 namespace Chat.Integration.Tests;
 
 /// <summary>Real processes: Azurite with data on disk and Chat.Web co-hosting a silo, stopped and started again.</summary>
+[Trait("Lane", Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
 public sealed class RestartTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "chat-restart-" + Guid.NewGuid().ToString("N")[..8]);

@@ -7,6 +7,8 @@ namespace Chat.Integration.Tests;
 /// Separate silo and web tiers as real processes on loopback: the cluster behaves as one site, and a
 /// crash of any one process loses no acknowledged comment and leaves no reader with a gap.
 /// </summary>
+[Trait("Lane", Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
 public sealed class ScaleOutTests(AzuriteFixture fixture, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(40);

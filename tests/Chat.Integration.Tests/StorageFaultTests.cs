@@ -9,6 +9,8 @@ namespace Chat.Integration.Tests;
 /// fail within seconds with a clear error, readers keep what the thread holds in memory, the host reports
 /// unready, and everything heals by itself: no acknowledged comment lost, no retry stored twice.
 /// </summary>
+[Trait("Lane", Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
 public sealed class StorageFaultTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(10);

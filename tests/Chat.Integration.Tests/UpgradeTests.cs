@@ -12,6 +12,9 @@ namespace Chat.Integration.Tests;
 /// acknowledged may be lost, readers stay complete and in order, posters see no error they could
 /// not retry, and pages loaded from either version end up showing every comment.
 /// </summary>
+// Processes and a browser: the heaviest need names the lane.
+[Trait("Lane", Lanes.Browser)]
+[Trait(Lanes.Slow, "true")]
 public sealed class UpgradeTests(AzuriteFixture fixture, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     /// <summary>For each wait below: a web node starts in seconds, a reader fails over in one.</summary>

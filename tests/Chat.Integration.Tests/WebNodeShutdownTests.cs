@@ -10,6 +10,7 @@ namespace Chat.Integration.Tests;
 /// test), and a connection opened after SignalR closed the others would hold the shutdown up for
 /// the whole shutdown timeout (30 s), then be cut off.
 /// </summary>
+[Trait("Lane", Lanes.Processes)]
 public sealed class WebNodeShutdownTests(AzuriteFixture fixture, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     [Fact]

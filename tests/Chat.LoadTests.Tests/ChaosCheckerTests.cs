@@ -4,6 +4,7 @@ using Xunit;
 namespace Chat.LoadTests.Tests;
 
 /// <summary>The chaos checker and schedule on made-up histories: each broken invariant is reported, a clean history passes, a seed replays.</summary>
+[Trait("Lane", Lanes.Pure)]
 public sealed class ChaosCheckerTests
 {
     private static readonly int A = ReaderRecord.BodyHash("a"), B = ReaderRecord.BodyHash("b"), C = ReaderRecord.BodyHash("c");

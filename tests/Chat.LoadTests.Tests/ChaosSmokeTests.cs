@@ -12,6 +12,8 @@ namespace Chat.LoadTests.Tests;
 /// one hosting it then, and, as root, the thread's silo cut from the other silos). It asserts the
 /// checker's invariants, not timings, and that the run left nothing behind.
 /// </summary>
+[Trait("Lane", Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
 public sealed class ChaosSmokeTests
 {
     private readonly string _out = Path.Combine(RepoPaths.Artifacts, "chaos-smoke-" + Guid.NewGuid().ToString("N")[..8]);

@@ -6,7 +6,7 @@ using Xunit;
 namespace Chat.LoadTests.Tests;
 
 /// <summary>The community scenario's own logic: popularity, merging workers' histograms, the due-time clock.</summary>
-[Trait("Lane", "pure")]
+[Trait(Lanes.Trait, Lanes.Pure)]
 public sealed class CommunityLogicTests
 {
     [Fact]

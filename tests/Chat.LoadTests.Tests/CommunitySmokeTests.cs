@@ -9,8 +9,8 @@ namespace Chat.LoadTests.Tests;
 /// separate processes and 2 generator processes; ~20 threads, ~100 readers, 10 s. It asserts
 /// correctness and the JSON's fields, not timings (the machine is shared).
 /// </summary>
-[Trait("Lane", "processes")]
-[Trait("Slow", "true")]
+[Trait(Lanes.Trait, Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
 public sealed class CommunitySmokeTests
 {
     private readonly string _out = Path.Combine(RepoPaths.Artifacts, "community-smoke-" + Guid.NewGuid().ToString("N")[..8]);

@@ -4,6 +4,7 @@ using Xunit;
 namespace Chat.LoadTests.Tests;
 
 /// <summary>The lean reader's scanner, on records as the product's hub sends them.</summary>
+[Trait("Lane", Lanes.Pure)]
 public sealed class LeanFramesTests
 {
     private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);

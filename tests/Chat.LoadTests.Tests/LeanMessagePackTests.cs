@@ -6,6 +6,7 @@ using Xunit;
 namespace Chat.LoadTests.Tests;
 
 /// <summary>The lean reader's MessagePack side, on messages written by SignalR's own MessagePack hub protocol.</summary>
+[Trait("Lane", Lanes.Pure)]
 public sealed class LeanMessagePackTests
 {
     private static readonly MessagePackHubProtocol Protocol = new();

@@ -4,6 +4,7 @@ using Xunit;
 namespace Chat.LoadTests.Tests;
 
 /// <summary>The lean reader's frame parser: server frames in, the data bytes out, however the bytes are cut.</summary>
+[Trait("Lane", Lanes.Pure)]
 public sealed class LeanSocketTests
 {
     private static byte[] Frame(int opcode, byte[] payload, bool fin = true)

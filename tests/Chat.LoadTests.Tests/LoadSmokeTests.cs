@@ -7,25 +7,34 @@ namespace Chat.LoadTests.Tests;
 /// <summary>
 /// CI smoke runs of the load tool against the product started in-process: tiny numbers, no timing
 /// assertions; they check that the tool runs end to end and that nothing was lost, repeated or
-/// reordered.
+/// reordered. One product for the class (each run makes its own thread and users, and writes to a
+/// folder of its own).
 /// </summary>
-public sealed class LoadSmokeTests : IAsyncLifetime
+[Trait("Lane", Lanes.Processes)]
+[Trait(Lanes.Slow, "true")]
+public sealed class LoadSmokeTests(LoadSmokeTests.Product product) : IClassFixture<LoadSmokeTests.Product>
 {
-    private AzuriteServer _azurite = null!;
-    private InProcessWebHost _host = null!;
+    /// <summary>Azurite and the product, started once for the class instead of once per test.</summary>
+    public sealed class Product : IAsyncLifetime
+    {
+        private AzuriteServer _azurite = null!;
+        public InProcessWebHost Host { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            _azurite = await AzuriteServer.StartAsync();
+            Host = await InProcessWebHost.StartAsync(_azurite.ConnectionString);
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (Host is not null) await Host.DisposeAsync();
+            if (_azurite is not null) await _azurite.DisposeAsync();
+        }
+    }
+
+    private readonly InProcessWebHost _host = product.Host;
     private readonly string _out = Path.Combine(RepoPaths.Artifacts, "load-smoke-" + Guid.NewGuid().ToString("N")[..8]);
-
-    public async Task InitializeAsync()
-    {
-        _azurite = await AzuriteServer.StartAsync();
-        _host = await InProcessWebHost.StartAsync(_azurite.ConnectionString);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _azurite.DisposeAsync();
-    }
 
     private string Url => _host.BaseAddress.ToString().TrimEnd('/');
 

@@ -3,6 +3,7 @@ using Xunit;
 namespace Chat.LoadTests.Tests;
 
 /// <summary>The load tool's breakdown of a post's time, read from two scrapes of the product's stage histogram.</summary>
+[Trait("Lane", Lanes.Pure)]
 public sealed class PostStageReportTests
 {
     private static string Scrape(string stage, double sum, params (string Le, double Count)[] buckets) =>

@@ -10,6 +10,7 @@ namespace Chat.Security.Tests;
 /// thread and the front page are unchanged, and only well-formed posts add comments.
 /// </summary>
 [Collection(FuzzCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class HttpFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
 {
     private const int Cases = 300;
@@ -22,11 +23,13 @@ public sealed class HttpFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
             $"case {Number} [{Endpoint}] {Method} {FuzzInput.Preview(Path)} auth={Auth} content-type={ContentType ?? "(none)"} body={(Body is null ? "(none)" : FuzzInput.Preview(Body))}";
     }
 
-    [Fact]
-    public async Task Malformed_requests_to_every_endpoint_get_no_5xx_and_change_nothing()
+    public static TheoryData<int> Seeds() => FuzzSeed.With();
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task Malformed_requests_to_every_endpoint_get_no_5xx_and_change_nothing(int seed)
     {
-        var seed = FuzzSeed.Next();
-        output.WriteLine($"{FuzzSeed.EnvironmentVariable}={seed}");
+        output.WriteLine(FuzzSeed.Describe(seed));
         var fuzz = new FuzzInput(new Random(seed), fixture.TargetThreadId, fixture.VictimThreadId);
         var victimBefore = await fixture.VictimSnapshotAsync();
         var frontBefore = await fixture.FrontPageSnapshotAsync();
@@ -131,7 +134,7 @@ public sealed class HttpFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
         output.WriteLine("statuses: " + string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}")));
         output.WriteLine($"comments the fuzzer's well-formed posts added to the target: {acceptedSeqs.Count}");
 
-        var context = $"{FuzzSeed.EnvironmentVariable}={seed}";
+        var context = FuzzSeed.Describe(seed);
         Assert.True(failures.Count == 0, $"{context}: {failures.Count} of {Cases} cases failed:\n" + string.Join("\n", failures.Take(30)));
 
         // Still up, still working.

@@ -16,18 +16,21 @@ namespace Chat.Security.Tests;
 /// accepting connections and the victim thread does not change.
 /// </summary>
 [Collection(FuzzCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class HubFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
 {
     private const int InvocationCases = 100;
     private const int RawFrameCases = 30;
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
 
-    [Fact]
-    public async Task Malformed_hub_calls_get_a_hub_error_or_a_clean_close_and_change_nothing()
+    public static TheoryData<int> Seeds() => FuzzSeed.With(FuzzSeed.HubCaseInsensitivePost);
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task Malformed_hub_calls_get_a_hub_error_or_a_clean_close_and_change_nothing(int seed)
     {
-        var seed = FuzzSeed.Next();
-        output.WriteLine($"{FuzzSeed.EnvironmentVariable}={seed}");
-        var context = $"{FuzzSeed.EnvironmentVariable}={seed}";
+        output.WriteLine(FuzzSeed.Describe(seed));
+        var context = FuzzSeed.Describe(seed);
         var fuzz = new FuzzInput(new Random(seed), fixture.TargetThreadId, fixture.VictimThreadId);
         var victimBefore = await fixture.VictimSnapshotAsync();
         var frontBefore = await fixture.FrontPageSnapshotAsync();

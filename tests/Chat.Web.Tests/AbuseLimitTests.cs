@@ -9,6 +9,7 @@ namespace Chat.Web.Tests;
 /// The abuse limits with low settings on a host of their own: every refusal is a 429 with
 /// Retry-After (or a clear hub error), and changes nothing.
 /// </summary>
+[Trait("Lane", Lanes.Storage)]
 public sealed class AbuseLimitTests : IAsyncLifetime
 {
     private OwnSite _host = null!;

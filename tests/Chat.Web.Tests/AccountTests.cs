@@ -7,6 +7,7 @@ namespace Chat.Web.Tests;
 
 /// <summary>Registering and signing in: name and password rules, taken names, wrong passwords, bearer tokens.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class AccountTests(WebFixture fixture)
 {
     [Fact]

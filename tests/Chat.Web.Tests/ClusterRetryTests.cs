@@ -8,6 +8,7 @@ namespace Chat.Web.Tests;
 /// A post that failed on a cluster change is retried for a time budget, not a number of attempts:
 /// a failover takes seconds, and a killed silo's calls fail at once, many times over.
 /// </summary>
+[Trait("Lane", Lanes.Pure)]
 public sealed class ClusterRetryTests
 {
     private static ClusterRetry Retry(TimeSpan budget) => new(budget, NullLogger<ClusterRetry>.Instance);

@@ -8,6 +8,7 @@ namespace Chat.Web.Tests;
 /// it), still in seq order, and a change to a comment never overtakes it.
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class CoalescingTests(WebFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);

@@ -10,6 +10,7 @@ namespace Chat.Web.Tests;
 /// comments in the order, replies ordered within each parent, and paging by the first page's order.
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class CommentOrderTests(WebFixture fixture)
 {
     /// <summary>

@@ -6,6 +6,7 @@ using System.Text.Json;
 namespace Chat.Web.Tests;
 
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class CsrfAndSessionTests(WebFixture fixture)
 {
     [Fact]

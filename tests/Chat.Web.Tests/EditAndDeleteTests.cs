@@ -8,6 +8,7 @@ namespace Chat.Web.Tests;
 
 /// <summary>Editing and deleting comments over HTTP and the hub (with votes on the hub), pushed live as <c>Updates</c>; others are refused.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class EditAndDeleteTests(WebFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);

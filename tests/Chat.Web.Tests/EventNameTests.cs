@@ -9,6 +9,7 @@ namespace Chat.Web.Tests;
 /// the wire, and every list of them elsewhere must say the same.
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed partial class EventNameTests(WebFixture fixture)
 {
     private static readonly string[] Events = [.. typeof(IDiscussionClient).GetMethods().Select(m => m.Name).Order(StringComparer.Ordinal)];

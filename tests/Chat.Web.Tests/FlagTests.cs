@@ -8,6 +8,7 @@ namespace Chat.Web.Tests;
 
 /// <summary>Readers' flags and the moderators' queue over the HTTP API and the hub; refusals change nothing.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class FlagTests(WebFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);

@@ -7,6 +7,7 @@ namespace Chat.Web.Tests;
 
 /// <summary>The front page: the thread list over HTTP and its live <c>FrontPage</c> pushes per sort.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class FrontPageTests(WebFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);

@@ -9,6 +9,7 @@ namespace Chat.Web.Tests;
 /// Importing Hacker News stories (JSON items): the tree, authors, bodies and times; imported authors own nothing; a grown story adds only its new comments.
 /// </summary>
 [Collection(ImportCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class HackerNewsImportTests(ImportSite fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);

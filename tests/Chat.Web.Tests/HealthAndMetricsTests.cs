@@ -5,6 +5,7 @@ namespace Chat.Web.Tests;
 
 /// <summary>The operator's endpoints: health probes and Prometheus metrics.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class HealthAndMetricsTests(WebFixture fixture)
 {
     [Fact]

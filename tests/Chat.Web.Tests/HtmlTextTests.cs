@@ -3,6 +3,7 @@ using Chat.Web.Import;
 namespace Chat.Web.Tests;
 
 /// <summary>Hacker News item HTML to this site's plain-text bodies (paragraphs, quotes, bare URLs).</summary>
+[Trait("Lane", Lanes.Pure)]
 public sealed class HtmlTextTests
 {
     [Theory]

@@ -8,6 +8,8 @@ namespace Chat.Web.Tests;
 /// The page's side is Chat.Browser.Tests' PageReloadTests.
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
+[Trait(Lanes.Slow, "true")]
 public sealed class HubReloadTests(WebFixture fixture)
 {
     [Theory]

@@ -9,6 +9,7 @@ namespace Chat.Web.Tests;
 /// The Chat.Import command: signs in as a moderator, posts the file, reports; a wrong password or missing option fails with its exit code.
 /// </summary>
 [Collection(ImportCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class ImportCommandTests(ImportSite fixture)
 {
     [Fact]

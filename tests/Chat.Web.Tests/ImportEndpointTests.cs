@@ -10,6 +10,7 @@ namespace Chat.Web.Tests;
 /// <c>POST /api/admin/import</c>: moderators only, bad files and formats refused with nothing stored, progress lines, files over the API body limit.
 /// </summary>
 [Collection(ImportCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class ImportEndpointTests(ImportSite fixture)
 {
     private async Task<HttpStatusCode> ThreadStatus(string threadId) =>

@@ -9,6 +9,7 @@ namespace Chat.Web.Tests;
 
 /// <summary>Reply notifications end to end: <c>/api/inbox</c> and the live <c>Inbox</c> count.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class InboxTests(WebFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);

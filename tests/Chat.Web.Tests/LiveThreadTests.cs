@@ -4,6 +4,7 @@ namespace Chat.Web.Tests;
 
 /// <summary>The realtime path end to end: real Kestrel, real SignalR .NET clients, real Azurite.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class LiveThreadTests(WebFixture fixture, ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);

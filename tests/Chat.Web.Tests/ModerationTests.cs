@@ -6,6 +6,7 @@ namespace Chat.Web.Tests;
 
 /// <summary>Moderators lock threads and hide comments, live on open pages; others are refused.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class ModerationTests(WebFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);

@@ -5,6 +5,7 @@ using System.Text.Json;
 namespace Chat.Web.Tests;
 
 /// <summary>On a fresh site of its own: the first account and configured names moderate; the dashboard is theirs only.</summary>
+[Trait("Lane", Lanes.Storage)]
 public sealed class ModeratorRoleTests : IAsyncLifetime
 {
     private OwnSite _host = null!;

@@ -5,6 +5,7 @@ namespace Chat.Web.Tests;
 /// number of addresses; one more is refused with 503 (the client retries, perhaps through another
 /// node), and a place that frees up is taken again. The limit is on /metrics for the alert.
 /// </summary>
+[Trait("Lane", Lanes.Storage)]
 public sealed class NodeConnectionLimitTests : IAsyncLifetime
 {
     private OwnSite _site = null!;

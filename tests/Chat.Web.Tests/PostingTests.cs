@@ -6,6 +6,7 @@ namespace Chat.Web.Tests;
 
 /// <summary>Posting comments over HTTP and the hub: who may post, what is refused, and a retry stored once.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class PostingTests(WebFixture fixture)
 {
     [Fact]

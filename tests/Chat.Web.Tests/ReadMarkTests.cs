@@ -11,6 +11,7 @@ namespace Chat.Web.Tests;
 /// <c>GetReadMarks</c>), on one web node and across two.
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class ReadMarkTests(WebFixture fixture)
 {
     private sealed record Mark(string ThreadId, long? Seq);

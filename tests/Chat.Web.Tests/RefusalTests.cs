@@ -9,6 +9,7 @@ namespace Chat.Web.Tests;
 /// exact words. Each test collects every mismatch before failing, so one run shows them all.
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class RefusalTests(WebFixture fixture)
 {
     private const string BadId = "NOT-AN-ID";

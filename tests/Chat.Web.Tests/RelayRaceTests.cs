@@ -9,6 +9,8 @@ namespace Chat.Web.Tests;
 /// purpose (see <see cref="GrainCallProbe"/>). Each test runs its own web host, with its own relay timings.
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
+[Trait(Lanes.Slow, "true")]
 public sealed class RelayRaceTests(WebFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);

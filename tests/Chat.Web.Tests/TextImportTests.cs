@@ -6,6 +6,7 @@ namespace Chat.Web.Tests;
 /// Importing plain text: a title line, then one top-level comment per line.
 /// </summary>
 [Collection(ImportCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class TextImportTests(ImportSite fixture)
 {
     [Fact]

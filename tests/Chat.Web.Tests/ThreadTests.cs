@@ -6,6 +6,7 @@ namespace Chat.Web.Tests;
 
 /// <summary>Threads over HTTP and the hub: bad threads are refused, unknown and malformed ids are not found.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class ThreadTests(WebFixture fixture)
 {
     [Fact]

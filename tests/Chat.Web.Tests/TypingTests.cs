@@ -5,6 +5,7 @@ namespace Chat.Web.Tests;
 
 /// <summary>Typing signals reach other readers of the thread, and only signed-in users send them.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class TypingTests(WebFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);

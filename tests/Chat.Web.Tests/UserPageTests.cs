@@ -4,6 +4,7 @@ namespace Chat.Web.Tests;
 
 /// <summary>A user's page: karma, when they joined, recent comments; unknown users are not found.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class UserPageTests(WebFixture fixture)
 {
     [Fact]

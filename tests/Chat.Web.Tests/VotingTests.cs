@@ -5,6 +5,7 @@ namespace Chat.Web.Tests;
 
 /// <summary>Votes over HTTP: once per user, never on your own, shown as points, karma and hot order.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Lane", Lanes.Storage)]
 public sealed class VotingTests(WebFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);

@@ -9,7 +9,7 @@ namespace Chat.Web.Tests;
 /// web host's build through Chat.ServiceDefaults, whose AddChatSilo co-hosts a silo; that is the one
 /// way in. A source scan, so that a fully qualified name counts as much as a using.
 /// </summary>
-[Trait("Lane", "pure")]
+[Trait(Lanes.Trait, Lanes.Pure)]
 public sealed class WebDependencyTests
 {
     [Fact]

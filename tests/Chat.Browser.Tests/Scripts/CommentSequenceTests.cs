@@ -7,6 +7,7 @@ namespace Chat.Browser.Tests.Scripts;
 /// What the thread page draws, drops and fetches, decided by wwwroot/js/thread/sequence.js alone:
 /// every comment exactly once, in seq order, under its parent; a gap read over HTTP, exactly it.
 /// </summary>
+[Trait("Lane", Lanes.Pure)]
 public sealed class CommentSequenceTests : IDisposable
 {
     private readonly CommentSequenceScript _page = new();

@@ -11,6 +11,7 @@ namespace Chat.Browser.Tests.Scripts;
 /// alone (run in Jint as the page holds it): pages in the server's order, live comments where they
 /// belong, the next pages by the first page's order of top-level comments.
 /// </summary>
+[Trait("Lane", Lanes.Pure)]
 public sealed class OrderedSequenceTests : IDisposable
 {
     private static readonly string Folder = Path.Combine(RepoPaths.Root, "src", "Chat.Web", "wwwroot", "js", "thread");

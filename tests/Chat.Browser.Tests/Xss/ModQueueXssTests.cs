@@ -11,6 +11,7 @@ namespace Chat.Browser.Tests.Xss;
 /// flagged bodies, the parent's snippet) and "@name" links next to markup. All shows as text.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class ModQueueXssTests(BrowserFixture fixture)
 {
     [Fact]

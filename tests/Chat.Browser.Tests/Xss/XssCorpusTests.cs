@@ -16,6 +16,7 @@ namespace Chat.Browser.Tests.Xss;
 /// http(s) only with rel="nofollow noopener", and every payload visible as plain text.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Lane", Lanes.Browser)]
 public sealed class XssCorpusTests(BrowserFixture fixture, ITestOutputHelper output)
 {
     private const string UrlRefusal = "URL must be an absolute http:// or https:// address.";

@@ -13,6 +13,8 @@ namespace Chat.Deployment.Tests.Containers;
 /// non-root user on a read-only root filesystem. Tests that stop or kill a pod start it again.
 /// </summary>
 [Collection(ContainerClusterCollection.Name)]
+[Trait("Lane", Lanes.Containers)]
+[Trait(Lanes.Slow, "true")]
 public sealed class ContainerTests(ContainerCluster cluster, ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);

@@ -3,6 +3,7 @@ using YamlDotNet.Serialization;
 namespace Chat.Deployment.Tests.Monitoring;
 
 /// <summary>The alert rules in k8s/monitoring, checked and unit-tested by promtool; and the metric-name extraction the scrape check relies on.</summary>
+[Trait("Lane", Lanes.Pure)]
 public sealed class AlertRuleTests
 {
     [Fact]

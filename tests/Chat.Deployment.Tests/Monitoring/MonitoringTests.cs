@@ -6,6 +6,7 @@ namespace Chat.Deployment.Tests.Monitoring;
 /// What an operator's Prometheus sees of a running cluster after some load: the targets the shipped
 /// scrape job finds, the series the alerts and the dashboard need, with values that match the load.
 /// </summary>
+[Trait("Lane", Lanes.Processes)]
 public sealed class MonitoringTests(MonitoredClusterFixture cluster, ITestOutputHelper output) : IClassFixture<MonitoredClusterFixture>
 {
     private PrometheusServer Prometheus => cluster.Prometheus;
