@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using Chat.TestSupport;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;

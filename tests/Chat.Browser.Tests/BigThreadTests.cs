@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Chat.TestSupport;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Playwright;
 using Xunit;

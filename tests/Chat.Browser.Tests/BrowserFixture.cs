@@ -1,4 +1,3 @@
-using Chat.TestSupport;
 using Microsoft.Playwright;
 using Xunit;
 

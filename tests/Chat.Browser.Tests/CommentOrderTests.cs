@@ -1,4 +1,3 @@
-using Chat.TestSupport;
 using Microsoft.Playwright;
 using Xunit;
 using static Microsoft.Playwright.Assertions;

@@ -1,6 +1,5 @@
 using Chat.Browser.Tests.Xss;
 using Chat.Contracts;
-using Chat.TestSupport;
 using Xunit;
 using static Chat.Browser.Tests.Waits;
 using static Microsoft.Playwright.Assertions;

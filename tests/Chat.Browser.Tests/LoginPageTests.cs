@@ -1,4 +1,3 @@
-using Chat.TestSupport;
 using Xunit;
 using static Microsoft.Playwright.Assertions;
 

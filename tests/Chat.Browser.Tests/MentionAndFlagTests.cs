@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using Chat.TestSupport;
 using Xunit;
 using static Chat.Browser.Tests.Waits;
 using static Microsoft.Playwright.Assertions;

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using Chat.Contracts;
-using Chat.TestSupport;
 using Xunit;
 using static Microsoft.Playwright.Assertions;
 

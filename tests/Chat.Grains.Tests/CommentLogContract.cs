@@ -1,5 +1,4 @@
 using Chat.Grains.Storage;
-using Chat.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Chat.Grains.Tests;

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using Chat.Grains.Storage;
 using Chat.Grains.Threads;
-using Chat.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 

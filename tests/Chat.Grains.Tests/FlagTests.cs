@@ -1,5 +1,3 @@
-using Chat.TestSupport;
-
 namespace Chat.Grains.Tests;
 
 /// <summary>Readers' flags and the moderation queue (one queue for the whole cluster: each test looks at its own thread's entries).</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Chat.TestSupport;
 
 namespace Chat.Grains.Tests;
 

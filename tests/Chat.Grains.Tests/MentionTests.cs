@@ -1,5 +1,3 @@
-using Chat.TestSupport;
-
 namespace Chat.Grains.Tests;
 
 /// <summary>"@name" in a new comment: who is notified, what the stored comment says, and what never notifies.</summary>

@@ -1,5 +1,4 @@
 using Chat.Grains.Nodes;
-using Chat.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Storage;
 

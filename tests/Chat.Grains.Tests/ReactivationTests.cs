@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Chat.TestSupport;
 using Orleans.Core.Internal;
 
 namespace Chat.Grains.Tests;

@@ -1,5 +1,4 @@
 using Chat.Grains.Users;
-using Chat.TestSupport;
 
 namespace Chat.Grains.Tests;
 

@@ -3,7 +3,6 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Chat.Grains.Storage;
 using Chat.Processes;
-using Chat.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Chat.Grains.Tests;

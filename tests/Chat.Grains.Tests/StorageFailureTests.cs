@@ -1,5 +1,4 @@
 using Chat.Grains.Storage;
-using Chat.TestSupport;
 
 namespace Chat.Grains.Tests;
 

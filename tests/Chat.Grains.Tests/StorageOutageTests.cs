@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Chat.TestSupport;
 using static Chat.Grains.Tests.ReactivationTests;
 
 namespace Chat.Grains.Tests;

@@ -1,5 +1,3 @@
-using Chat.TestSupport;
-
 namespace Chat.Grains.Tests;
 
 /// <summary>Web nodes that stop refreshing are dropped when the chat's clock (not the machine's) says so.</summary>

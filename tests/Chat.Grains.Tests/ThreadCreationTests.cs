@@ -1,5 +1,3 @@
-using Chat.TestSupport;
-
 namespace Chat.Grains.Tests;
 
 /// <summary>

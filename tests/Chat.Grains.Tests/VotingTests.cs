@@ -1,4 +1,3 @@
-using Chat.TestSupport;
 using static Chat.Grains.Tests.ThreadComments;
 
 namespace Chat.Grains.Tests;

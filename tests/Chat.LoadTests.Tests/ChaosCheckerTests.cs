@@ -1,5 +1,6 @@
 using Chat.LoadTests.Chaos;
 using Xunit;
+using PostOutcome = Chat.LoadTests.Chaos.PostOutcome;
 
 namespace Chat.LoadTests.Tests;
 

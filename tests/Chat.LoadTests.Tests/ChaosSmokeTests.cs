@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Chat.LoadTests.Chaos;
-using Chat.TestSupport;
 using Xunit;
 
 namespace Chat.LoadTests.Tests;

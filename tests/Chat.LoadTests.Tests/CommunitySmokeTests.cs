@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Chat.TestSupport;
 using Xunit;
 
 namespace Chat.LoadTests.Tests;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Chat.TestSupport;
 using Jint;
 using Jint.Native.Object;
 using Xunit;

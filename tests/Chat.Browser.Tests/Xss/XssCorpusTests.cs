@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Chat.Contracts;
-using Chat.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
