@@ -4,8 +4,8 @@ namespace Chat.Web.Tests;
 
 /// <summary>
 /// Chat:Relay:CoalesceWindow: comments of a thread that reach a web node close together go to each
-/// reader as one message (adaptive at 0: those arriving during a send; with a window: those within
-/// it), still in seq order, and a change to a comment never overtakes it.
+/// reader as one message (with a window: those within it; adaptive at 0: those arriving during a
+/// send), still in seq order, and a change to a comment never overtakes it.
 /// </summary>
 [Collection(WebCollection.Name)]
 [Trait("Lane", Lanes.Storage)]

@@ -84,10 +84,9 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
         // Batches can arrive concurrently and out of order; they are delivered one group send at a
         // time per thread. Fewer, fuller frames: whatever is pending goes to the group as one
         // message, which costs the node one serialisation and one write per connection instead of
-        // several. Adaptive (the default): a batch goes out at once when no send of the thread is
-        // in progress, and what arrives during one waits for it to end, so a quiet thread pays no
-        // window and a busy one batches as much as its sends take. With a fixed window, every batch
-        // waits it out.
+        // several. With a window (the default, 10 ms), the first batch waits it out and everything
+        // that arrived by then goes together; adaptive (window 0): a batch goes out at once when no
+        // send of the thread is in progress, and what arrives during one waits for it to end.
         bool start;
         lock (thread.Pending)
         {
