@@ -52,6 +52,21 @@ public sealed class CommitPipelineTests
     }
 
     [Fact]
+    public async Task A_re_read_that_times_out_too_is_tried_again_and_the_posters_still_get_their_seqs()
+    {
+        using var thread = new PipelineHarness();
+        var (held, first) = await thread.HoldSeq1Async();
+        var second = await thread.PostAsync(2);
+
+        thread.Script.FailNextReads(CommitPipeline.MaxReReadAttempts - 1); // a saturated machine: reads time out too, for a while
+        held.Settle(AppendOutcome.LandsButFails);
+
+        var seqs = await Task.WhenAll(first, second).WaitAsync(Deadline);
+        Assert.Equal(new long[] { 1, 2 }, seqs);
+        Assert.Equal(2, (await thread.Log.ReadAsync(thread.ThreadId, 0, 10)).Count);
+    }
+
+    [Fact]
     public async Task When_the_log_does_not_answer_the_re_read_either_every_waiting_poster_is_told_storage_unavailable_and_nothing_settles()
     {
         using var thread = new PipelineHarness();

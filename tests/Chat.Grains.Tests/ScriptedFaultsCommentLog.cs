@@ -42,7 +42,7 @@ internal sealed class ScriptedFaultsCommentLog(ICommentLog inner) : ICommentLog
     }
 
     public Task<IReadOnlyList<StoredComment>> ReadAsync(string threadId, long afterSeq, int limit, CancellationToken cancellationToken = default) =>
-        Scripts.TryGetValue(threadId, out var script) && script.ReadsFail
+        Scripts.TryGetValue(threadId, out var script) && (script.ReadsFail || script.TakeReadFailure())
             ? Task.FromException<IReadOnlyList<StoredComment>>(new CommentLogUnavailableException($"Scripted failure of a read of thread {threadId}"))
             : inner.ReadAsync(threadId, afterSeq, limit, cancellationToken);
 
@@ -88,19 +88,27 @@ internal sealed class ThreadScript
     public bool ReadsFail { get => Volatile.Read(ref _readsFail); set => Volatile.Write(ref _readsFail, value); }
 
     private bool _readsFail;
+    private int _readFailures;
+
+    /// <summary>The next n reads of the thread's comments fail as if they timed out.</summary>
+    public void FailNextReads(int n) => Interlocked.Add(ref _readFailures, n);
+
+    internal bool TakeReadFailure() => Take(ref _readFailures);
 
     /// <summary>Seqs this log has written for the thread (through this script).</summary>
     public bool HasLanded(long seq) => _landed.ContainsKey(seq);
 
     internal HeldAppend? TakeHold() => _holds.TryDequeue(out var hold) ? hold : null;
 
-    internal bool TakeFailure()
+    internal bool TakeFailure() => Take(ref _failures);
+
+    private static bool Take(ref int count)
     {
         while (true)
         {
-            var n = Volatile.Read(ref _failures);
+            var n = Volatile.Read(ref count);
             if (n == 0) return false;
-            if (Interlocked.CompareExchange(ref _failures, n - 1, n) == n) return true;
+            if (Interlocked.CompareExchange(ref count, n - 1, n) == n) return true;
         }
     }
 

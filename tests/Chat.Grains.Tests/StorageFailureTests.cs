@@ -1,4 +1,5 @@
 using Chat.Grains.Storage;
+using Chat.Grains.Threads;
 
 namespace Chat.Grains.Tests;
 
@@ -50,7 +51,7 @@ public sealed class StorageFailureTests(ClusterFixture fixture)
     {
         var (thread, author, script, held, posts) = await HoldSeq1WhileSeqs2To101LandAsync("Pipelined flushes, storage failing", 101);
 
-        script.FailNextAppends(1); // the write that would fill seq 1
+        script.FailNextAppends(CommitPipeline.MaxReReadAttempts); // the writes that would fill seq 1, each re-read's
         held.Settle(AppendOutcome.FailsUnwritten);
         foreach (var post in posts)
             Assert.Equal(ChatErrorKind.StorageUnavailable, (await Assert.ThrowsAsync<ChatException>(() => post.WaitAsync(Deadline))).Kind);
@@ -102,8 +103,8 @@ public sealed class StorageFailureTests(ClusterFixture fixture)
         // Landed, but nobody has been told: nothing is acknowledged yet.
         Assert.Equal(0, acknowledged.Total);
 
-        // The earlier write fails and so does the repair: every poster is told "unavailable".
-        script.FailNextAppends(1);
+        // The earlier write fails and so does every repair: every poster is told "unavailable".
+        script.FailNextAppends(CommitPipeline.MaxReReadAttempts);
         held.Settle(AppendOutcome.FailsUnwritten);
         foreach (var post in posts)
             await Assert.ThrowsAsync<ChatException>(() => post.WaitAsync(Deadline));

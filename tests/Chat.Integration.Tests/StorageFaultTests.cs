@@ -77,9 +77,9 @@ public sealed class StorageFaultTests(ITestOutputHelper output) : IAsyncLifetime
                          $"a reader joining then got {duringOutage} comments; first post after healing {(clock.Elapsed - healedAt).TotalMilliseconds:0} ms after ready");
         Assert.NotEmpty(failures);
         Assert.All(failures, f => Assert.Contains("unavailable, try again", f.Message));
-        // A write that times out (1.5 s) is followed by a re-read (1.5 s) that tells a slow storage
-        // from one that is down: a refusal comes within about 3 s, never after a long hang.
-        Assert.True(slowest < TimeSpan.FromSeconds(5), $"posts must fail within 5 s; the slowest took {slowest.TotalMilliseconds:0} ms");
+        // A write that times out (1.5 s) is followed by up to three re-reads (1.5 s each) that tell a
+        // slow storage from one that is down: a refusal comes within about 6 s, never after a long hang.
+        Assert.True(slowest < TimeSpan.FromSeconds(9), $"posts must fail within 9 s; the slowest took {slowest.TotalMilliseconds:0} ms");
         Assert.True(unreadySeen, "/health/ready reported unready during the outage");
         Assert.True(duringOutage >= 20, "a reader joining during the outage got the hot window");
         var stored = await author.GetCommentsAsync(threadId);

@@ -40,6 +40,16 @@ internal sealed class CommitPipeline(
     /// </summary>
     internal const int MaxWriteAttempts = 3;
 
+    /// <summary>
+    /// How many times the log is re-read after a failed write, <see cref="ReReadPause"/> apart,
+    /// before the posters waiting for the answer are told "storage unavailable": a read can time out
+    /// on a saturated machine too. With the comment log's 1.5 s timeout a storage that is down is
+    /// reported within about 6 s.
+    /// </summary>
+    internal const int MaxReReadAttempts = 3;
+
+    internal static readonly TimeSpan ReReadPause = TimeSpan.FromMilliseconds(200);
+
     private readonly Dictionary<string, PendingPost> _pendingByClientKey = new(StringComparer.Ordinal);
     private readonly List<PendingPost> _queue = [];
     // Table transactions started and not yet settled, in seq order (at most maxFlushesInFlight).
@@ -209,25 +219,36 @@ internal sealed class CommitPipeline(
         _queue.InsertRange(0, again.Where(p => p.Attempts < MaxWriteAttempts));
     }
 
-    /// <summary>Re-reads the log after a failed write. Returns false if storage is still down.</summary>
+    /// <summary>
+    /// Re-reads the log after a failed write. Returns false if storage is still down. While posters
+    /// of the failed round are waiting for this answer, a failed read is tried again (up to
+    /// <see cref="MaxReReadAttempts"/> reads, <see cref="ReReadPause"/> apart): on a saturated
+    /// machine a read can time out as the write did. Without them (storage was found down before
+    /// and a new post asks again) one read decides, so posts keep failing fast during an outage.
+    /// </summary>
     private async Task<bool> TryReconcileAsync()
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            var landed = await ReadTailRepairingHolesAsync(CancellationToken.None);
-            _mustReconcile = false;
-            _unsettled.Clear();
-            if (landed.Count > 0)
+            try
             {
-                logger.LogInformation("Thread {ThreadId}: {Count} comments of failed flushes are in the log after all", threadId, landed.Count);
-                Settle(landed);
-                _queue.RemoveAll(p => p.Completion.Task.IsCompleted);
+                var landed = await ReadTailRepairingHolesAsync(CancellationToken.None);
+                _mustReconcile = false;
+                _unsettled.Clear();
+                if (landed.Count > 0)
+                {
+                    logger.LogInformation("Thread {ThreadId}: {Count} comments of failed flushes are in the log after all", threadId, landed.Count);
+                    Settle(landed);
+                    _queue.RemoveAll(p => p.Completion.Task.IsCompleted);
+                }
+                return true;
             }
-            return true;
-        }
-        catch (CommentLogUnavailableException)
-        {
-            return false;
+            catch (CommentLogUnavailableException)
+            {
+                if (attempt >= MaxReReadAttempts || !_held.Any(p => !p.Completion.Task.IsCompleted)) return false;
+                logger.LogInformation("Thread {ThreadId}: re-reading the log after a failed write failed (attempt {Attempt}); trying again", threadId, attempt);
+                await Task.Delay(ReReadPause);
+            }
         }
     }
 
