@@ -21,7 +21,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton<ReadingService>();
         builder.Services.AddSingleton<ModQueueService>();
         // Chat:Cluster is bound and checked by the Orleans role (AddChatSilo or AddChatClient).
-        builder.Services.AddSingleton(sp => new ClusterRetry(sp.GetRequiredService<IOptions<ChatClusterOptions>>().Value.PostRetryBudget, sp.GetRequiredService<ILogger<ClusterRetry>>()));
+        builder.Services.AddSingleton(sp => new ClusterRetry(sp.GetRequiredService<IOptions<ChatClusterOptions>>().Value.PostRetryBudget, sp.GetRequiredService<ILogger<ClusterRetry>>(), sp.GetRequiredService<WebMetrics>().PostRetried));
         return builder;
     }
 

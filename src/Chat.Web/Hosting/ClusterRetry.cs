@@ -11,7 +11,8 @@ namespace Chat.Web.Hosting;
 /// ride out is a failover of some seconds, in which a killed silo's calls fail at once and a frozen
 /// one's wait Chat:Cluster:ResponseTimeout each.
 /// </summary>
-public sealed class ClusterRetry(TimeSpan budget, ILogger<ClusterRetry> logger)
+/// <param name="retried">Called once per retry (the web node counts them in chat_post_retries_total).</param>
+public sealed class ClusterRetry(TimeSpan budget, ILogger<ClusterRetry> logger, Action? retried = null)
 {
     /// <summary>The first pause; it doubles up to <see cref="MaxDelay"/>, so a quick hand-off costs little and a long failover is not hammered.</summary>
     public static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
@@ -33,6 +34,7 @@ public sealed class ClusterRetry(TimeSpan budget, ILogger<ClusterRetry> logger)
             catch (Exception ex) when (IsTransient(ex) && clock.Elapsed + delay < budget)
             {
                 logger.LogInformation("Post failed on a cluster change ({Error}) after {Elapsed}; retrying with the same clientId, attempt {Attempt}", ex.GetType().Name, clock.Elapsed, attempt + 1);
+                retried?.Invoke();
                 await Task.Delay(delay);
                 delay = delay * 2 < MaxDelay ? delay * 2 : MaxDelay;
             }

@@ -12,6 +12,7 @@ public sealed class WebMetrics
     private readonly Counter<long> _signalRDeliveries;
     private readonly UpDownCounter<long> _connections;
     private readonly Histogram<double> _postAckLatency;
+    private long _postRetries;
     private readonly long[] _postFailures = new long[PostFailureReasons.Length];
     private readonly Meter _meter;
 
@@ -36,7 +37,13 @@ public sealed class WebMetrics
         meter.CreateObservableCounter("chat.post.failures", () => PostFailureReasons.Select((reason, i) =>
             new Measurement<long>(Interlocked.Read(ref _postFailures[i]), new KeyValuePair<string, object?>("reason", reason))),
             description: "Posts that got an error instead of a seq, by reason: refusals (invalid, rate_limited, ...), storage_unavailable, cluster_unavailable, error");
+        // Observable for the same reason: a 0 before the first retry.
+        meter.CreateObservableCounter("chat.post.retries", () => Interlocked.Read(ref _postRetries),
+            description: "Post attempts this web node retried (same clientId) because the cluster changed under them: a silo stopping, dying or hanging");
     }
+
+    /// <summary>A post attempt failed on a cluster change and is tried again (<see cref="ClusterRetry"/>).</summary>
+    public void PostRetried() => Interlocked.Increment(ref _postRetries);
 
     public void PostAcknowledged(TimeSpan latency) => _postAckLatency.Record(latency.TotalMilliseconds);
 
