@@ -24,10 +24,12 @@ namespace Chat.Grains;
 /// Random placement: the default (resource-optimised, preferring the caller's silo) would put every
 /// thread a user starts on that user's silo; threads are the unit of load, so spread them evenly,
 /// including onto a silo that just joined.
+/// A migration participant: when it moves (its silo stopping gracefully, <see cref="ShutdownMigration"/>)
+/// its memory goes with it (<see cref="ThreadHandover"/>) and the next activation reads nothing.
 /// </remarks>
 [Reentrant]
 [RandomPlacement]
-public sealed class ThreadGrain : Grain, IThreadGrain
+public sealed class ThreadGrain : Grain, IThreadGrain, IGrainMigrationParticipant
 {
     private readonly IPersistentState<ThreadState> _state;
     private readonly ICommentLog _log;
@@ -45,6 +47,11 @@ public sealed class ThreadGrain : Grain, IThreadGrain
     private readonly FrontPageRow _frontPage;
     private readonly OrderedComments _ordered;
     private readonly CommentPages _pages;
+    private readonly IClusterMembershipService _membership;
+    private readonly SiloAddress _silo;
+    private readonly ChatMetrics _metrics;
+    // Set when this activation took over a migrating one's memory: then it reads nothing on activation.
+    private bool _handedOver;
 
     private readonly LazyGrainState<ThreadState> _saved;
     // The creation's state write: a retry of the same creation that arrives meanwhile waits for it.
@@ -58,9 +65,12 @@ public sealed class ThreadGrain : Grain, IThreadGrain
         ChatMetrics metrics,
         [FromKeyedServices(ThreadGrainOptions.ClockKey)] TimeProvider time,
         IGrainFactory grains,
+        IClusterMembershipService membership,
+        ILocalSiloDetails silo,
         ILogger<ThreadGrain> logger)
     {
         (_state, _log, _options, _time, _logger) = (state, log, options.Value, time, logger);
+        (_membership, _silo, _metrics) = (membership, silo.SiloAddress, metrics);
         _id = this.GetPrimaryKeyString();
         _recent = new RecentComments(_options.HotWindowSize, _options.RememberedClientIds);
         // Saved by the housekeeping timer, on deactivation, at creation and by a lock or unlock.
@@ -78,7 +88,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (_state.State.Exists)
+        if (_state.State.Exists && !_handedOver)
         {
             // Grain state's LastSeq may lag the log; the log is the truth. Read from a little before
             // it so that the hot window and the recent clientIds (for de-duplication of retries after
@@ -97,10 +107,33 @@ public sealed class ThreadGrain : Grain, IThreadGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && _options.MigrateOnShutdown && _state.State.Exists
+            && ShutdownMigration.PickTarget(_membership, _silo) is { } target)
+        {
+            _logger.LogDebug("Thread {ThreadId} moves to {Silo}: this silo is stopping", _id, target);
+            ShutdownMigration.Start(GrainContext, target);
+        }
         // A failure loses nothing: the log holds every comment, and activation reads it forward.
         await _saved.SaveIfDirtyAsync();
         await _nodes.SaveAsync();
         _frontPage.SendIfChangedAndListed();
+    }
+
+    public void OnDehydrate(IDehydrationContext context)
+    {
+        // Memory in doubt (a write in flight or failed) is not handed over: the next activation reads the log.
+        if (!_state.State.Exists || !_pipeline.Idle) return;
+        var (hot, clientKeys, clientSeqs) = _recent.Snapshot();
+        context.TryAddValue(ThreadHandover.Key, new ThreadHandover(_recent.LastSeq, _recent.GoneCount, _changes.ThreadPoints, hot, clientKeys, clientSeqs));
+    }
+
+    public void OnRehydrate(IRehydrationContext context)
+    {
+        if (!context.TryGetValue(ThreadHandover.Key, out ThreadHandover? handover) || handover is null) return;
+        _recent.Restore(handover);
+        _changes.ThreadPoints = handover.ThreadPoints;
+        _handedOver = true;
+        _metrics.ThreadHandedOver();
     }
 
     public async Task<ThreadInfo> Create(NewThread thread)

@@ -41,6 +41,13 @@ public sealed class ThreadGrainOptions
     /// </summary>
     public int MaxFlushesInFlight { get; set; } = 2;
 
+    /// <summary>
+    /// When a silo stops gracefully (SIGTERM: a scale-in or a rolling update), its threads move to
+    /// the other silos with their hot state (live grain migration) instead of being deactivated and
+    /// re-read from storage at their next call. Off: Orleans' default, deactivation.
+    /// </summary>
+    public bool MigrateOnShutdown { get; set; } = true;
+
     public const string Section = "Chat:Threads";
 }
 

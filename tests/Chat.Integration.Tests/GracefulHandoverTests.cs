@@ -23,7 +23,7 @@ public sealed class GracefulHandoverTests(AzuriteFixture fixture, ITestOutputHel
     [InlineData(false)]
     public async Task The_silo_hosting_a_busy_thread_stopped_gracefully_hands_it_over_without_a_failed_post(bool migrateOnShutdown)
     {
-        var settings = new Dictionary<string, string> { ["Chat__Cluster__MigrateOnShutdown"] = migrateOnShutdown ? "true" : "false" };
+        var settings = new Dictionary<string, string> { ["Chat__Threads__MigrateOnShutdown"] = migrateOnShutdown ? "true" : "false" };
         await using var cluster = await ClusterProcesses.StartAsync(fixture.Azurite, silos: 2, webs: 1, settings);
         var web = cluster.WebAddresses;
         using var author = await ChatApiClient.SignedUpAsync(web[0]);
@@ -54,13 +54,15 @@ public sealed class GracefulHandoverTests(AzuriteFixture fixture, ITestOutputHel
             .Zip(acknowledged.Select(o => o.DoneAt).Order().Where(t => t >= stopAt - TimeSpan.FromSeconds(1)).Skip(1), (a, b) => b - a).DefaultIfEmpty().Max();
         var slowest = around.Max(o => o.DoneAt - o.SentAt);
         var retries = await ClusterProcesses.SumAsync(cluster.Webs, "chat_post_retries_total") - retriesBefore;
+        var handedOver = await ClusterProcesses.SumAsync(cluster.Silos, "chat_threads_handed_over_total");
         var last = 1 + acknowledged.Count;
         await Eventually.True(() => readers.All(r => r.LastSeq == last), Deadline, $"every reader has all {last} comments");
         output.WriteLine($"MigrateOnShutdown={migrateOnShutdown}: SIGTERM at {stopAt.TotalSeconds:0.0} s, silo exited after {(exitedAt - stopAt).TotalMilliseconds:0} ms; " +
             $"unavailable {unavailable.TotalMilliseconds:0} ms (longest gap between acknowledgements); slowest post {slowest.TotalMilliseconds:0} ms; " +
-            $"{outcomes.Count(o => o.Error is not null)} failed posts of {outcomes.Count}; {retries} server-side retries; " +
+            $"{outcomes.Count(o => o.Error is not null)} failed posts of {outcomes.Count}; {retries} server-side retries; {handedOver} threads handed over with their memory; " +
             $"{readers.Sum(r => r.GapFetches)} reader gap fetches, {readers.Sum(r => r.DuplicatePushes)} duplicate pushes");
 
+        Assert.Equal(migrateOnShutdown ? 1 : 0, handedOver);
         Assert.Empty(outcomes.Where(o => o.Error is not null).Select(o => $"{o.Body} at {o.SentAt.TotalSeconds:0.0} s: {o.Error}"));
         foreach (var reader in readers)
             Assert.Equal(Enumerable.Range(1, last).Select(i => (long)i), reader.Received.Select(c => c.Seq));

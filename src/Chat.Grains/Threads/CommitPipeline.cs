@@ -74,6 +74,12 @@ internal sealed class CommitPipeline(
         return seq is not null;
     }
 
+    /// <summary>
+    /// Nothing queued, in flight or in doubt: memory matches the log, so a migrating activation may
+    /// hand its memory over instead of the next one reading the log.
+    /// </summary>
+    public bool Idle => _queue.Count == 0 && _inFlight.Count == 0 && _held.Count == 0 && !_mustReconcile;
+
     /// <summary>Queues a checked post whose client key is not known (<see cref="TryGetKnown"/>) and returns its seq once settled.</summary>
     public Task<long> Submit(NewComment comment, string clientKey)
     {

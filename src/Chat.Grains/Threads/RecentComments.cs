@@ -64,6 +64,23 @@ internal sealed class RecentComments(int hotWindowSize, int rememberedClientIds)
         while (_clientKeysByAge.Count > rememberedClientIds) _seqByClientKey.Remove(_clientKeysByAge.Dequeue());
     }
 
+    /// <summary>What a migrating activation hands to the next (<see cref="ThreadHandover"/>).</summary>
+    public (Comment[] Hot, string[] ClientKeys, long[] ClientSeqs) Snapshot()
+    {
+        var keys = _clientKeysByAge.ToArray();
+        return (_hot.ToArray(), keys, Array.ConvertAll(keys, k => _seqByClientKey[k]));
+    }
+
+    /// <summary>On activation by a migration, instead of reading the log: the previous activation's memory.</summary>
+    public void Restore(ThreadHandover handover)
+    {
+        (LastSeq, GoneCount) = (handover.LastSeq, handover.GoneCount);
+        _hot.AddRange(handover.Hot);
+        for (var i = 0; i < handover.ClientKeys.Length; i++)
+            if (_seqByClientKey.TryAdd(handover.ClientKeys[i], handover.ClientSeqs[i])) _clientKeysByAge.Enqueue(handover.ClientKeys[i]);
+        Trim();
+    }
+
     /// <summary>Comments after afterSeq from memory, if the hot window reaches back far enough.</summary>
     public bool TryGetPage(long afterSeq, int limit, out Comment[] page)
     {
