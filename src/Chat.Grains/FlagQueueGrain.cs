@@ -3,6 +3,7 @@ using Chat.Grains.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 
 namespace Chat.Grains;
 
@@ -12,6 +13,7 @@ namespace Chat.Grains;
 /// before it is acknowledged (the queue must survive a silo's restart); the volume is what readers
 /// flag, rate-limited per user, and a write per flag is cheap at that.
 /// </summary>
+[Immovable(ImmovableKind.Rebalancer)] // only threads are moved by a rebalancer: they hand their memory over
 public sealed class FlagQueueGrain(
     [PersistentState("flagQueue", ChatStorage.GrainStorageName)] IPersistentState<FlagQueueState> state,
     [PersistentState(SubscribedNodesState.Name, ChatStorage.GrainStorageName)] IPersistentState<SubscribedNodesState> nodes,

@@ -3,6 +3,7 @@ using Chat.Grains.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 
 namespace Chat.Grains;
 
@@ -13,6 +14,7 @@ namespace Chat.Grains;
 /// Web nodes with front-page readers subscribe an observer each; however many rows change, nodes hear
 /// of it at most once per <see cref="FrontPageOptions.PushPeriod"/>, and then read the list themselves.
 /// </summary>
+[Immovable(ImmovableKind.Rebalancer)] // only threads are moved by a rebalancer: they hand their memory over
 public sealed class FrontPageGrain(
     [PersistentState("frontpage", ChatStorage.GrainStorageName)] IPersistentState<FrontPageState> state,
     [PersistentState(SubscribedNodesState.Name, ChatStorage.GrainStorageName)] IPersistentState<SubscribedNodesState> nodes,

@@ -2,6 +2,7 @@ using Chat.Grains.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 
 namespace Chat.Grains;
 
@@ -13,6 +14,7 @@ namespace Chat.Grains;
 /// (a timer and deactivation): none of them holds a comment, which only the thread's log does.
 /// </summary>
 [Reentrant]
+[Immovable(ImmovableKind.Rebalancer)] // only threads are moved by a rebalancer: they hand their memory over
 public sealed class UserGrain(
     [PersistentState("user", ChatStorage.GrainStorageName)] IPersistentState<UserState> state,
     [PersistentState(SubscribedNodesState.Name, ChatStorage.GrainStorageName)] IPersistentState<SubscribedNodesState> inboxNodes,

@@ -43,6 +43,13 @@ public sealed class ChatClusterOptions
     /// it wait ResponseTimeout each. One small table query per period per web node.
     /// </summary>
     public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// For silos: Orleans' activation rebalancer (experimental in Orleans 10), which moves threads
+    /// from busier silos to a silo that joined, in cycles after a minute. Off: a joined silo gets
+    /// new threads (random placement) and old ones as they deactivate. See docs/operations.md, "Scaling".
+    /// </summary>
+    public bool ActivationRebalancing { get; set; }
 }
 
 /// <summary>Where this silo listens, what address it advertises, and whether it runs in a Kubernetes pod; section "Chat:Silo".</summary>
