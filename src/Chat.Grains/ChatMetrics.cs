@@ -17,7 +17,7 @@ public sealed class ChatMetrics
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _flushLatency;
     private readonly Counter<long> _observerNotifications;
-    private long _threadsHandedOver;
+    private readonly Counter<long> _threadsHandedOver;
     private long _commentLogErrors;
     private long _grainStateErrors;
 
@@ -42,12 +42,11 @@ public sealed class ChatMetrics
             new Measurement<long>(Interlocked.Read(ref _commentLogErrors), new KeyValuePair<string, object?>("store", StorageErrorPolicy.CommentLog)),
             new Measurement<long>(Interlocked.Read(ref _grainStateErrors), new KeyValuePair<string, object?>("store", StorageErrorPolicy.GrainState)),
         }, description: "Storage requests that failed (no answer in time, or a 5xx, 408 or 429 answer), by store: the comment log or grain state");
-        meter.CreateObservableCounter("chat.threads.handed_over", () => Interlocked.Read(ref _threadsHandedOver),
-            description: "Threads activated on this silo with the memory of a migrating activation (a silo stopping gracefully, a rebalancing): they read nothing from storage");
+        _threadsHandedOver = meter.CreateCounter<long>("chat.threads.handed_over", description: "Threads activated on this silo with the memory of a migrating activation (a silo stopping gracefully, a rebalancing): they read nothing from storage");
     }
 
     /// <summary>A thread took over a migrating activation's memory (<see cref="Threads.ThreadHandover"/>).</summary>
-    public void ThreadHandedOver() => Interlocked.Increment(ref _threadsHandedOver);
+    public void ThreadHandedOver() => _threadsHandedOver.Add(1);
 
     /// <summary>Called by <see cref="StorageErrorPolicy"/> for every failed request to Azure Table Storage.</summary>
     public void StorageRequestFailed(string store) =>
