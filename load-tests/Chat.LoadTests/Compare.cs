@@ -142,7 +142,7 @@ public static class Compare
 
     /// <summary>
     /// Each target ramped from a fresh set of readers until it no longer keeps up: the highest rate at
-    /// which its p99 (all the step's deliveries after its first second) stays within --p99-limit, and the most deliveries/s it reached
+    /// which its p99 (every delivery of the posts due in the step) stays within --p99-limit, and the most deliveries/s it reached
     /// (saturation), with product / plain SignalR for both. The Redis baseline only with --targets:
     /// it falls behind well before the others.
     /// </summary>
@@ -158,22 +158,28 @@ public static class Compare
         Scenarios.CheckUnused(o);
         await using var servers = new ServerSet();
         var targets = await StartTargetsAsync(chosen, productUrls, productEnv, gc, servers, Path.Combine(outDir, "logs"), ui);
+        var rounds = o.Int("rounds", 1, 1, 10);
         var results = new List<RampResult>();
-        foreach (var (target, urls, pids) in targets)
-        {
-            results.Add(await Chat.LoadTests.Ramp.RampOneAsync(target, urls, s, r, ui, ct, pids));
-            await Task.Delay(1000, ct); // let the last run's connections close before the next
-        }
+        // Rounds alternate the targets, so that a drift of the machine falls on both.
+        for (var round = 1; round <= rounds; round++)
+            foreach (var (target, urls, pids) in targets)
+            {
+                var label = rounds == 1 ? target : $"{target} #{round}";
+                results.Add(await Chat.LoadTests.Ramp.RampOneAsync(label, urls, s, r, ui, ct, pids));
+                await Task.Delay(1000, ct); // let the last run's connections close before the next
+            }
         var rc = Scenarios.Finish("compare-ramp", [.. results.Select(x => x.Run)], outDir, 1.0, ui, judged: x => x.Target.StartsWith(Product));
         ui.Write(Chat.LoadTests.Ramp.Table(results, r));
         var name = $"ramp-compare-{DateTime.Now:yyyyMMdd-HHmmss}"; // beside Finish's compare-ramp-*.json (the runs' rows)
-        var (p, b) = (results.FirstOrDefault(x => x.Target == Product), results.FirstOrDefault(x => x.Target == Plain));
-        double? RatioOf(Func<RampResult, double> f) => p is null || b is null || f(b) == 0 ? null : Math.Round(f(p) / f(b), 3);
-        var (rateRatio, saturationRatio) = (RatioOf(x => x.HighestRateWithinLimit), RatioOf(x => x.SaturationDeliveriesPerSec));
+        var summary = RampSummary.Of(results, [.. targets.Select(t => t.Name)]);
+        if (rounds > 1) ui.Write(RampSummary.Table(summary, r));
+        var (p, b) = (summary.FirstOrDefault(x => x.Target == Product), summary.FirstOrDefault(x => x.Target == Plain));
+        double? RatioOf(Func<RampSummary, double> f) => p is null || b is null || f(b) == 0 ? null : Math.Round(f(p) / f(b), 3);
+        var (rateRatio, saturationRatio) = (RatioOf(x => x.HighestRateWithinLimit.Median), RatioOf(x => x.SaturationDeliveriesPerSec.Median));
         if (p is not null && b is not null)
-            ui.Line($"product / plain SignalR: highest rate within {r.P99LimitMs} ms {rateRatio:0.00}x ({p.HighestRateWithinLimit:0} / {b.HighestRateWithinLimit:0} posts/s), "
-                + $"most deliveries/s {saturationRatio:0.00}x ({p.SaturationDeliveriesPerSec:0} / {b.SaturationDeliveriesPerSec:0})");
-        var json = Report.WriteJson(outDir, name, new { settings = r, results = results.Select(x => new { x.Target, x.HighestRateWithinLimit, x.DeliveriesPerSecWithinLimit, x.SaturationDeliveriesPerSec, x.SaturationRate, x.Steps }), rateRatio, saturationRatio });
+            ui.Line($"product / plain SignalR{(rounds > 1 ? $", medians of {rounds} rounds" : "")}: highest rate within {r.P99LimitMs} ms {rateRatio:0.00}x ({p.HighestRateWithinLimit.Median:0} / {b.HighestRateWithinLimit.Median:0} posts/s), "
+                + $"most deliveries/s {saturationRatio:0.00}x ({p.SaturationDeliveriesPerSec.Median:0} / {b.SaturationDeliveriesPerSec.Median:0})");
+        var json = Report.WriteJson(outDir, name, new { settings = r, rounds, results = results.Select(x => new { x.Target, x.HighestRateWithinLimit, x.DeliveriesPerSecWithinLimit, x.SaturationDeliveriesPerSec, x.SaturationRate, x.Steps }), summary, rateRatio, saturationRatio });
         string? png = null;
         try { png = Chat.LoadTests.Ramp.WritePng(outDir, name, results, r); }
         catch (Exception e) { ui.Line($"PNG report failed: {e.Message}"); }
