@@ -21,7 +21,7 @@ public sealed class WebNodeDrainTests(AzuriteFixture fixture, ITestOutputHelper 
     public async Task A_web_node_stopped_under_posting_answers_every_post_in_flight_before_its_clients_move()
     {
         await using var cluster = await ClusterProcesses.StartAsync(fixture.Azurite, silos: 1, webs: 2,
-            new Dictionary<string, string> { ["Chat__Web__DrainTimeout"] = "00:00:00" });
+            new Dictionary<string, string> { ["Chat__Web__DrainTimeout"] = DrainTimeout.ToString() });
         var (stopping, staying) = (cluster.WebAddresses[0], cluster.WebAddresses[1]);
         using var author = await ChatApiClient.SignedUpAsync(staying);
         var threadId = await author.CreateThreadAsync("Scale-in under posting");
