@@ -55,6 +55,27 @@ public sealed class ScaleScheduleTests
     }
 
     [Fact]
+    public void A_reader_that_moves_node_and_rejoins_after_its_last_seq_counts_nothing_lost_or_duplicated()
+    {
+        var ledger = new SeqLedger<(long Seq, long Sent)>(new Stats(), c => c.Seq, c => c.Sent);
+        ledger.Take(new[] { (1L, 1L), (2L, 1L), (4L, 1L) }, Arrival.Push, 10); // 3 is still on its way when the node goes away
+        Assert.Equal(2, ledger.LastSeq);
+
+        // On the next node: the join after seq 2 brings 3-6 (posted meanwhile), and that node's relay
+        // pushes 4-7 again (each node relays on its own): a repeat across connections, not a duplicate.
+        ledger.Rejoin();
+        ledger.Take(new[] { (3L, 1L), (4L, 1L), (5L, 1L), (6L, 1L) }, Arrival.Join, 20, knownLast: 6);
+        ledger.Take(new[] { (4L, 1L), (5L, 1L), (6L, 1L), (7L, 1L) }, Arrival.Push, 30);
+
+        Assert.Equal(7, ledger.LastSeq);
+        Assert.Equal((0L, 0L), ledger.Verify(7));
+        Assert.Equal((0L, 0L), (ledger.Duplicated, ledger.OutOfOrder));
+        // The same seq pushed twice on one connection still is a duplicate.
+        ledger.Take(new[] { (7L, 1L) }, Arrival.Push, 40);
+        Assert.Equal(1, ledger.Duplicated);
+    }
+
+    [Fact]
     public void A_thread_that_answers_in_normal_time_shows_about_its_slowest_ack_and_one_that_stalled_shows_the_stall()
     {
         PostTrace[] posts =
