@@ -33,6 +33,10 @@ public sealed record CommunityResult
     public required Percentiles AckMs { get; init; }
     public required HottestThread HottestThread { get; init; }
     public int PeakConnections { get; init; }
+    /// <summary>From starting the generator processes to every connection open (and joined): a lower bound of the connect rate, process start-up included.</summary>
+    public double ConnectSeconds { get; init; }
+    /// <summary>Connections / <see cref="ConnectSeconds"/>.</summary>
+    public double ConnectsPerSec { get; init; }
     public ProcessUsage[] Processes { get; init; } = [];
     /// <summary>Thread grain activations per silo at the end (Orleans' `orleans-catalog-activations` gauge on each silo's /metrics, grain_type "thread").</summary>
     public Dictionary<string, long> ActivationsBySilo { get; init; } = [];
@@ -177,10 +181,14 @@ public static class CommunityScenario
                 if (readyBy.Elapsed > readyLimit) throw new TimeoutException($"generators not connected after {readyLimit.TotalSeconds:0}s");
                 await Task.Delay(200, ct);
             }
-            ui.Line($"[{target.Name}] every generator connected (in {readyBy.Elapsed.TotalSeconds:0.0}s); go");
+            ui.Line($"[{target.Name}] every generator connected: {s.Connections} connections in {readyBy.Elapsed.TotalSeconds:0.0}s ({s.Connections / readyBy.Elapsed.TotalSeconds:0}/s, generator start-up included); go");
             var start = Stopwatch.GetTimestamp() + DueClock.Ticks(TimeSpan.FromMilliseconds(500));
             foreach (var p in procs) await p.GoAsync(start);
-            return await MeasureAsync(target, s, ui, procs, start, scaler, ct);
+            return (await MeasureAsync(target, s, ui, procs, start, scaler, ct)) with
+            {
+                ConnectSeconds = Math.Round(readyBy.Elapsed.TotalSeconds, 1),
+                ConnectsPerSec = Math.Round(s.Connections / readyBy.Elapsed.TotalSeconds),
+            };
         }
         finally
         {
