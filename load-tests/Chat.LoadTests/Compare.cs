@@ -62,10 +62,14 @@ public static class Compare
     /// </summary>
     private static async Task<int> IdleAsync(Options o, Ui ui, CancellationToken ct)
     {
-        var n = o.Int("readers", 4_000, 2, 100_000);
+        var points = IdleMemory.Points(o, o.Int("readers", 4_000, 2, 100_000));
+        var n = points[^1];
         var hold = o.Duration("duration", TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
         var kind = ReaderKinds.Parse(o, ReaderKinds.Lean);
         var rounds = o.Int("rounds", 1, 1, 10);
+        // --web-apart: the product as Kubernetes runs it, a web node in the Client topology with its
+        // silo in another process, so that the web node's memory is the connections' alone.
+        var apart = o.Has("web-apart");
         var outDir = Scenarios.OutDir(o);
         var gc = Targets.Gc(o);
         var productEnv = WithGc(Targets.ProductEnv(o), gc);
@@ -81,33 +85,64 @@ public static class Compare
             {
                 var label = rounds == 1 ? name : $"{name} #{round}";
                 await using var servers = new ServerSet();
-                ui.Line($"[{label}] starting " + (name == Plain ? "plain baseline" : "Azurite + the product"));
-                var server = name == Plain
-                    ? await servers.Add(Targets.BaselineAsync("baseline", logDir, env: gc))
-                    : await servers.Add(Targets.ProductAsync(logDir, (await servers.Add(Targets.AzuriteAsync(logDir))).Port, openFiles: n + 1_000, productEnv));
-                var r = await IdleMemory.MeasureAsync(label, [server.Url], server.Pid, n, hold, kind, ui, ct);
-                IdleMemory.Print(r, ui);
-                results.Add(r);
+                Chaos.ChaosCluster? cluster = null;
+                try
+                {
+                    (Uri Url, int Pid) server;
+                    if (name == Plain)
+                    {
+                        ui.Line($"[{label}] starting the plain baseline");
+                        var baseline = await servers.Add(Targets.BaselineAsync("baseline", logDir, env: gc));
+                        server = (baseline.Url, baseline.Pid);
+                    }
+                    else if (apart)
+                    {
+                        ui.Line($"[{label}] starting Azurite, a silo and a web node (Client topology) as separate processes");
+                        cluster = await Chaos.ChaosCluster.StartAsync(1, 1, logDir, lab: null, productEnv, ui.Line);
+                        server = (cluster.Webs[0].Url, cluster.Webs[0].Process!.Pid);
+                    }
+                    else
+                    {
+                        ui.Line($"[{label}] starting Azurite + the product (co-hosted)");
+                        var product = await servers.Add(Targets.ProductAsync(logDir, (await servers.Add(Targets.AzuriteAsync(logDir))).Port, openFiles: n + 1_000, productEnv));
+                        server = (product.Url, product.Pid);
+                    }
+                    var r = await IdleMemory.MeasureAsync(label, [server.Url], server.Pid, points, hold, kind, ui, ct);
+                    IdleMemory.Print(r, ui);
+                    results.Add(r);
+                }
+                finally
+                {
+                    if (cluster is not null) await cluster.DisposeAsync();
+                }
             }
-        var t = new Table().Border(TableBorder.Rounded).Title($"[bold]memory per idle connection ({n} {kind} readers, after a full GC)[/]");
-        foreach (var c in new[] { "target", "connected", "RSS per connection (2nd half)", "RSS per connection (all)", "managed heap per connection (2nd half)" })
+        var t = new Table().Border(TableBorder.Rounded).Title($"[bold]memory per idle connection ({string.Join(", ", points)} {kind} readers, after a full GC{(apart ? "; product web node apart from its silo" : "")})[/]");
+        foreach (var c in new[] { "target", "connected", "RSS slope per connection", "RSS per connection (last step)", "RSS per connection (all)", "managed heap per connection (last step)" })
             t.AddColumn(new TableColumn(c).RightAligned());
         foreach (var r in results)
-            t.AddRow(r.Target, $"{r.Connected}", IdleMemory.Kb(r.MarginalBytesPerConnection), IdleMemory.Kb(r.BytesPerConnection), IdleMemory.Kb(r.MarginalManagedBytesPerConnection));
+            t.AddRow(r.Target, $"{r.Connected}", IdleMemory.Kb(r.SlopeBytesPerConnection), IdleMemory.Kb(r.MarginalBytesPerConnection), IdleMemory.Kb(r.BytesPerConnection), IdleMemory.Kb(r.MarginalManagedBytesPerConnection));
         ui.Write(t);
-        double? Mean(string target) => results.Where(r => r.Target.StartsWith(target, StringComparison.Ordinal) && r.MarginalBytesPerConnection is not null)
-            .Select(r => r.MarginalBytesPerConnection!.Value).DefaultIfEmpty(double.NaN).Average() is var v && !double.IsNaN(v) ? v : null;
-        var (p, b) = (Mean(Product), Mean(Plain));
-        var ratio = p is double pv && b is double bv && bv > 0 ? Math.Round(pv / bv, 3) : (double?)null;
-        ui.Line($"product / plain SignalR, RSS per idle connection: {IdleMemory.Kb(p)} / {IdleMemory.Kb(b)} = {(ratio is double x ? $"{x:0.00}x" : "unknown")}");
-        var json = Report.WriteJson(outDir, $"compare-idle-connections-{DateTime.Now:yyyyMMdd-HHmmss}", new { results, productBytesPerConnection = p, plainBytesPerConnection = b, ratio });
+        double? Mean(string target, Func<IdleMemoryResult, double?> of) => results.Where(r => r.Target.StartsWith(target, StringComparison.Ordinal) && of(r) is not null)
+            .Select(r => of(r)!.Value).DefaultIfEmpty(double.NaN).Average() is var v && !double.IsNaN(v) ? v : null;
+        static double? Ratio(double? p, double? b) => p is double pv && b is double bv && bv > 0 ? Math.Round(pv / bv, 3) : null;
+        var (p, b) = (Mean(Product, r => r.MarginalBytesPerConnection), Mean(Plain, r => r.MarginalBytesPerConnection));
+        var (ps, bs) = (Mean(Product, r => r.SlopeBytesPerConnection), Mean(Plain, r => r.SlopeBytesPerConnection));
+        var (ratio, slopeRatio) = (Ratio(p, b), Ratio(ps, bs));
+        ui.Line($"product / plain SignalR, RSS per idle connection (last step): {IdleMemory.Kb(p)} / {IdleMemory.Kb(b)} = {(ratio is double x ? $"{x:0.00}x" : "unknown")}");
+        if (points.Length > 2)
+            ui.Line($"product / plain SignalR, RSS slope per idle connection over {points[0]}-{points[^1]}: {IdleMemory.Kb(ps)} / {IdleMemory.Kb(bs)} = {(slopeRatio is double y ? $"{y:0.00}x" : "unknown")}");
+        var json = Report.WriteJson(outDir, $"compare-idle-connections-{DateTime.Now:yyyyMMdd-HHmmss}", new
+        {
+            results, points, webApart = apart, productBytesPerConnection = p, plainBytesPerConnection = b, ratio,
+            productSlopeBytesPerConnection = ps, plainSlopeBytesPerConnection = bs, slopeRatio,
+        });
         ui.Line($"results: {json}");
         return results.Where(r => r.Target.StartsWith(Product, StringComparison.Ordinal)).Any(r => r.ConnectionErrors > n * 0.01) ? 1 : 0;
     }
 
     /// <summary>
     /// Each target ramped from a fresh set of readers until it no longer keeps up: the highest rate at
-    /// which its p99 (all the step's deliveries after its first second) stays within --p99-limit, and the most deliveries/s it reached
+    /// which its p99 (every delivery of the posts due in the step) stays within --p99-limit, and the most deliveries/s it reached
     /// (saturation), with product / plain SignalR for both. The Redis baseline only with --targets:
     /// it falls behind well before the others.
     /// </summary>
@@ -123,22 +158,28 @@ public static class Compare
         Scenarios.CheckUnused(o);
         await using var servers = new ServerSet();
         var targets = await StartTargetsAsync(chosen, productUrls, productEnv, gc, servers, Path.Combine(outDir, "logs"), ui);
+        var rounds = o.Int("rounds", 1, 1, 10);
         var results = new List<RampResult>();
-        foreach (var (target, urls, pids) in targets)
-        {
-            results.Add(await Chat.LoadTests.Ramp.RampOneAsync(target, urls, s, r, ui, ct, pids));
-            await Task.Delay(1000, ct); // let the last run's connections close before the next
-        }
+        // Rounds alternate the targets, so that a drift of the machine falls on both.
+        for (var round = 1; round <= rounds; round++)
+            foreach (var (target, urls, pids) in targets)
+            {
+                var label = rounds == 1 ? target : $"{target} #{round}";
+                results.Add(await Chat.LoadTests.Ramp.RampOneAsync(label, urls, s, r, ui, ct, pids));
+                await Task.Delay(1000, ct); // let the last run's connections close before the next
+            }
         var rc = Scenarios.Finish("compare-ramp", [.. results.Select(x => x.Run)], outDir, 1.0, ui, judged: x => x.Target.StartsWith(Product));
         ui.Write(Chat.LoadTests.Ramp.Table(results, r));
         var name = $"ramp-compare-{DateTime.Now:yyyyMMdd-HHmmss}"; // beside Finish's compare-ramp-*.json (the runs' rows)
-        var (p, b) = (results.FirstOrDefault(x => x.Target == Product), results.FirstOrDefault(x => x.Target == Plain));
-        double? RatioOf(Func<RampResult, double> f) => p is null || b is null || f(b) == 0 ? null : Math.Round(f(p) / f(b), 3);
-        var (rateRatio, saturationRatio) = (RatioOf(x => x.HighestRateWithinLimit), RatioOf(x => x.SaturationDeliveriesPerSec));
+        var summary = RampSummary.Of(results, [.. targets.Select(t => t.Name)]);
+        if (rounds > 1) ui.Write(RampSummary.Table(summary, r));
+        var (p, b) = (summary.FirstOrDefault(x => x.Target == Product), summary.FirstOrDefault(x => x.Target == Plain));
+        double? RatioOf(Func<RampSummary, double> f) => p is null || b is null || f(b) == 0 ? null : Math.Round(f(p) / f(b), 3);
+        var (rateRatio, saturationRatio) = (RatioOf(x => x.HighestRateWithinLimit.Median), RatioOf(x => x.SaturationDeliveriesPerSec.Median));
         if (p is not null && b is not null)
-            ui.Line($"product / plain SignalR: highest rate within {r.P99LimitMs} ms {rateRatio:0.00}x ({p.HighestRateWithinLimit:0} / {b.HighestRateWithinLimit:0} posts/s), "
-                + $"most deliveries/s {saturationRatio:0.00}x ({p.SaturationDeliveriesPerSec:0} / {b.SaturationDeliveriesPerSec:0})");
-        var json = Report.WriteJson(outDir, name, new { settings = r, results = results.Select(x => new { x.Target, x.HighestRateWithinLimit, x.DeliveriesPerSecWithinLimit, x.SaturationDeliveriesPerSec, x.SaturationRate, x.Steps }), rateRatio, saturationRatio });
+            ui.Line($"product / plain SignalR{(rounds > 1 ? $", medians of {rounds} rounds" : "")}: highest rate within {r.P99LimitMs} ms {rateRatio:0.00}x ({p.HighestRateWithinLimit.Median:0} / {b.HighestRateWithinLimit.Median:0} posts/s), "
+                + $"most deliveries/s {saturationRatio:0.00}x ({p.SaturationDeliveriesPerSec.Median:0} / {b.SaturationDeliveriesPerSec.Median:0})");
+        var json = Report.WriteJson(outDir, name, new { settings = r, rounds, results = results.Select(x => new { x.Target, x.HighestRateWithinLimit, x.DeliveriesPerSecWithinLimit, x.SaturationDeliveriesPerSec, x.SaturationRate, x.Steps }), summary, rateRatio, saturationRatio });
         string? png = null;
         try { png = Chat.LoadTests.Ramp.WritePng(outDir, name, results, r); }
         catch (Exception e) { ui.Line($"PNG report failed: {e.Message}"); }

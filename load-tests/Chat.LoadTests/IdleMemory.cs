@@ -1,34 +1,70 @@
 namespace Chat.LoadTests;
 
-/// <summary>What N idle readers cost one server: its memory before, with half, and with all of them connected.</summary>
-public sealed record IdleMemoryResult(string Target, int Readers, int Connected, string Source, bool AfterFullGc,
-    long? BeforeBytes, long? HalfBytes, long? AfterBytes, long? ManagedHeapBefore, long? ManagedHeapHalf, long? ManagedHeapAfter, long ConnectionErrors)
-{
-    /// <summary>RSS growth per connection over the second half: the marginal cost, without the first half's one-time costs.</summary>
-    public double? MarginalBytesPerConnection => Per(HalfBytes, AfterBytes, Connected - Readers / 2);
+/// <summary>One reading of the server's memory with <see cref="Connections"/> idle connections open.</summary>
+public sealed record IdleMemoryPoint(int Connections, long? ResidentBytes, long? ManagedHeapBytes);
 
-    /// <summary>RSS growth per connection over all of them.</summary>
+/// <summary>What idle readers cost one server: its memory with none, then at each point of the ladder.</summary>
+public sealed record IdleMemoryResult(string Target, int Readers, int Connected, string Source, bool AfterFullGc,
+    IdleMemoryPoint[] Points, long ConnectionErrors)
+{
+    public long? BeforeBytes => Points[0].ResidentBytes;
+    public long? HalfBytes => Points[^2].ResidentBytes;
+    public long? AfterBytes => Points[^1].ResidentBytes;
+
+    /// <summary>RSS growth per connection over the last step: the marginal cost, without the first step's one-time costs.</summary>
+    public double? MarginalBytesPerConnection => Per(Points[^2].ResidentBytes, Points[^1].ResidentBytes, Points[^1].Connections - Points[^2].Connections);
+
+    /// <summary>RSS growth per connection from none to all of them.</summary>
     public double? BytesPerConnection => Per(BeforeBytes, AfterBytes, Connected);
 
-    /// <summary>Managed heap (after the last GC) growth per connection over the second half.</summary>
-    public double? MarginalManagedBytesPerConnection => Per(ManagedHeapHalf, ManagedHeapAfter, Connected - Readers / 2);
+    /// <summary>Managed heap (after the last GC) growth per connection over the last step.</summary>
+    public double? MarginalManagedBytesPerConnection => Per(Points[^2].ManagedHeapBytes, Points[^1].ManagedHeapBytes, Points[^1].Connections - Points[^2].Connections);
+
+    /// <summary>
+    /// RSS per connection as the least-squares slope over the points with connections (not the empty
+    /// server, whose first connections pay one-time costs): what each more connection costs across the
+    /// range, less swayed by one noisy reading than a difference of two. Null with fewer than two such points.
+    /// </summary>
+    public double? SlopeBytesPerConnection => Slope(Points.Where(p => p.Connections > 0 && p.ResidentBytes is not null).Select(p => ((double)p.Connections, (double)p.ResidentBytes!.Value)).ToArray());
+
+    public static double? Slope((double X, double Y)[] points)
+    {
+        if (points.Length < 2) return null;
+        var (mx, my) = (points.Average(p => p.X), points.Average(p => p.Y));
+        var sxx = points.Sum(p => (p.X - mx) * (p.X - mx));
+        return sxx == 0 ? null : Math.Round(points.Sum(p => (p.X - mx) * (p.Y - my)) / sxx);
+    }
 
     private static double? Per(long? from, long? to, long count) => from is long f && to is long t && count > 0 ? Math.Round((t - f) / (double)count) : null;
 }
 
 /// <summary>
-/// Connects N idle readers of one thread in two halves and reads the server's memory before and after
-/// each (<see cref="ServerMemory"/>: with the pid, after a full GC). The first half also pays one-time
-/// costs (JIT of the hub's paths, pools, first allocations), so the figure to judge is the second
-/// half's growth per connection. Used by idle-connections (one target) and compare (each target).
+/// Connects idle readers of one thread in steps (by default two halves; --points 4000,8000,… for a
+/// ladder) and reads the server's memory before and after each (<see cref="ServerMemory"/>: with the
+/// pid, after a full GC). The first step also pays one-time costs (JIT of the hub's paths, pools,
+/// first allocations), so the figures to judge are the last step's growth per connection and the
+/// slope over the ladder. Used by idle-connections (one target) and compare (each target).
 /// </summary>
 public static class IdleMemory
 {
-    public static async Task<IdleMemoryResult> MeasureAsync(string target, Uri[] urls, int? pid, int n, TimeSpan hold, string readerKind, Ui ui, CancellationToken ct)
+    /// <summary>--points N1,N2,… (ascending) or, without it, --readers split in two halves.</summary>
+    public static int[] Points(Options o, int readers)
     {
+        if (o.String("points") is not { } list) return [readers / 2, readers];
+        var points = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => int.TryParse(p, out var v) && v > 0 && v <= 100_000 ? v : throw new UsageException($"--points takes connection counts (1-100000) separated by commas, not '{p}'."))
+            .ToArray();
+        if (points.Length < 2 || points.Zip(points.Skip(1)).Any(p => p.First >= p.Second))
+            throw new UsageException("--points needs at least two counts in ascending order, e.g. --points 4000,8000,12000,16000.");
+        return points;
+    }
+
+    public static async Task<IdleMemoryResult> MeasureAsync(string target, Uri[] urls, int? pid, int[] points, TimeSpan hold, string readerKind, Ui ui, CancellationToken ct)
+    {
+        var n = points[^1];
         string threadId;
         using (var api = new ApiClient(urls[0])) { await api.SignUpAsync("ltidle" + Guid.NewGuid().ToString("N")[..8]); threadId = await api.CreateThreadAsync("idle readers"); }
-        var before = await ServerMemory.ReadAsync(urls[0], pid, ct);
+        var readings = new List<(int Connections, ServerMemoryReading Reading)> { (0, await ServerMemory.ReadAsync(urls[0], pid, ct)) };
         var stats = new Stats();
         await using var lean = ReaderKinds.IsLean(readerKind) ? new LeanTransport(n, urls.All(u => u.IsLoopback), messagePack: readerKind == ReaderKinds.LeanMessagePack) : null;
         var readers = Enumerable.Range(0, n)
@@ -43,16 +79,20 @@ public static class IdleMemory
                     try { await r.StartAsync(c); } catch (Exception e) when (e is not OperationCanceledException) { stats.Error(e.Message, ref stats.ConnectionErrors); }
                     if (Interlocked.Increment(ref done) % 1000 == 0) ui.Line($"[{target}] connected {done}/{n}");
                 });
-            var half = n / 2;
-            await ConnectAsync(readers.Take(half));
-            await Task.Delay(hold / 2, ct);
-            var middle = await ServerMemory.ReadAsync(urls[0], pid, ct);
-            await ConnectAsync(readers.Skip(half));
-            ui.Line($"[{target}] holding {n} idle connections for {hold.TotalSeconds / 2}s");
-            await Task.Delay(hold / 2, ct);
-            var after = await ServerMemory.ReadAsync(urls[0], pid, ct);
-            return new IdleMemoryResult(target, n, n - (int)stats.ConnectionErrors, after.Source, after.AfterFullGc && middle.AfterFullGc,
-                before.Resident, middle.Resident, after.Resident, before.ManagedHeap, middle.ManagedHeap, after.ManagedHeap, stats.ConnectionErrors);
+            var connected = 0;
+            foreach (var point in points)
+            {
+                await ConnectAsync(readers.Skip(connected).Take(point - connected));
+                connected = point;
+                ui.Line($"[{target}] holding {point} idle connections for {hold.TotalSeconds / points.Length:0.#} s");
+                await Task.Delay(hold / points.Length, ct);
+                var reading = await ServerMemory.ReadAsync(urls[0], pid, ct);
+                readings.Add((point - (int)Interlocked.Read(ref stats.ConnectionErrors), reading));
+                ui.Line($"[{target}] {point} connections: {Mb(reading.Resident)} resident");
+            }
+            var last = readings[^1].Reading;
+            return new IdleMemoryResult(target, n, n - (int)stats.ConnectionErrors, last.Source, readings.Skip(1).All(r => r.Reading.AfterFullGc),
+                [.. readings.Select(r => new IdleMemoryPoint(r.Connections, r.Reading.Resident, r.Reading.ManagedHeap))], stats.ConnectionErrors);
         }
         finally
         {
@@ -67,7 +107,7 @@ public static class IdleMemory
     public static void Print(IdleMemoryResult r, Ui ui)
     {
         var gc = r.AfterFullGc ? "each reading after a full GC of the server" : "readings without a full GC first (give the server's pid): they include the garbage of the moment";
-        ui.Line($"[{r.Target}] server memory ({r.Source}; {gc}): before {Mb(r.BeforeBytes)}, with {r.Readers / 2} connections {Mb(r.HalfBytes)}, with {r.Connected} {Mb(r.AfterBytes)}");
-        ui.Line($"[{r.Target}] per connection: {Kb(r.MarginalBytesPerConnection)} marginal (second half), {Kb(r.BytesPerConnection)} overall; managed heap {Kb(r.MarginalManagedBytesPerConnection)} marginal; connection errors {r.ConnectionErrors}");
+        ui.Line($"[{r.Target}] server memory ({r.Source}; {gc}): " + string.Join(", ", r.Points.Select(p => $"{p.Connections} connections {Mb(p.ResidentBytes)}")));
+        ui.Line($"[{r.Target}] per connection: {Kb(r.MarginalBytesPerConnection)} marginal (last step), {Kb(r.BytesPerConnection)} overall, {Kb(r.SlopeBytesPerConnection)} slope; managed heap {Kb(r.MarginalManagedBytesPerConnection)} marginal; connection errors {r.ConnectionErrors}");
     }
 }

@@ -17,7 +17,10 @@ public sealed class LeanReader : IThreadReader
     private const int ReceiveBufferBytes = 4096;
 
     private readonly LeanTransport _transport;
-    private readonly Uri _node;
+    private volatile Uri _node;
+    private readonly Func<Uri>? _failOver;
+    private Task _moving = Task.CompletedTask;
+    private int _movingFlag;
     private readonly Stats _stats;
     private readonly SeqLedger<(long Seq, long Sent)> _ledger;
     private readonly SemaphoreSlim _fillGate = new(1, 1);
@@ -41,8 +44,15 @@ public sealed class LeanReader : IThreadReader
     /// <param name="startAfter">A reader arriving while the thread goes on: it read up to this seq over HTTP, joins after it, and is judged from there.</param>
     /// <param name="token">Connect signed in (bearer token).</param>
     /// <param name="onConnect">Invocation records sent after the handshake (an idle page's JoinFrontPage, JoinInbox); their answers are read and dropped.</param>
-    public LeanReader(LeanTransport transport, Uri node, string threadId, Stats stats, bool join = true, long startAfter = 0, string? token = null, byte[][]? onConnect = null)
+    /// <param name="failOver">
+    /// Where to go when the node says Reconnect or the connection closes (the next node behind a load
+    /// balancer): the reader connects there and rejoins after its last seq. Null: it stays, and a
+    /// close is a connection error.
+    /// </param>
+    public LeanReader(LeanTransport transport, Uri node, string threadId, Stats stats, bool join = true, long startAfter = 0, string? token = null, byte[][]? onConnect = null,
+        Func<Uri>? failOver = null)
     {
+        _failOver = failOver;
         _joins = join;
         _startAfter = startAfter;
         _token = token;
@@ -69,12 +79,89 @@ public sealed class LeanReader : IThreadReader
 
     public async Task StartAsync(CancellationToken ct)
     {
+        await ConnectAsync(ct);
+        _transport.Register(this);
+    }
+
+    /// <summary>The node it is connected to now.</summary>
+    public Uri Node => _node;
+
+    /// <summary>Times it moved to another node and rejoined.</summary>
+    public int Moves { get; private set; }
+
+    private async Task ConnectAsync(CancellationToken ct)
+    {
         _socket = await _transport.ConnectAsync(_node, ct, _token);
         await SendAsync(_transport.MessagePack ? LeanMessagePack.Handshake : LeanFrames.Handshake, ct, handshake: true);
         _receiving = ReceiveLoopAsync(_socket);
         foreach (var record in _onConnect) await SendAsync(record, ct);
         if (_joins) await JoinAsync(ct);
-        _transport.Register(this);
+    }
+
+    /// <summary>Starts moving to another node, unless it is already moving.</summary>
+    private void FailOver()
+    {
+        if (_failOver is null || _closing.IsCancellationRequested || Interlocked.Exchange(ref _movingFlag, 1) == 1) return;
+        _moving = Task.Run(MoveAsync);
+    }
+
+    /// <summary>
+    /// Closes the old connection, then tries the nodes in turn for 30 s: connect, handshake, the
+    /// idle page's calls, and the join after the last seq held (the join returns what was posted
+    /// meanwhile; the ledger judges pushes per connection from here on).
+    /// </summary>
+    private async Task MoveAsync()
+    {
+        try
+        {
+            if (_socket is { } old)
+            {
+                try
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    if (old.IsOpen) await old.CloseAsync(timeout.Token);
+                }
+                catch { /* the node is going away */ }
+                old.Dispose();
+            }
+            try { await _receiving; } catch { /* ended */ }
+            var deadline = Stopwatch.StartNew();
+            while (!_closing.IsCancellationRequested)
+            {
+                _node = _failOver!();
+                ResetConnectionState();
+                _ledger.Rejoin();
+                try
+                {
+                    await ConnectAsync(_closing.Token);
+                    Moves++;
+                    Interlocked.Increment(ref _stats.Reconnects);
+                    return;
+                }
+                catch (Exception e) when (!_closing.IsCancellationRequested)
+                {
+                    _socket?.Dispose();
+                    try { await _receiving; } catch { /* ended */ }
+                    if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+                    {
+                        _stats.Error($"lean reader: no node took it back within 30 s: {e.Message}", ref _stats.ConnectionErrors);
+                        return;
+                    }
+                    await Task.Delay(200, _closing.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+        finally { Volatile.Write(ref _movingFlag, 0); }
+    }
+
+    /// <summary>A new connection starts with a new handshake and nothing half-received.</summary>
+    private void ResetConnectionState()
+    {
+        _handshaken = false;
+        if (_partial is not null) ArrayPool<byte>.Shared.Return(_partial);
+        _partial = null;
+        _partialLength = 0;
     }
 
     private async Task JoinAsync(CancellationToken ct)
@@ -107,7 +194,13 @@ public sealed class LeanReader : IThreadReader
             }
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or IOException or ObjectDisposedException) { }
-        if (!_closing.IsCancellationRequested)
+        if (_closing.IsCancellationRequested || socket != _socket) return;
+        if (_failOver is not null)
+        {
+            _join?.TrySetException(new IOException("connection closed"));
+            FailOver();
+        }
+        else
         {
             _stats.Error("lean reader: connection closed by the server", ref _stats.ConnectionErrors);
             _join?.TrySetException(new IOException("connection closed"));
@@ -209,8 +302,9 @@ public sealed class LeanReader : IThreadReader
                 if (_ledger.Behind) ScheduleFill();
                 break;
             case 1 when isReconnect:
-                // The node is shutting down; a run against one node has nowhere else to go, so the
-                // reader waits for the close (counted as a connection error) rather than reconnecting.
+                // The node is shutting down: with somewhere else to go, go now (as a page behind a
+                // load balancer does); a run against one node waits for the close (a connection error).
+                FailOver();
                 break;
             case 3 when _join is { Task.IsCompleted: false } join:
                 if (error is not null) join.TrySetException(new InvalidOperationException($"JoinThread: {error}"));
@@ -273,6 +367,8 @@ public sealed class LeanReader : IThreadReader
             }
             catch { /* closing at the end of a run */ }
         }
+        try { await _receiving; } catch { /* ended */ }
+        try { await _moving; } catch { /* ended */ }
         try { await _receiving; } catch { /* ended */ }
         _socket?.Dispose();
         if (_partial is not null) ArrayPool<byte>.Shared.Return(_partial);

@@ -5,10 +5,14 @@ using Spectre.Console;
 namespace Chat.LoadTests;
 
 /// <summary>One step of a ramp: what was asked, what the target did, and what each side's CPU took.</summary>
+/// <param name="P99Ms">Of every delivery of a post due in this step, however late it arrived (final, at the end of the ramp).</param>
+/// <param name="AckP99Ms">Likewise of the acks of the posts due in this step.</param>
+/// <param name="LateDeliveries">Deliveries of this step's posts that arrived after the step was judged (during later steps or the drain).</param>
 public sealed record RampStep(double Rate, double AcksPerSec, double DeliveriesPerSec, double OfferedDeliveriesPerSec,
-    double P99Ms, double WorstSecondP99Ms, double ErrorRate, bool KeptUp, double GeneratorCores, double? ServerCores);
+    double P99Ms, double WorstSecondP99Ms, double ErrorRate, bool KeptUp, double GeneratorCores, double? ServerCores,
+    double AckP99Ms = 0, long LateDeliveries = 0);
 
-/// <param name="HighestRateWithinLimit">The last rate of the unbroken run of steps that kept up with p99 (of all the step's deliveries after its first second) and errors under their limits (0: not even the first).</param>
+/// <param name="HighestRateWithinLimit">The last rate of the unbroken run of steps that kept up with p99 (of every delivery of the posts due in the step, however late) and errors under their limits (0: not even the first).</param>
 /// <param name="SaturationDeliveriesPerSec">The most deliveries/s of any step: what the target delivers when pushed past what it keeps up with.</param>
 public sealed record RampResult(string Target, double HighestRateWithinLimit, double DeliveriesPerSecWithinLimit,
     double SaturationDeliveriesPerSec, double SaturationRate, RampStep[] Steps, RunResult Run);
@@ -39,7 +43,7 @@ public static class Ramp
         var outDir = Scenarios.OutDir(o);
         Scenarios.CheckUnused(o);
         var result = await RampOneAsync("target", urls, s, r, ui, ct, serverPids);
-        ui.Line($"highest sustainable rate: {result.HighestRateWithinLimit:0} posts/s (p99 of the step after its first second <= {r.P99LimitMs} ms, errors <= {r.ErrorLimit:P1}, acks and deliveries keep up)"
+        ui.Line($"highest sustainable rate: {result.HighestRateWithinLimit:0} posts/s (p99 of the step's posts <= {r.P99LimitMs} ms, errors <= {r.ErrorLimit:P1}, acks and deliveries keep up)"
             + (r.UntilSaturation ? $"; most deliveries/s: {result.SaturationDeliveriesPerSec:0} at {result.SaturationRate:0} posts/s" : ""));
         Report.WriteJson(outDir, $"ramp-steps-{DateTime.Now:yyyyMMdd-HHmmss}", new { highestSustainableRate = result.HighestRateWithinLimit, result.SaturationDeliveriesPerSec, settings = r, result.Steps });
         return Scenarios.Finish("ramp", [result.Run], outDir, 1.0, ui);
@@ -60,6 +64,9 @@ public static class Ramp
             run.StartMeasuring();
         }
         var steps = new List<RampStep>();
+        var ledger = new RampLedger();
+        run.Stats.OnDeliveryLatency = ledger.RecordDelivery;
+        run.Stats.OnAckLatency = ledger.RecordAck;
         double withinLimit = 0, withinDeliveries = 0, t0 = 0;
         var broken = false;
         var sw = Stopwatch.StartNew();
@@ -67,9 +74,9 @@ public static class Ramp
         {
             long err0 = run.Stats.PostErrors + run.Stats.ConnectionErrors, sent0 = run.Stats.PostsSent, acks0 = run.Stats.Acks, dlv0 = run.Stats.Deliveries;
             var cpu = CpuMeter.Start(serverPids);
-            var latency = Stats.NewHistogram();
+            ledger.BeginStep(Stopwatch.GetTimestamp());
             var stepTime = Stopwatch.StartNew();
-            var samples = await run.PostPhaseAsync(rate, r.StepDuration, s.MaxPosts, t0, x => ui.Sample($"{target} {rate:0}/s", x), ct, latency);
+            var samples = await run.PostPhaseAsync(rate, r.StepDuration, s.MaxPosts, t0, x => ui.Sample($"{target} {rate:0}/s", x), ct);
             var seconds = stepTime.Elapsed.TotalSeconds;
             var share = cpu.Stop();
             // Counted over the whole step (not averaged over its one-second samples, which at small
@@ -86,14 +93,18 @@ public static class Ramp
             t0 += r.StepDuration.TotalSeconds;
             timeline.AddRange(samples);
             var steady = samples.Skip(1).ToArray(); // the first second of a step still carries the previous one
+            // Judged on what arrived by now (the step, its settling second and the posters' drain);
+            // what arrives later still counts in the step's final p99 (below, after the ramp).
+            var (judged, p99) = ledger.Deliveries(steps.Count);
             var step = new RampStep(rate,
                 AcksPerSec: Math.Round(acks / seconds),
                 DeliveriesPerSec: Math.Round(deliveries / seconds),
                 OfferedDeliveriesPerSec: rate * s.Readers,
-                P99Ms: latency.TotalCount == 0 ? 0 : Math.Round(latency.GetValueAtPercentile(99) / 1000.0, 1),
+                P99Ms: p99,
                 WorstSecondP99Ms: steady.Length == 0 ? 0 : steady.Max(x => x.P99Ms),
                 ErrorRate: sent == 0 ? 0 : Math.Round((double)(run.Stats.PostErrors + run.Stats.ConnectionErrors - err0) / sent, 4),
-                KeptUp: sent > 0 && ackedSoon >= sent * 0.9 && deliveredSoon >= ackedSoon * s.Readers * 0.9, share.GeneratorCores, share.ServerCores);
+                KeptUp: sent > 0 && ackedSoon >= sent * 0.9 && deliveredSoon >= ackedSoon * s.Readers * 0.9, share.GeneratorCores, share.ServerCores,
+                AckP99Ms: ledger.Acks(steps.Count).P99Ms, LateDeliveries: -judged);
             steps.Add(step);
             ui.Line($"[{target}] step {rate:0}/s: acks/s {step.AcksPerSec:0}, deliveries/s {step.DeliveriesPerSec:0} of {step.OfferedDeliveriesPerSec:0}, p99 {step.P99Ms:0.0} ms (worst second {step.WorstSecondP99Ms:0.0}), errors {step.ErrorRate:P2}, cores generator {share.GeneratorCores} / target {share.ServerCores?.ToString() ?? "-"}");
             var ok = step.KeptUp && step.ErrorRate <= r.ErrorLimit;
@@ -102,6 +113,12 @@ public static class Ramp
             if (!ok || (r.UntilSaturation ? step.P99Ms > r.SaturationP99Ms : broken)) break;
         }
         var v = await run.DrainAndVerifyAsync(s.Drain);
+        // Every step's final figures: its late deliveries are in now.
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var (count, p99) = ledger.Deliveries(i);
+            steps[i] = steps[i] with { P99Ms = p99, AckP99Ms = ledger.Acks(i).P99Ms, LateDeliveries = steps[i].LateDeliveries + count };
+        }
         var best = steps.Count == 0 ? null : steps.MaxBy(x => x.DeliveriesPerSec);
         var result = Scenarios.Result("ramp", target, urls, s with { Rate = withinLimit }, run, sw.Elapsed.TotalSeconds, [.. timeline], v);
         return new RampResult(target, withinLimit, withinDeliveries, best?.DeliveriesPerSec ?? 0, best?.Rate ?? 0, [.. steps], result);
@@ -127,7 +144,7 @@ public static class Ramp
     {
         var (path, mp) = Report.NewPng(outDir, name, 2);
         var throughput = Report.Titled(mp.GetPlot(0), "Deliveries/s against the rate asked", "deliveries/s");
-        var latency = Report.Titled(mp.GetPlot(1), "p99 of each step (after its first second) against the rate asked", "ms");
+        var latency = Report.Titled(mp.GetPlot(1), "p99 of each step's posts (late deliveries included) against the rate asked", "ms");
         foreach (var x in results.Where(x => x.Steps.Length > 0))
         {
             double[] rates = [.. x.Steps.Select(s => s.Rate)];

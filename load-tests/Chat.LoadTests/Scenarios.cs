@@ -188,9 +188,11 @@ public static class Scenarios
         var hold = o.Duration("duration", TimeSpan.FromSeconds(10), MaxDuration);
         var pid = o.Has("server-pid") ? o.Int("server-pid", 0, 1) : (int?)null;
         var kind = ReaderKinds.Parse(o, ReaderKinds.Lean);
+        var points = IdleMemory.Points(o, n);
+        n = points[^1];
         var outDir = OutDir(o);
         CheckUnused(o);
-        var r = await IdleMemory.MeasureAsync("target", urls, pid, n, hold, kind, ui, ct);
+        var r = await IdleMemory.MeasureAsync("target", urls, pid, points, hold, kind, ui, ct);
         IdleMemory.Print(r, ui);
         Report.WriteJson(outDir, $"idle-connections-{DateTime.Now:yyyyMMdd-HHmmss}", r);
         return r.ConnectionErrors > n * o.Double("max-error-rate", 0.01, 0, 1) ? 1 : 0;

@@ -12,7 +12,7 @@ namespace Chat.LoadTests;
 /// <param name="delivered">Called for each comment as it is delivered (e.g. to record it for the chaos checker).</param>
 public sealed class SeqLedger<TItem>(Stats stats, Func<TItem, long> seqOf, Func<TItem, long> sentOf, Action<TItem, long>? delivered = null)
 {
-    private const byte Held = 1, Pushed = 2, Joined = 4;
+    private const byte Held = 1, Pushed = 2, Joined = 4, PushedBefore = 8;
 
     private readonly Lock _lock = new();
     private byte[] _seen = new byte[64];
@@ -106,6 +106,22 @@ public sealed class SeqLedger<TItem>(Stats stats, Func<TItem, long> seqOf, Func<
         }
     }
 
+    /// <summary>
+    /// The reader moved to a new connection (another node, after the old one said Reconnect or
+    /// closed) and rejoins after its last seq: pushes are judged per connection from now on. A seq the
+    /// old connection pushed may come again on the new one (each node relays on its own), and that is
+    /// not a duplicate; it still counts as pushed for <see cref="Verify"/>.
+    /// </summary>
+    public void Rejoin()
+    {
+        lock (_lock)
+        {
+            for (var s = 0; s < _seen.Length; s++)
+                if ((_seen[s] & Pushed) != 0) _seen[s] = (byte)((_seen[s] & ~Pushed) | PushedBefore);
+            _maxPushed = 0;
+        }
+    }
+
     /// <summary>After the run: seqs after joinedAfter up to n this reader does not hold, and seqs it only got by the HTTP fill.</summary>
     public (long Missing, long Lost) Verify(long n, long joinedAfter = 0)
     {
@@ -116,7 +132,7 @@ public sealed class SeqLedger<TItem>(Stats stats, Func<TItem, long> seqOf, Func<
             {
                 var f = s < _seen.Length ? _seen[s] : (byte)0;
                 if ((f & Held) == 0) missing++;
-                if ((f & (Pushed | Joined)) == 0) lost++;
+                if ((f & (Pushed | Joined | PushedBefore)) == 0) lost++;
             }
             if (LastSeq < n) missing = Math.Max(missing, n - LastSeq);
             return (missing, lost);

@@ -6,7 +6,7 @@ namespace Chat.LoadTests;
 public sealed class Stats
 {
     // Microseconds, up to 10 minutes, 3 significant digits.
-    private static Recorder NewRecorder() => HistogramFactory.With64BitBucketSize().WithValuesFrom(1).WithValuesUpTo(600_000_000)
+    public static Recorder NewRecorder() => HistogramFactory.With64BitBucketSize().WithValuesFrom(1).WithValuesUpTo(600_000_000)
         .WithPrecisionOf(3).WithThreadSafeWrites().WithThreadSafeReads().Create();
 
     /// <summary>A histogram of the same range, for summing intervals (microseconds).</summary>

@@ -41,7 +41,8 @@ public static class AppSettings
         [ConnectionString, ChatTopologyExtensions.TopologyKey, SeedDemoKey, Chat.Web.Auth.ModeratorDirectory.ConfigurationKey + ":[]"],
         (ChatClusterOptions.Section, typeof(ChatClusterOptions)),
         (LimitsOptions.Section, typeof(LimitsOptions)),
-        (RelaySection, typeof(RelayOptions)));
+        (RelaySection, typeof(RelayOptions)),
+        (WebNodeOptions.Section, typeof(WebNodeOptions)));
 
     /// <summary>Keys a host needs and has no default for.</summary>
     public static readonly IReadOnlyList<string> RequiredKeys = [ConnectionString];

@@ -43,7 +43,7 @@ public sealed class ConfigurationTableTests
     public void The_options_classes_found_include_every_section_the_hosts_bind()
     {
         var sections = OptionsSections().Select(s => s.Section).ToHashSet();
-        foreach (var section in new[] { "Chat", "Chat:Storage", "Chat:Cluster", "Chat:Silo", "Chat:Threads", "Chat:FrontPage", "Chat:Inbox", "Chat:Moderation", "Chat:Limits", "Chat:Relay", "Chat:Pages" })
+        foreach (var section in new[] { "Chat", "Chat:Storage", "Chat:Cluster", "Chat:Silo", "Chat:Threads", "Chat:FrontPage", "Chat:Inbox", "Chat:Moderation", "Chat:Limits", "Chat:Relay", "Chat:Pages", "Chat:Web" })
             Assert.Contains(section, sections);
     }
 

@@ -1,11 +1,13 @@
+using Chat.Web.Hosting;
+
 namespace Chat.Deployment.Tests;
 
 /// <summary>Checks on the rendered objects of each overlay that strict loading alone does not make.</summary>
 [Trait("Lane", Lanes.Pure)]
 public sealed class ManifestTests
 {
-    /// <summary>ASP.NET Core's default HostOptions.ShutdownTimeout; neither host changes it.</summary>
-    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>ASP.NET Core's default HostOptions.ShutdownTimeout: the silo's (the web host's is its drain plus 20 s).</summary>
+    private static readonly TimeSpan SiloShutdownTimeout = TimeSpan.FromSeconds(30);
 
     [Theory]
     [MemberData(nameof(Manifests.OverlayData), MemberType = typeof(Manifests))]
@@ -245,12 +247,17 @@ public sealed class ManifestTests
     [MemberData(nameof(Manifests.OverlayData), MemberType = typeof(Manifests))]
     public void Grace_period_outlasts_pre_stop_plus_shutdown_timeout(string overlay)
     {
+        var manifests = Manifests.Of(overlay);
         foreach (var name in new[] { AppSettings.Silo, AppSettings.Web })
         {
-            var pod = Manifests.Of(overlay).Deployment(name).Spec.Template.Spec;
+            var pod = manifests.Deployment(name).Spec.Template.Spec;
             var preStop = pod.Containers.Max(c => c.Lifecycle?.PreStop?.Sleep?.Seconds ?? 0);
-            Assert.True(pod.TerminationGracePeriodSeconds > preStop + (long)ShutdownTimeout.TotalSeconds,
-                $"{overlay}: {name} terminationGracePeriodSeconds {pod.TerminationGracePeriodSeconds} is not longer than preStop {preStop} s + shutdown timeout {ShutdownTimeout.TotalSeconds} s");
+            // A web node drains (Chat:Web:DrainTimeout) inside its shutdown timeout, which is the drain plus 20 s.
+            var shutdownTimeout = name == AppSettings.Silo ? SiloShutdownTimeout
+                : (Environment(manifests, pod.Containers.Single()).GetValueOrDefault("Chat__Web__DrainTimeout") is { } drain ? TimeSpan.Parse(drain) : new WebNodeOptions().DrainTimeout)
+                    + WebNodeOptions.StopAfterDrain;
+            Assert.True(pod.TerminationGracePeriodSeconds > preStop + (long)shutdownTimeout.TotalSeconds,
+                $"{overlay}: {name} terminationGracePeriodSeconds {pod.TerminationGracePeriodSeconds} is not longer than preStop {preStop} s + shutdown timeout {shutdownTimeout.TotalSeconds} s");
         }
     }
 

@@ -80,6 +80,36 @@ public sealed class ChaosCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>
+    /// One silo or web node more while the cluster runs (scaling out): the next name (silo3, web4),
+    /// free ports, the same settings; a silo joins through the membership table in Azurite, a web
+    /// node finds the silos there.
+    /// </summary>
+    public async Task<ChaosNode> AddNodeAsync(NodeRole role)
+    {
+        var list = role == NodeRole.Silo ? Silos : Webs;
+        var node = await AddAsync($"{(role == NodeRole.Silo ? "silo" : "web")}{list.Count + 1}", role);
+        lock (list) list.Add(node);
+        return node;
+    }
+
+    /// <summary>
+    /// Scaling in: the most recently added node of that role still running gets SIGTERM (its graceful
+    /// shutdown, as Kubernetes does) and is waited for, at most `grace` (then SIGKILL). It stays in
+    /// <see cref="Silos"/> / <see cref="Webs"/>, not running.
+    /// </summary>
+    public async Task<ChaosNode> RemoveNodeAsync(NodeRole role, TimeSpan grace)
+    {
+        var node = Newest(role) ?? throw new InvalidOperationException($"no {role} running to remove");
+        await node.Process!.SignalAsync("TERM");
+        await node.Process.WaitForExitAsync(grace);
+        await node.StopAsync();
+        return node;
+    }
+
+    /// <summary>The node a removal of that role would stop: the most recently added one still running.</summary>
+    public ChaosNode? Newest(NodeRole role) => (role == NodeRole.Silo ? Silos : Webs).LastOrDefault(n => n.IsUp);
+
     private async Task<ChaosNode> AddAsync(string name, NodeRole role)
     {
         var (ns, host) = Lab is null ? (null, "127.0.0.1") : await Lab.AddHostAsync(name);

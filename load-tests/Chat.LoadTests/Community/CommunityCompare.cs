@@ -137,9 +137,9 @@ public static class CommunityCompare
             case JsonArray a when nodes.All(n => n is JsonArray b && b.Count == a.Count):
                 return new JsonArray([.. Enumerable.Range(0, a.Count).Select(i => MedianOf([.. nodes.Select(n => ((JsonArray)n!)[i])], $"{path}[{i}]", ranges))]);
             case JsonValue v when v.GetValueKind() == JsonValueKind.Number && nodes.All(n => n is JsonValue w && w.GetValueKind() == JsonValueKind.Number):
-                var values = nodes.Select(n => n!.GetValue<double>()).Order().ToArray();
-                if (values[0] != values[^1]) ranges[path] = new JsonArray(values[0], values[^1]);
-                return JsonValue.Create(values[values.Length / 2]);
+                var spread = Spread.Of(nodes.Select(n => n!.GetValue<double>()));
+                if (spread.Min != spread.Max) ranges[path] = new JsonArray(spread.Min, spread.Max);
+                return JsonValue.Create(spread.Median);
             default:
                 return first?.DeepClone();
         }

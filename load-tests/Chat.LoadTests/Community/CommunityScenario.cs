@@ -33,6 +33,10 @@ public sealed record CommunityResult
     public required Percentiles AckMs { get; init; }
     public required HottestThread HottestThread { get; init; }
     public int PeakConnections { get; init; }
+    /// <summary>From starting the generator processes to every connection open (and joined): a lower bound of the connect rate, process start-up included.</summary>
+    public double ConnectSeconds { get; init; }
+    /// <summary>Connections / <see cref="ConnectSeconds"/>.</summary>
+    public double ConnectsPerSec { get; init; }
     public ProcessUsage[] Processes { get; init; } = [];
     /// <summary>Thread grain activations per silo at the end (Orleans' `orleans-catalog-activations` gauge on each silo's /metrics, grain_type "thread").</summary>
     public Dictionary<string, long> ActivationsBySilo { get; init; } = [];
@@ -49,6 +53,12 @@ public sealed record CommunityResult
     public double Seconds { get; init; }
     public string? LastError { get; init; }
     public Sample[] Timeline { get; init; } = [];
+    /// <summary>Posts sent again on another node after their connection failed under them (same clientId).</summary>
+    public long RetriedPosts { get; init; }
+    /// <summary>Times readers, idle pages and posters moved to another node (it said Reconnect, or their connection closed).</summary>
+    public long Moves { get; init; }
+    /// <summary>With --scale: each move and what readers and posters saw in its window.</summary>
+    public ScaleEventResult[]? ScaleEvents { get; init; }
     public required CommunitySettings Settings { get; init; }
 
     [JsonIgnore] public bool Correct => Lost == 0 && Duplicated == 0 && OutOfOrder == 0 && Missing == 0;
@@ -69,14 +79,28 @@ public static class CommunityScenario
         var siloUrls = o.Urls("silo-urls");
         var env = Env(o, s);
         var outPath = OutFile(o, "community");
+        IReadOnlyList<ScaleStep> steps = [];
+        if (o.Has("scale"))
+        {
+            if (urls is not null) throw new UsageException("--scale adds and removes nodes of the cluster the tool starts itself; it cannot with --urls (drop --urls and --silo-urls, give --silos and --web).");
+            steps = CommunityScaler.Parse(o, s);
+            s = s with { Scale = string.Join(",", steps.Select(x => x.Text)) };
+            if (s.Duration < ScaleSchedule.Needs(steps))
+            {
+                ui.Line($"--duration {s.Duration.TotalSeconds:0}s is extended to {ScaleSchedule.Needs(steps).TotalSeconds:0}s: the last --scale move, {steps[^1].Text}, and {ScaleSchedule.Settle.TotalSeconds:0} s after it");
+                s = s with { Duration = ScaleSchedule.Needs(steps) };
+            }
+        }
         Scenarios.CheckUnused(o);
         var logDir = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath))!, Path.GetFileNameWithoutExtension(outPath) + "-logs");
         await using var cluster = urls is null ? await StartClusterAsync(s, logDir, env, ui) : null;
         var target = cluster is null
             ? new CommunityTarget("product", urls!, [], [.. (siloUrls ?? []).Select((u, i) => ($"silo{i + 1}", u))])
             : Of(cluster);
-        var result = await RunOnceAsync(target, s, ui, logDir, ct);
+        var scaler = steps.Count > 0 ? new CommunityScaler(cluster!, steps, ui.Line) : null;
+        var result = await RunOnceAsync(target, s, ui, logDir, ct, scaler);
         ui.Write(Summary([result]));
+        if (result.ScaleEvents is { } events) ui.Write(CommunityScaler.Table(events));
         Report.WriteJson(Path.GetDirectoryName(Path.GetFullPath(outPath))!, Path.GetFileNameWithoutExtension(outPath), result);
         ui.Line($"results: {outPath}");
         return Judge(result, ui);
@@ -110,12 +134,14 @@ public static class CommunityScenario
         return await ChaosCluster.StartAsync(s.Silos, s.Webs, logDir, lab: null, env, ui.Line);
     }
 
-    public static CommunityTarget Of(ChaosCluster cluster) => new("product", [.. cluster.Webs.Select(w => w.Url)],
-        [.. cluster.Webs.Select(w => ("web", w.Process!.Pid)), .. cluster.Silos.Select(x => ("silo", x.Process!.Pid)), ("azurite", cluster.Azurite.Process!.Pid)],
-        [.. cluster.Silos.Select(x => (x.Name, x.Url))]);
+    /// <summary>The cluster's running nodes (a scaled cluster keeps its removed ones in its lists, stopped).</summary>
+    public static CommunityTarget Of(ChaosCluster cluster) => new("product", [.. cluster.Webs.Where(w => w.IsUp).Select(w => w.Url)],
+        [.. cluster.Webs.Where(w => w.IsUp).Select(w => ("web", w.Process!.Pid)), .. cluster.Silos.Where(x => x.IsUp).Select(x => ("silo", x.Process!.Pid)), ("azurite", cluster.Azurite.Process!.Pid)],
+        [.. cluster.Silos.Where(x => x.IsUp).Select(x => (x.Name, x.Url))]);
 
     /// <summary>Sets up users and threads on the target, runs the workers, merges what they measured.</summary>
-    public static async Task<CommunityResult> RunOnceAsync(CommunityTarget target, CommunitySettings s, Ui ui, string workDir, CancellationToken ct)
+    /// <param name="scaler">With --scale: plays the schedule during the measured time (the cluster must be the one behind <paramref name="target"/>).</param>
+    public static async Task<CommunityResult> RunOnceAsync(CommunityTarget target, CommunitySettings s, Ui ui, string workDir, CancellationToken ct, CommunityScaler? scaler = null)
     {
         Directory.CreateDirectory(workDir);
         var tag = Guid.NewGuid().ToString("N")[..8];
@@ -155,10 +181,14 @@ public static class CommunityScenario
                 if (readyBy.Elapsed > readyLimit) throw new TimeoutException($"generators not connected after {readyLimit.TotalSeconds:0}s");
                 await Task.Delay(200, ct);
             }
-            ui.Line($"[{target.Name}] every generator connected (in {readyBy.Elapsed.TotalSeconds:0.0}s); go");
+            ui.Line($"[{target.Name}] every generator connected: {s.Connections} connections in {readyBy.Elapsed.TotalSeconds:0.0}s ({s.Connections / readyBy.Elapsed.TotalSeconds:0}/s, generator start-up included); go");
             var start = Stopwatch.GetTimestamp() + DueClock.Ticks(TimeSpan.FromMilliseconds(500));
             foreach (var p in procs) await p.GoAsync(start);
-            return await MeasureAsync(target, s, ui, procs, start, ct);
+            return (await MeasureAsync(target, s, ui, procs, start, scaler, ct)) with
+            {
+                ConnectSeconds = Math.Round(readyBy.Elapsed.TotalSeconds, 1),
+                ConnectsPerSec = Math.Round(s.Connections / readyBy.Elapsed.TotalSeconds),
+            };
         }
         finally
         {
@@ -166,9 +196,12 @@ public static class CommunityScenario
         }
     }
 
-    private static async Task<CommunityResult> MeasureAsync(CommunityTarget target, CommunitySettings s, Ui ui, List<WorkerProcess> procs, long start, CancellationToken ct)
+    private static async Task<CommunityResult> MeasureAsync(CommunityTarget target, CommunitySettings s, Ui ui, List<WorkerProcess> procs, long start, CommunityScaler? scaler, CancellationToken ct)
     {
         var measureFrom = start + DueClock.Ticks(s.Warmup);
+        using var stopScaling = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var scaling = scaler?.RunAsync(measureFrom, procs, stopScaling.Token) ?? Task.CompletedTask;
+        var seconds = new List<(double T, HdrHistogram.HistogramBase Deliveries)>();
         var end = measureFrom + DueClock.Ticks(s.Duration);
         ProcessMeter? meter = null;
         ProcessUsage[] usage = [];
@@ -190,6 +223,7 @@ public static class CommunityScenario
             long deliveries = snapshots.Sum(x => x!.Deliveries), acks = snapshots.Sum(x => x!.Acks), errors = snapshots.Sum(x => x!.Errors);
             peak = Math.Max(peak, snapshots.Sum(x => x!.Connections));
             var interval = HistogramCodec.Merge(procs.SelectMany(p => p.TakeIntervals()));
+            if (scaler is not null) seconds.Add((t, interval));
             if (now <= end + DueClock.Ticks(s.Drain))
             {
                 var sample = new Sample(Math.Round(t, 1), Math.Round((deliveries - lastDeliveries) / Math.Max(0.001, t - lastT)), Math.Round((acks - lastAcks) / Math.Max(0.001, t - lastT)),
@@ -201,11 +235,18 @@ public static class CommunityScenario
             if (limit.Elapsed > allowed) throw new TimeoutException($"generators still running after {allowed.TotalSeconds:0}s");
         }
         if (usage.Length == 0 && meter is not null) usage = meter.Stop();
+        var runEnd = Stopwatch.GetElapsedTime(measureFrom).TotalSeconds;
+        if (!scaling.IsCompleted) ui.Line("the --scale schedule had not finished when the generators did: its last moves are left out");
+        await stopScaling.CancelAsync();
+        try { await scaling; } catch (OperationCanceledException) { }
         var failed = procs.Where(p => p.ExitCode != 0 || !File.Exists(p.ResultPath)).ToList();
         if (failed.Count > 0) throw new InvalidOperationException($"generator(s) {string.Join(", ", failed.Select(p => p.Index))} failed; see {failed[0].Log}");
         var reports = procs.Select(p => JsonSerializer.Deserialize<WorkerReport>(File.ReadAllText(p.ResultPath), ApiClient.Json)!).ToArray();
-        var (activations, source) = await ActivationsAsync(target, ct);
-        return Merge(target.Name, s, reports, usage, peak, activations, source, timeline);
+        var (activations, source) = await ActivationsAsync(scaler?.Target ?? target, ct);
+        var result = Merge(target.Name, s, reports, usage, peak, activations, source, timeline);
+        if (scaler is null) return result;
+        var posts = reports.SelectMany(r => r.Posts ?? []).ToList();
+        return result with { ScaleEvents = [.. ScaleWindows.Compute(scaler.Records, posts, seconds, runEnd)] };
     }
 
     /// <summary>Adds up the workers' reports: counts summed, histograms merged (exact), rates over the measured time.</summary>
@@ -228,6 +269,7 @@ public static class CommunityScenario
             Votes = reports.Sum(r => r.Votes), Typing = reports.Sum(r => r.Typing), FrontPageLoads = reports.Sum(r => r.FrontPageLoads),
             ReadersArrived = reports.Sum(r => r.ReadersArrived), ReadersLeft = reports.Sum(r => r.ReadersLeft), GapFetches = reports.Sum(r => r.GapFetches),
             LastError = reports.Select(r => r.LastError).FirstOrDefault(e => e is not null), Timeline = [.. timeline],
+            RetriedPosts = reports.Sum(r => r.RetriedPosts), Moves = reports.Sum(r => r.Moves),
         };
     }
 
@@ -341,9 +383,12 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    public async Task GoAsync(long startTicks)
+    public Task GoAsync(long startTicks) => SendAsync($"go {startTicks.ToString(CultureInfo.InvariantCulture)}");
+
+    /// <summary>A line on the generator's stdin ("go TICKS", "nodes URL,…").</summary>
+    public async Task SendAsync(string line)
     {
-        await _process.StandardInput.WriteLineAsync($"go {startTicks.ToString(CultureInfo.InvariantCulture)}");
+        await _process.StandardInput.WriteLineAsync(line);
         await _process.StandardInput.FlushAsync();
     }
 

@@ -28,6 +28,8 @@ public sealed record CommunitySettings
     public string Reader { get; init; } = ReaderKinds.Lean;
     public string Gc { get; init; } = "server";
     public int Seed { get; init; } = 1;
+    /// <summary>The `--scale` schedule (<see cref="ScaleSchedule"/>), normalised; null: no scaling, and clients stay on their node.</summary>
+    public string? Scale { get; init; }
 
     /// <summary>Connections one generator process takes by default: well under the 20,000 open files a process may hold here.</summary>
     public const int ConnectionsPerWorker = 8_000;
@@ -46,6 +48,10 @@ public sealed record CommunitySettings
                             process per 8,000 connections); --duration 30s --warmup 10s --drain 15s --gc server|workstation
                             --seed 1 --reader lean|lean-messagepack --silo-urls (metrics, with --urls) --out FILE.json
                             Latency counts from when each post was due (open loop), across all generator processes.
+                            --scale [SCHEDULE]: add and remove nodes while it runs (not with --urls); bare: the default
+                            "30:+silo,60:+silo,90:-silo,120:-silo,150:+web,180:-web" (s from the start of the measured
+                            time : +silo -silo +web -web; a removal SIGTERMs the most recently added node still running);
+                            --duration is extended to the last move + 30 s; clients move to another node as behind a load balancer.
         """;
 
     public static CommunitySettings From(Options o)

@@ -40,6 +40,12 @@ public sealed record WorkerReport
     public string? HottestLatency { get; init; }
     public string? AckLatency { get; init; }
     public string? LastError { get; init; }
+    /// <summary>Posts sent again on another node after their connection failed (same clientId).</summary>
+    public long RetriedPosts { get; init; }
+    /// <summary>Times readers, idle pages and posters moved to another node (Reconnect or a closed connection).</summary>
+    public long Moves { get; init; }
+    /// <summary>Every post's outcome, with --scale only (the coordinator cuts them into the moves' windows).</summary>
+    public PostTrace[]? Posts { get; init; }
 }
 
 /// <summary>A worker's progress line (cumulative counts, and the last second's delivery latencies encoded).</summary>
@@ -56,7 +62,10 @@ public sealed class CommunityWorker : IAsyncDisposable
     private readonly CommunitySettings _s;
     private readonly CommunityPlan _plan;
     private readonly int _index;
-    private readonly Uri[] _urls;
+    private volatile Uri[] _urls;
+    private readonly List<PostTrace> _outcomes = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, PostTrace> _pending = new();
+    private long _measureFrom;
     private readonly Zipf _zipf;
     // One generator per thread (Random is not thread-safe; the loops run at once), seeded from --seed.
     private readonly ThreadLocal<Random> _randoms;
@@ -94,7 +103,18 @@ public sealed class CommunityWorker : IAsyncDisposable
 
     private int Share(int total) => total / _plan.Workers + (_index < total % _plan.Workers ? 1 : 0);
 
-    private Uri NextNode() => _urls[(int)((Interlocked.Increment(ref _nodeTurn) * _plan.Workers + _index) % _urls.Length)];
+    private Uri NextNode()
+    {
+        var urls = _urls;
+        return urls[(int)((Interlocked.Increment(ref _nodeTurn) * _plan.Workers + _index) % urls.Length)];
+    }
+
+    /// <summary>With --scale, clients move to the next current node when theirs goes away; otherwise they stay.</summary>
+    private Func<Uri>? FailOver => _s.Scale is null ? null : NextNode;
+
+    /// <summary>The coordinator's "nodes URL1,URL2": the web nodes now (one added, or one about to be removed); clients that connect or move from now on go to these.</summary>
+    public void SetNodes(string line) =>
+        _urls = [.. line.Split(' ', 2)[1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => new Uri(u))];
 
     private Stats StatsOf(int thread) => thread == 0 ? _hot : _stats;
 
@@ -111,6 +131,12 @@ public sealed class CommunityWorker : IAsyncDisposable
         Console.Out.Flush();
         var go = await Console.In.ReadLineAsync(ct) ?? throw new InvalidOperationException("the coordinator went away before the start");
         var start = long.Parse(go.Split(' ')[1], CultureInfo.InvariantCulture);
+        // Later lines: "nodes URL1,URL2" when the coordinator scales the web nodes.
+        _ = Task.Run(async () =>
+        {
+            while (await Console.In.ReadLineAsync(ct) is { } line)
+                if (line.StartsWith("nodes ", StringComparison.Ordinal)) worker.SetNodes(line);
+        }, ct);
         var report = await worker.RunAsync(start, line => { Console.Out.WriteLine(line); Console.Out.Flush(); }, ct);
         await File.WriteAllTextAsync(resultPath, JsonSerializer.Serialize(report, ApiClient.Json), ct);
         Console.Out.WriteLine("@done");
@@ -120,7 +146,7 @@ public sealed class CommunityWorker : IAsyncDisposable
     public async Task SetUpAsync(CancellationToken ct)
     {
         var tokens = _plan.PosterTokens.Where((_, j) => j % _plan.Workers == _index).ToArray();
-        foreach (var token in tokens) _posters.Add(new CommunityPoster(NextNode(), token, _stats, _s.PosterInFlight));
+        foreach (var token in tokens) _posters.Add(new CommunityPoster(NextNode(), token, _stats, _s.PosterInFlight, FailOver));
         await Parallel.ForEachAsync(_posters, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (p, c) =>
         {
             try { await p.StartAsync(c); }
@@ -129,7 +155,7 @@ public sealed class CommunityWorker : IAsyncDisposable
         for (var i = 0; i < Share(_s.Readers); i++)
         {
             var t = _zipf.Sample(_random);
-            _readers.Add(new LeanReader(_transport, NextNode(), _plan.ThreadIds[t], StatsOf(t)));
+            _readers.Add(new LeanReader(_transport, NextNode(), _plan.ThreadIds[t], StatsOf(t), failOver: FailOver));
         }
         // Idle pages: the front page and, signed in, the inbox; they never join a thread.
         for (var i = 0; i < Share(_s.Idle); i++)
@@ -137,7 +163,7 @@ public sealed class CommunityWorker : IAsyncDisposable
             var token = _plan.PosterTokens.Length == 0 ? null : _plan.PosterTokens[_random.Next(_plan.PosterTokens.Length)];
             byte[][] calls = token is null ? [LeanFrames.Invocation("f", "JoinFrontPage", "\"hot\"")]
                 : [LeanFrames.Invocation("f", "JoinFrontPage", "\"hot\""), LeanFrames.Invocation("i", "JoinInbox")];
-            _idle.Add(new LeanReader(_idleTransport, NextNode(), "", _stats, join: false, token: token, onConnect: calls));
+            _idle.Add(new LeanReader(_idleTransport, NextNode(), "", _stats, join: false, token: token, onConnect: calls, failOver: FailOver));
         }
         await Parallel.ForEachAsync(_readers.Concat(_idle), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (r, c) =>
         {
@@ -150,7 +176,7 @@ public sealed class CommunityWorker : IAsyncDisposable
     {
         var measureFrom = start + DueClock.Ticks(_s.Warmup);
         var end = measureFrom + DueClock.Ticks(_s.Duration);
-        _stats.MeasureFrom = _hot.MeasureFrom = measureFrom;
+        _stats.MeasureFrom = _hot.MeasureFrom = _measureFrom = measureFrom;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var share = 1.0 / _plan.Workers;
         var posting = Task.WhenAll(
@@ -166,6 +192,7 @@ public sealed class CommunityWorker : IAsyncDisposable
         while (_posters.Any(p => p.InFlight > 0) && deadline.Elapsed < _s.Drain) await Task.Delay(50, ct);
         var lastSeq = new Dictionary<string, long>();
         var http = _transport.Http(_urls[0]);
+        while (deadline.Elapsed < _s.Drain && _readers.Any(r => !r.IsOpen) && _s.Scale is not null) await Task.Delay(100, ct); // readers still moving
         foreach (var id in _readers.Select(r => r.ThreadId).Distinct())
             lastSeq[id] = (await JsonSerializer.DeserializeAsync<JsonElement>(await http.GetStreamAsync($"/api/threads/{id}", ct), cancellationToken: ct)).GetProperty("lastSeq").GetInt64();
         List<LeanReader> readers;
@@ -195,6 +222,9 @@ public sealed class CommunityWorker : IAsyncDisposable
             PostsWaitedForSlot = _posters.Sum(p => p.WaitedForSlot),
             Latency = HistogramCodec.Encode(_latency), HottestLatency = HistogramCodec.Encode(_hotLatency), AckLatency = HistogramCodec.Encode(_ackLatency),
             LastError = _stats.LastError ?? _hot.LastError ?? _lastOtherError,
+            RetriedPosts = _posters.Sum(p => p.RetriedPosts),
+            Moves = _stats.Reconnects + _hot.Reconnects,
+            Posts = _s.Scale is null ? null : Outcomes(),
         };
     }
 
@@ -230,9 +260,25 @@ public sealed class CommunityWorker : IAsyncDisposable
             var n = (long)_index * 1_000_000_000 + Interlocked.Increment(ref _postNumber);
             var body = CommentBodies.Body(due, n, CommentBodies.Length(_random, _s.BodyMedian, _s.BodyMax), _random);
             var by = (int)(k % _posters.Count);
-            _ = _posters[by].PostAsync(_plan.ThreadIds[t], due, body, seq => { Max(ref _lastAcked[t], seq); _lastAckedBy[t] = by; });
+            if (_s.Scale is not null) _pending[n] = new PostTrace(t, Seconds(due), null, 1, false);
+            _ = _posters[by].PostAsync(_plan.ThreadIds[t], due, body, seq => { Max(ref _lastAcked[t], seq); _lastAckedBy[t] = by; },
+                _s.Scale is null ? null : (seq, endedAt, attempts) => Outcome(n, t, due, seq, endedAt, attempts));
         }
     }
+
+    private void Outcome(long n, int thread, long due, long seq, long endedAt, int attempts)
+    {
+        _pending.TryRemove(n, out _);
+        lock (_outcomes) _outcomes.Add(new PostTrace(thread, Seconds(due), Seconds(endedAt), attempts, seq == 0));
+    }
+
+    /// <summary>Every post sent, finished or not (those still waiting at the end without an End).</summary>
+    private PostTrace[] Outcomes()
+    {
+        lock (_outcomes) return [.. _outcomes, .. _pending.Values];
+    }
+
+    private double Seconds(long ticks) => Math.Round((ticks - _measureFrom) / (double)Stopwatch.Frequency, 4);
 
     private static void Max(ref long at, long value)
     {
@@ -342,7 +388,7 @@ public sealed class CommunityWorker : IAsyncDisposable
         try
         {
             var page = await JsonSerializer.DeserializeAsync<JsonElement>(await _transport.Http(node).GetStreamAsync($"/api/threads/{id}", ct), cancellationToken: ct);
-            var reader = new LeanReader(_transport, node, id, stats, startAfter: page.GetProperty("lastSeq").GetInt64());
+            var reader = new LeanReader(_transport, node, id, stats, startAfter: page.GetProperty("lastSeq").GetInt64(), failOver: FailOver);
             await reader.StartAsync(ct);
             lock (_readers) _readers.Add(reader);
             Interlocked.Increment(ref _arrived);

@@ -18,6 +18,8 @@ public static class RealtimeExtensions
             // A client may pipeline a few posts (a bot, the load generator, a page retrying) instead
             // of waiting for each acknowledgement; SignalR's default is one invocation at a time.
             o.MaximumParallelInvocationsPerClient = 4;
+            // First, so that it counts every call until its answer is written (the drain waits for them).
+            o.AddFilter<NodeDrain>();
             o.AddFilter<HubErrorFilter>();
             o.AddFilter<HubInvocationLimitFilter>();
         })
@@ -32,6 +34,13 @@ public static class RealtimeExtensions
         builder.Services.AddChatOptions<RelayOptions, RelayOptionsValidator>(builder.Configuration, RelayOptions.Section);
         builder.Services.AddChatOptions<PagesOptions, PagesOptionsValidator>(builder.Configuration, PagesOptions.Section);
         builder.Services.AddSingleton(sp => new PageProtocol(sp.GetRequiredService<IOptions<PagesOptions>>().Value.OldestProtocol));
+        builder.Services.AddChatOptions<WebNodeOptions, WebNodeOptionsValidator>(builder.Configuration, WebNodeOptions.Section);
+        // The drain runs inside the host's shutdown timeout (its clock starts when shutdown begins):
+        // leave Kestrel and the hosted services their usual time after it.
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<WebNodeOptions>>((host, web) =>
+            host.ShutdownTimeout = web.Value.DrainTimeout + WebNodeOptions.StopAfterDrain);
+        builder.Services.AddSingleton<NodeDrain>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());
         builder.Services.AddSingleton<NodeIdentity>();
         builder.Services.AddSingleton<RelayServices>();
         builder.Services.AddSingleton<LiveService>();
@@ -57,10 +66,10 @@ public static class RealtimeExtensions
 
     public static WebApplication MapChatRealtime(this WebApplication app)
     {
-        // A stopping node takes no new hub connections. SignalR closes the ones it has when shutdown
-        // begins (after ThreadRelay's Reconnect); one opened after that (a page told to reconnect,
-        // sent back here by a Service whose endpoints lag) would hold the shutdown up for its whole
-        // timeout (30 s) and then be cut off. Refused, the client tries again, and reaches another node.
+        // A stopping node takes no new hub connections. It tells the ones it has to reconnect and
+        // waits for them to leave (NodeDrain); one opened meanwhile (a page told to reconnect, sent
+        // back here by a Service whose endpoints lag) would hold the drain up for its whole timeout
+        // and then be cut off. Refused, the client tries again, and reaches another node.
         var stopping = app.Lifetime.ApplicationStopping;
         app.UseWhen(context => stopping.IsCancellationRequested && context.Request.Path.StartsWithSegments("/hubs"), refuse => refuse.Run(context =>
         {

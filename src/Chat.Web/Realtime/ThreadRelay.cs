@@ -12,26 +12,16 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
 {
     private readonly WebMetrics _metrics;
     private readonly PostStages _stages;
-    private readonly IHostApplicationLifetime _lifetime;
     private readonly Dictionary<string, LocalThread> _threads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadsByConnection = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    public ThreadRelay(RelayServices services, WebMetrics metrics, PostStages stages, IHostApplicationLifetime lifetime, ILogger<ThreadRelay> logger)
+    public ThreadRelay(RelayServices services, WebMetrics metrics, PostStages stages, ILogger<ThreadRelay> logger)
         : base(services, logger, "thread relay")
     {
         _metrics = metrics;
         _stages = stages;
-        _lifetime = lifetime;
         metrics.ObserveSubscribedThreads(() => { lock (_lock) return _threads.Count; });
-    }
-
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        // Shutting down: tell every client to reconnect now (through the load balancer, to another
-        // node, where it rejoins with its last seq) instead of waiting to find its socket closed.
-        _lifetime.ApplicationStopping.Register(() => _ = Clients.All.Reconnect());
-        return base.StartAsync(cancellationToken);
     }
 
     private IThreadGrain Grain(string threadId) => Grains.GetGrain<IThreadGrain>(threadId);

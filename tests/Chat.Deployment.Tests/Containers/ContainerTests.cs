@@ -88,20 +88,23 @@ public sealed class ContainerTests(ContainerCluster cluster, ITestOutputHelper o
 
     [ContainerFact]
     public async Task Docker_stop_of_a_web_node_drains_it_with_no_post_error_and_no_reader_missing_anything() =>
+        // The web node drains (Chat:Web:DrainTimeout): it answers the posts in flight before its
+        // clients move, so not even an attempt fails.
         await StopUnderTrafficAsync(async _ =>
         {
             var web = cluster.Webs[0];
             Assert.Equal(0, await cluster.TerminateAsync(web)); // 0, not 137: done within the grace period
             return web;
-        });
+        }, mostFailedAttempts: 0);
 
     [ContainerFact]
     public async Task Docker_stop_of_a_silo_drains_it_with_no_post_error_and_no_reader_missing_anything() =>
+        // A post caught in the grain's move to the other silo may fail once and is retried with its clientId.
         await StopUnderTrafficAsync(async host =>
         {
             Assert.Equal(0, await cluster.TerminateAsync(host));
             return host;
-        });
+        }, mostFailedAttempts: 2);
 
     [ContainerFact]
     public async Task Docker_kill_of_the_silo_hosting_a_thread_loses_nothing_acknowledged()
@@ -131,9 +134,10 @@ public sealed class ContainerTests(ContainerCluster cluster, ITestOutputHelper o
 
     /// <summary>
     /// Stops a pod (<paramref name="stop"/> is given the silo hosting the thread and returns the pod
-    /// it stopped) while a poster on each web node posts and readers on both read; no post fails.
+    /// it stopped) while a poster on each web node posts and readers on both read; no post fails,
+    /// and at most <paramref name="mostFailedAttempts"/> attempts failed and were retried.
     /// </summary>
-    private async Task StopUnderTrafficAsync(Func<PodContainer, Task<PodContainer>> stop)
+    private async Task StopUnderTrafficAsync(Func<PodContainer, Task<PodContainer>> stop, int mostFailedAttempts)
     {
         await using var traffic = await ThreadTraffic.StartAsync(cluster.WebAddresses);
         var host = await HostOfThreadAsync(traffic);
@@ -146,15 +150,14 @@ public sealed class ContainerTests(ContainerCluster cluster, ITestOutputHelper o
             await posting;
             var last = await traffic.AssertEveryReaderHasEverythingAsync(Deadline);
             output.WriteLine($"stopped {stopped.Name} at {clock.Elapsed.TotalSeconds:0.0} s: {traffic.Acknowledged.Count} acknowledged, last seq {last}, {traffic.Failures} failed attempts ({traffic.Failed}), slowest post {traffic.SlowestPost.TotalSeconds:0.0} s");
-            // No poster sees an error: every post is acknowledged, and stored once. An attempt in flight
-            // when a web node closes its connections (SignalR closes them all at shutdown, answered or
-            // not) is retried with its clientId through the other node; that is the contract, and it
-            // is counted and shown above, not hidden.
+            // No poster sees an error: every post is acknowledged, and stored once. An attempt that
+            // failed (a silo's grain moving) is retried with its clientId; that is the contract, and
+            // it is counted and shown above, not hidden.
             Assert.Equal(2 * PostsEach, traffic.Acknowledged.Count);
             using var check = ChatApiClient.Anonymous(cluster.Webs.First(w => w != stopped).Http);
             var stored = await check.GetCommentsAsync(traffic.ThreadId);
             Assert.Equal(stored.Length, stored.Select(c => c.Body).Distinct().Count());
-            Assert.InRange(traffic.Failures, 0, 2);
+            Assert.InRange(traffic.Failures, 0, mostFailedAttempts);
         }
         finally
         {

@@ -7,6 +7,11 @@
 // closes (the server asked us to reconnect, or automatic reconnection gave up) is started again,
 // and every part's onHubConnected callback runs after each (re)connection, to join again whatever
 // it had joined: a new connection has no group memberships.
+//
+// The page's own calls (posts, edits, votes, flags, read marks) go through viaHubOrHttp, which
+// counts those in flight on the hub: when the server says Reconnect (it is shutting down, and
+// answers what it has before it closes anything), the page waits for their answers before it
+// stops the connection, so that none is cut off and needs retrying.
 
 import { ServerEvents } from './events.js';
 import { reloadKeepingPlace } from './reload.js';
@@ -18,10 +23,16 @@ import { reloadKeepingPlace } from './reload.js';
  */
 export const PAGE_PROTOCOL = 1;
 
+/** How long the page waits, after Reconnect, for its calls in flight (the server waits 10 s by default). */
+const SETTLE_MS = 10000;
+
 let connection = null;
 let starting = null;
 let restartTimer = 0;
 let reconnectNow = false;
+let leaving = false;
+let callsInFlight = 0;
+const settledWaiters = new Set();
 const connectedCallbacks = [];
 const reconnectingCallbacks = [];
 const closedCallbacks = [];
@@ -34,12 +45,7 @@ export function hubConnection() {
     .withUrl(`/hubs/discussion?page=${PAGE_PROTOCOL}`)
     .withAutomaticReconnect([0, 1000, 2000, 5000, 5000, 10000])
     .build();
-  // The web node is shutting down: connect again at once (the load balancer picks another node),
-  // and every part joins again from where it was (a thread from its last seq), so nothing is missed.
-  connection.on(ServerEvents.reconnect, () => {
-    reconnectNow = true;
-    connection.stop();
-  });
+  connection.on(ServerEvents.reconnect, leaveNode);
   connection.on(ServerEvents.reload, reloadKeepingPlace);
   connection.onreconnecting(() => runAll(reconnectingCallbacks));
   connection.onreconnected(() => runAll(connectedCallbacks));
@@ -109,7 +115,41 @@ export function onHubClosed(fn) {
  * Each argument is a function returning a promise: only the chosen one is called.
  */
 export function viaHubOrHttp(hubCall, httpCall) {
-  return isHubConnected() ? hubCall(connection) : httpCall();
+  if (leaving || !isHubConnected()) return httpCall();
+  callsInFlight++;
+  return Promise.resolve()
+    .then(() => hubCall(connection))
+    .finally(() => {
+      if (--callsInFlight === 0) for (const settled of [...settledWaiters]) settled();
+    });
+}
+
+/**
+ * The web node is shutting down. Once the page's calls in flight have their answers (at most
+ * SETTLE_MS; calls made meanwhile go over HTTP), stop, and connect again at once: the load balancer
+ * picks another node, and every part joins again from where it was (a thread from its last seq),
+ * so nothing is missed.
+ */
+async function leaveNode() {
+  if (leaving) return;
+  leaving = true;
+  try {
+    await callsSettled(SETTLE_MS);
+    reconnectNow = true;
+    await connection.stop();
+  } finally {
+    leaving = false;
+  }
+}
+
+/** Resolves once no call made through viaHubOrHttp is in flight on the hub, or after `ms`. */
+function callsSettled(ms) {
+  if (callsInFlight === 0) return Promise.resolve();
+  return new Promise(resolve => {
+    const settled = () => { clearTimeout(timer); settledWaiters.delete(settled); resolve(); };
+    const timer = setTimeout(settled, ms);
+    settledWaiters.add(settled);
+  });
 }
 
 function runAll(callbacks) {

@@ -1,0 +1,81 @@
+using HdrHistogram;
+
+namespace Chat.LoadTests.Community;
+
+/// <summary>
+/// One post as its poster saw it, in seconds from the start of the measured time: the thread (by
+/// rank), when it was due, when it ended (acknowledged, or given up as an error; null: neither by the
+/// end of the run), how many times it was sent (above 1: retried on another node with the same
+/// clientId) and whether it failed.
+/// </summary>
+public readonly record struct PostTrace(int Thread, double Due, double? End, int Attempts, bool Failed);
+
+/// <summary>A move as the coordinator made it: when it began (s from the start of the measured time), on which node, how long the move took, and the silos' thread activations read after it settled.</summary>
+public sealed record ScaleRecord(double AtSeconds, string Action, string Node, double TookSeconds, Dictionary<string, long> ActivationsBySilo, string? Note = null);
+
+/// <summary>A move and what readers and posters saw in its window (the `scaleEvents` of the JSON).</summary>
+public sealed record ScaleEventResult(
+    double AtSeconds, string Action, string Node, double TookSeconds, double WindowSeconds, long Posts, long PostErrors, long RetriedPosts,
+    double LatencyMsP99, double AckMsP99, double UnavailableMs, Dictionary<string, long> ActivationsBySilo, string? Note);
+
+/// <summary>
+/// Cuts a run into the moves' windows: each from its move to <see cref="ScaleSchedule.Window"/> later,
+/// to the next move, or to the end of the run, whichever is first.
+/// </summary>
+public static class ScaleWindows
+{
+    /// <param name="moves">In time order.</param>
+    /// <param name="posts">Every post of every worker.</param>
+    /// <param name="seconds">The readers' delivery latencies (microseconds) per second of the run, each second by the time it ended.</param>
+    /// <param name="runEnd">The end of what was recorded (s from the start of the measured time): a post not finished by then counts as waiting until then.</param>
+    public static IReadOnlyList<ScaleEventResult> Compute(IReadOnlyList<ScaleRecord> moves, IReadOnlyList<PostTrace> posts,
+        IReadOnlyList<(double T, HistogramBase Deliveries)> seconds, double runEnd)
+    {
+        var results = new List<ScaleEventResult>();
+        for (var i = 0; i < moves.Count; i++)
+        {
+            var m = moves[i];
+            var from = m.AtSeconds;
+            var to = Math.Max(from, Math.Min(Math.Min(from + ScaleSchedule.Window.TotalSeconds, i + 1 < moves.Count ? moves[i + 1].AtSeconds : double.MaxValue), runEnd));
+            var due = posts.Where(p => p.Due >= from && p.Due < to).ToList();
+            var acks = Stats.NewHistogram();
+            foreach (var p in due.Where(p => !p.Failed && p.End is not null)) acks.RecordValue(Micros(p.End!.Value - p.Due));
+            var deliveries = Stats.NewHistogram();
+            foreach (var (t, h) in seconds)
+                if (t > from && t <= to) deliveries.Add(h);
+            results.Add(new ScaleEventResult(Math.Round(from, 1), m.Action, m.Node, Math.Round(m.TookSeconds, 1), Math.Round(to - from, 1),
+                due.Count, due.Count(p => p.Failed), due.Count(p => p.Attempts > 1),
+                P99Ms(deliveries), P99Ms(acks), Math.Round(LongestWait(posts, from, to, runEnd) * 1000), m.ActivationsBySilo, m.Note));
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// The longest stretch of [from, to) during which some thread always had a post due and not yet
+    /// answered (acknowledged or failed), in seconds: the posts' waits [due, end) per thread, clipped
+    /// to the window and joined where they overlap or touch. A thread that answers within normal
+    /// latency shows about its slowest ack; one that cannot take posts shows how long it could not.
+    /// </summary>
+    public static double LongestWait(IReadOnlyList<PostTrace> posts, double from, double to, double runEnd)
+    {
+        var longest = 0.0;
+        foreach (var thread in posts.GroupBy(p => p.Thread))
+        {
+            double start = double.NaN, end = double.NaN;
+            foreach (var (s, e) in thread
+                .Select(p => (S: Math.Max(p.Due, from), E: Math.Min(p.End ?? runEnd, to)))
+                .Where(w => w.E > w.S)
+                .OrderBy(w => w.S))
+            {
+                if (!double.IsNaN(end) && s <= end) end = Math.Max(end, e);
+                else (start, end) = (s, e);
+                longest = Math.Max(longest, end - start);
+            }
+        }
+        return longest;
+    }
+
+    private static long Micros(double seconds) => Math.Clamp((long)(seconds * 1_000_000), 1, 600_000_000);
+
+    private static double P99Ms(HistogramBase h) => h.TotalCount == 0 ? 0 : Math.Round(h.GetValueAtPercentile(99) / 1000.0, 1);
+}
