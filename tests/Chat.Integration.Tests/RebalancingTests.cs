@@ -5,9 +5,10 @@ using Xunit.Abstractions;
 namespace Chat.Integration.Tests;
 
 /// <summary>
-/// A silo added to a cluster whose threads are all active on one silo: how many thread activations
-/// each silo holds over the following two minutes, with Orleans' activation rebalancer and without
-/// (Chat:Cluster:ActivationRebalancing). The output is the timeline docs/operations.md ("Scaling") quotes.
+/// A silo added to a cluster whose threads are all active (and busy) on one silo takes some of them
+/// with Orleans' activation rebalancer on (Chat:Cluster:ActivationRebalancing). Without it, the added
+/// silo gets none of the busy threads (measured once, in docs/operations.md, "Scale"; not a test,
+/// since nothing there could fail). The output is the timeline until the first move.
 /// </summary>
 [Trait("Lane", Lanes.Processes)]
 [Trait(Lanes.Slow, "true")]
@@ -15,14 +16,15 @@ public sealed class RebalancingTests(AzuriteFixture fixture, ITestOutputHelper o
 {
     private const int Threads = 100;
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task A_silo_added_to_a_loaded_cluster_takes_thread_activations(bool rebalancing)
+    /// <summary>The rebalancer's first pass comes a minute after a silo starts (Orleans' RebalancerDueTime); then a few threads per cycle.</summary>
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(150);
+
+    [Fact]
+    public async Task A_silo_added_to_a_loaded_cluster_takes_thread_activations_with_the_rebalancer_on()
     {
         var settings = new Dictionary<string, string>
         {
-            ["Chat__Cluster__ActivationRebalancing"] = rebalancing ? "true" : "false",
+            ["Chat__Cluster__ActivationRebalancing"] = "true",
             ["Chat__Limits__PostsPerSecondPerUser"] = "1000",
             ["Chat__Limits__PostBurstPerUser"] = "1000",
         };
@@ -40,12 +42,12 @@ public sealed class RebalancingTests(AzuriteFixture fixture, ITestOutputHelper o
         // Keeps the threads busy (a post to one every 0.1 s), so that none is idle-collected and the
         // posts' latency during the moves is seen.
         var slowestPost = TimeSpan.Zero;
-        for (var round = 0; clock.Elapsed < TimeSpan.FromSeconds(130); round++)
+        for (var round = 0; clock.Elapsed < Deadline && firstMovedAt == TimeSpan.Zero; round++)
         {
             var sent = Stopwatch.StartNew();
             await user.PostCommentSeqAsync(threads[round % Threads], 0, $"keep-alive {round}");
             if (sent.Elapsed > slowestPost) slowestPost = sent.Elapsed;
-            if (round % 50 == 0)
+            if (round % 20 == 0)
             {
                 var (old, joined) = (await ThreadActivationsAsync(cluster.Silos[0]), await ThreadActivationsAsync(added));
                 timeline.Add($"{clock.Elapsed.TotalSeconds:0}s {old}/{joined}");
@@ -53,9 +55,9 @@ public sealed class RebalancingTests(AzuriteFixture fixture, ITestOutputHelper o
             }
             await Task.Delay(100);
         }
-        output.WriteLine($"ActivationRebalancing={rebalancing}: thread activations on the first/added silo after the second joined: {string.Join(", ", timeline)}; " +
+        output.WriteLine($"thread activations on the first/added silo after the second joined: {string.Join(", ", timeline)}; " +
             $"first on the added silo at {firstMovedAt.TotalSeconds:0} s; slowest post {slowestPost.TotalMilliseconds:0} ms");
-        if (rebalancing) Assert.True(firstMovedAt > TimeSpan.Zero, "the added silo got thread activations within 130 s");
+        Assert.True(firstMovedAt > TimeSpan.Zero, $"the added silo got no thread activation within {Deadline.TotalSeconds:0} s");
     }
 
     private static async Task<long> ThreadActivationsAsync(HostProcess silo)
