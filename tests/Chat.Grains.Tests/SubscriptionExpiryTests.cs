@@ -9,8 +9,11 @@ public sealed class SubscriptionExpiryTests(ClusterFixture fixture)
     public async Task A_node_that_stops_refreshing_is_dropped_by_the_chats_clock_and_its_viewers_with_it()
     {
         var (thread, _) = await fixture.NewThreadByNewUserAsync("Expiring nodes");
-        var quiet = fixture.Grains.CreateObjectReference<IThreadObserver>(new SilentNode());
-        var alive = fixture.Grains.CreateObjectReference<IThreadObserver>(new SilentNode());
+        // Orleans holds an observer object weakly: kept here until the end, or a GC can collect it
+        // mid-test and the reference no longer points at anything.
+        var (quietNode, aliveNode) = (new SilentNode(), new SilentNode());
+        var quiet = fixture.Grains.CreateObjectReference<IThreadObserver>(quietNode);
+        var alive = fixture.Grains.CreateObjectReference<IThreadObserver>(aliveNode);
         var quietId = "quiet-" + Guid.NewGuid().ToString("N");
         var aliveId = "alive-" + Guid.NewGuid().ToString("N");
         try
@@ -31,6 +34,8 @@ public sealed class SubscriptionExpiryTests(ClusterFixture fixture)
             await thread.Unsubscribe(aliveId, alive);
             fixture.Grains.DeleteObjectReference<IThreadObserver>(quiet);
             fixture.Grains.DeleteObjectReference<IThreadObserver>(alive);
+            GC.KeepAlive(quietNode);
+            GC.KeepAlive(aliveNode);
         }
     }
 
