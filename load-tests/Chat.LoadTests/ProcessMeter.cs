@@ -37,7 +37,9 @@ public sealed class ProcessMeter
         var seconds = Stopwatch.GetElapsedTime(_startedAt).TotalSeconds;
         return [.. _start.Select(p => new ProcessUsage(p.Role, p.Pid,
             CpuOf(p.Pid) is { } cpu ? Math.Round((cpu - p.Cpu).TotalSeconds / seconds, 3) : double.NaN,
-            RssMbOf(p.Pid) ?? double.NaN)).Where(u => !double.IsNaN(u.CpuCores))];
+            RssMbOf(p.Pid) ?? double.NaN))
+            // A process gone by now (or a zombie: its CPU still readable, its memory not) has no reading: JSON cannot hold NaN.
+            .Where(u => !double.IsNaN(u.CpuCores) && !double.IsNaN(u.RssMb))];
     }
 
     /// <summary>User + system CPU time of a process (from /proc: also for processes that are not our children), or null when it is gone.</summary>
