@@ -30,14 +30,18 @@ public sealed class LeanTransport : IAsyncDisposable
     /// <param name="connections">How many readers the run will hold: decides how many source addresses.</param>
     /// <param name="loopback">Whether the target is on this machine (127.0.0.0/8): only then are several source addresses used.</param>
     /// <param name="messagePack">SignalR's MessagePack protocol instead of JSON.</param>
-    public LeanTransport(int connections, bool loopback, bool messagePack = false)
+    /// <param name="firstSource">The last byte of the first loopback source address (127.0.0.N): transports in one run,
+    /// in one process or several, must not share source addresses, since each has only ~28,000 ports for all of them.</param>
+    public LeanTransport(int connections, bool loopback, bool messagePack = false, int firstSource = 2)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(firstSource, 2);
         MessagePack = messagePack;
         var count = loopback ? Math.Clamp((connections + ConnectionsPerSourceAddress - 1) / ConnectionsPerSourceAddress, 1, 250) : 1;
         // From 127.0.0.2 on: the servers listen on 127.0.0.1 at ports picked from the same ephemeral
         // range, and a reader's local port on 127.0.0.1 (or one in TIME_WAIT after a run) made a
         // server started next fail with "address already in use" (compare --scenario idle-connections).
-        _sources = [.. Enumerable.Range(2, count).Select(i => loopback ? new IPAddress([127, 0, 0, (byte)i]) : IPAddress.Any)];
+        if (loopback && firstSource + count > 255) throw new ArgumentOutOfRangeException(nameof(firstSource), $"127.0.0.{firstSource} on, {count} source addresses do not fit in 127.0.0.0/24.");
+        _sources = [.. Enumerable.Range(firstSource, count).Select(i => loopback ? new IPAddress([127, 0, 0, (byte)i]) : IPAddress.Any)];
         FileLimit.Raise(connections + 1_000);
         _keepAlive = KeepAliveLoopAsync();
     }

@@ -116,4 +116,16 @@ public sealed class CommunityLogicTests
             """;
         Assert.Equal(17, CommunityScenario.ThreadActivations(metrics));
     }
+
+    [Fact]
+    public void Generator_processes_connect_from_loopback_addresses_of_their_own()
+    {
+        // Each source address has ~28,000 ports for every connection from it, across processes:
+        // workers that shared 127.0.0.2 stalled at 28,000 connections together.
+        var ranges = Enumerable.Range(0, 31).Select(i => (First: CommunityWorker.SourceAddressesFor(i), Last: CommunityWorker.SourceAddressesFor(i) + 7)).ToArray();
+        Assert.Equal(2, ranges[0].First);
+        Assert.All(ranges.Zip(ranges.Skip(1)), pair => Assert.True(pair.First.Last < pair.Second.First));
+        Assert.True(ranges[^1].Last <= 254);
+        Assert.Throws<ArgumentOutOfRangeException>(() => CommunityWorker.SourceAddressesFor(31));
+    }
 }

@@ -81,12 +81,13 @@ public sealed record CommunitySettings
             Duration = o.Duration("duration", TimeSpan.FromSeconds(30), TimeSpan.FromHours(2)),
             Warmup = o.Duration("warmup", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10), allowZero: true),
             Drain = o.Duration("drain", TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(5)),
-            Workers = o.Int("workers", 0, 0, 64),
+            Workers = o.Int("workers", 0, 0, 31),
             Reader = reader,
             Gc = gc,
             Seed = o.Int("seed", 1),
         };
         if (s.BodyMax < s.BodyMedian) throw new UsageException("--body-max must be at least --body-median.");
+        if (s.WorkerCount > 31) throw new UsageException($"{s.Connections} connections need {s.WorkerCount} generator processes; at most 31 have loopback source addresses of their own: ask for fewer connections.");
         return s;
     }
 

@@ -86,6 +86,12 @@ public sealed class CommunityWorker : IAsyncDisposable
     private long _measuredDeliveriesAtStart, _measuredAcksAtStart, _measuredDeliveries, _measuredAcks;
     private string? _lastOtherError;
 
+    private const int SourceAddressesPerTransport = 4;
+
+    /// <summary>The first loopback source address (its last byte) of worker <paramref name="index"/>: 8 a worker, from 127.0.0.2; up to 31 workers.</summary>
+    public static int SourceAddressesFor(int index) =>
+        index < 31 ? 2 + index * 2 * SourceAddressesPerTransport : throw new ArgumentOutOfRangeException(nameof(index), "At most 31 generator processes have loopback source addresses of their own.");
+
     public CommunityWorker(CommunityPlan plan, int index)
     {
         _plan = plan;
@@ -97,8 +103,11 @@ public sealed class CommunityWorker : IAsyncDisposable
         _lastAcked = new long[plan.ThreadIds.Length];
         _lastAckedBy = new int[plan.ThreadIds.Length];
         var loopback = _urls.All(u => u.IsLoopback);
-        _transport = new LeanTransport(Share(_s.Readers) * 2 + 100, loopback, messagePack: _s.Reader == ReaderKinds.LeanMessagePack);
-        _idleTransport = new LeanTransport(Share(_s.Idle) + 100, loopback);
+        // Source addresses of their own (127.0.0.N: each has ~28,000 ports for every connection from
+        // it): 4 for this worker's readers and 4 for its idle pages, after those of the workers before it.
+        var first = SourceAddressesFor(index);
+        _transport = new LeanTransport(Share(_s.Readers) * 2 + 100, loopback, messagePack: _s.Reader == ReaderKinds.LeanMessagePack, firstSource: first);
+        _idleTransport = new LeanTransport(Share(_s.Idle) + 100, loopback, firstSource: first + SourceAddressesPerTransport);
     }
 
     private int Share(int total) => total / _plan.Workers + (_index < total % _plan.Workers ? 1 : 0);
