@@ -32,14 +32,27 @@ public sealed class ProcessMeter
 
     public static ProcessMeter Start(IEnumerable<(string Role, int Pid)> processes) => new(processes);
 
-    public ProcessUsage[] Stop()
+    // Each process's last good reading (Sample): a process that exits just before Stop (a generator
+    // whose work ended with the window) is reported as it last was, over the time up to that reading.
+    private readonly ConcurrentDictionary<int, (TimeSpan Cpu, double RssMb, double Seconds)> _last = new();
+
+    /// <summary>Takes a reading of every process now (call it during the window, e.g. once a second).</summary>
+    public void Sample()
     {
         var seconds = Stopwatch.GetElapsedTime(_startedAt).TotalSeconds;
-        return [.. _start.Select(p => new ProcessUsage(p.Role, p.Pid,
-            CpuOf(p.Pid) is { } cpu ? Math.Round((cpu - p.Cpu).TotalSeconds / seconds, 3) : double.NaN,
-            RssMbOf(p.Pid) ?? double.NaN))
-            // A process gone by now (or a zombie: its CPU still readable, its memory not) has no reading: JSON cannot hold NaN.
-            .Where(u => !double.IsNaN(u.CpuCores) && !double.IsNaN(u.RssMb))];
+        foreach (var p in _start)
+            if (CpuOf(p.Pid) is { } cpu && RssMbOf(p.Pid) is { } rss) _last[p.Pid] = (cpu, rss, seconds);
+    }
+
+    public ProcessUsage[] Stop()
+    {
+        Sample();
+        // A process gone by now with no reading during the window has none to give.
+        return [.. _start.Where(p => _last.ContainsKey(p.Pid)).Select(p =>
+        {
+            var (cpu, rss, seconds) = _last[p.Pid];
+            return new ProcessUsage(p.Role, p.Pid, seconds > 0 ? Math.Round((cpu - p.Cpu).TotalSeconds / seconds, 3) : 0, rss);
+        })];
     }
 
     /// <summary>User + system CPU time of a process (from /proc: also for processes that are not our children), or null when it is gone.</summary>

@@ -218,7 +218,7 @@ public static class CommunityScenario
             var now = Stopwatch.GetTimestamp();
             if (meter is null && now >= measureFrom)
                 meter = ProcessMeter.Start([.. target.Processes, .. procs.Select(p => ("generator", p.Pid)), ("generator", Environment.ProcessId)]);
-            if (meter is not null && usage.Length == 0 && now >= end) usage = meter.Stop();
+            if (meter is not null && usage.Length == 0) { if (now >= end) usage = meter.Stop(); else meter.Sample(); }
             var t = Stopwatch.GetElapsedTime(measureFrom, now).TotalSeconds;
             var snapshots = procs.Select(p => p.Latest).Where(x => x is not null).ToArray();
             long deliveries = snapshots.Sum(x => x!.Deliveries), acks = snapshots.Sum(x => x!.Acks), errors = snapshots.Sum(x => x!.Errors);
