@@ -28,8 +28,24 @@ public sealed class RelayOptions
     /// </summary>
     public TimeSpan CoalesceWindow { get; set; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>
+    /// Where a positive <see cref="CoalesceWindow"/> is counted from. <see cref="CoalesceFrom.FirstArrival"/>:
+    /// every batch waits the window out from when it arrived, so a comment on a quiet thread waits
+    /// too. <see cref="CoalesceFrom.LastSend"/>: the window is the least time between two sends of a
+    /// thread, so a comment on a thread that sent nothing for a window goes at once, and a busy
+    /// thread still sends at most about once a window.
+    /// </summary>
+    public CoalesceFrom CoalesceFrom { get; set; } = CoalesceFrom.FirstArrival;
+
     /// <summary>Viewer-count changes are batched for this long before the grain hears of them.</summary>
     public TimeSpan ViewerReportDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+}
+
+/// <summary>See <see cref="RelayOptions.CoalesceFrom"/>.</summary>
+public enum CoalesceFrom
+{
+    FirstArrival,
+    LastSend,
 }
 
 public sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
@@ -38,5 +54,7 @@ public sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
     [
         o.CoalesceWindow < TimeSpan.Zero || o.CoalesceWindow > TimeSpan.FromSeconds(1)
             ? $"Configuration key {RelayOptions.Section}:CoalesceWindow is {o.CoalesceWindow}; it must be 00:00:00 (adaptive) to 00:00:01 (a fixed window; 00:00:00.010 is the default)." : null,
+        !Enum.IsDefined(o.CoalesceFrom)
+            ? $"Configuration key {RelayOptions.Section}:CoalesceFrom is {o.CoalesceFrom}; it must be FirstArrival or LastSend." : null,
     ]);
 }

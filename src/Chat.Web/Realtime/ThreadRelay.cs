@@ -74,7 +74,8 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
         // Batches can arrive concurrently and out of order; they are delivered one group send at a
         // time per thread. Fewer, fuller frames: whatever is pending goes to the group as one
         // message, which costs the node one serialisation and one write per connection instead of
-        // several. With a window (the default, 10 ms), the first batch waits it out and everything
+        // several. With a window (the default, 10 ms), the first batch waits it out (counted from its
+        // arrival, or from the thread's last send: RelayOptions.CoalesceFrom) and everything
         // that arrived by then goes together; adaptive (window 0): a batch goes out at once when no
         // send of the thread is in progress, and what arrives during one waits for it to end.
         bool start;
@@ -97,7 +98,10 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
     {
         try
         {
-            if (Options.CoalesceWindow > TimeSpan.Zero) await Task.Delay(Options.CoalesceWindow);
+            var wait = Options.CoalesceFrom == CoalesceFrom.LastSend
+                ? Options.CoalesceWindow - System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref thread.LastSendAt))
+                : Options.CoalesceWindow;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait);
             while (true)
             {
                 await thread.Serialize(() => DeliverPendingAsync(thread));
@@ -209,6 +213,7 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
         var next = comments.Where(c => c.Seq > thread.LastDeliveredSeq).ToArray();
         if (next.Length == 0) return;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Interlocked.Exchange(ref thread.LastSendAt, started);
         await Clients.Group(thread.ThreadId).Comments(thread.ThreadId, next);
         _stages.Since(PostStages.GroupSend, started, next.Length);
         thread.LastDeliveredSeq = next[^1].Seq;
@@ -299,6 +304,8 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
         public bool Subscribed { get; set; }
         public int Viewers { get; set; }
         public int ViewerReportPending;
+        /// <summary>When the last <c>Comments</c> send of this thread started (a Stopwatch timestamp; 0 before the first).</summary>
+        public long LastSendAt;
         /// <summary>Comments waiting to be sent, with when each arrived (locked on itself).</summary>
         public List<(Comment Comment, long ArrivedAt)> Pending { get; } = [];
 
