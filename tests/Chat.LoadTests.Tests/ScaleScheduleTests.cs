@@ -139,4 +139,34 @@ public sealed class ScaleScheduleTests
         Assert.InRange(second.AckMsP99, 1499, 1501);
         Assert.Equal(30_000, second.UnavailableMs); // thread 2's post waited from 62 s until it failed at 92 s
     }
+
+    [Fact]
+    public void Every_silo_holds_half_its_fair_share_when_none_has_under_half_the_average()
+    {
+        Assert.True(ScaleWindows.HalfFairShare(new Dictionary<string, long> { ["silo1"] = 20, ["silo2"] = 20, ["silo3"] = 10 })); // fair 16.7, half 8.3
+        Assert.False(ScaleWindows.HalfFairShare(new Dictionary<string, long> { ["silo1"] = 25, ["silo2"] = 20, ["silo3"] = 5 }));
+        Assert.False(ScaleWindows.HalfFairShare(new Dictionary<string, long> { ["silo1"] = 50, ["silo2"] = 0 }));
+        Assert.True(ScaleWindows.HalfFairShare(new Dictionary<string, long> { ["silo1"] = 0, ["silo2"] = 0 })); // nothing to share
+    }
+
+    [Fact]
+    public void An_added_silo_s_fair_share_time_is_the_first_reading_with_it_and_every_silo_at_half_their_share()
+    {
+        var added = new ScaleRecord(30, "+silo", "silo3", 2, []);
+        ActivationSample[] samples =
+        [
+            new(25, new() { ["silo1"] = 30, ["silo2"] = 20, ["silo3"] = 0 }), // before the move: not counted even if balanced later
+            new(35, new() { ["silo1"] = 30, ["silo2"] = 20 }), // the new silo not read yet
+            new(40, new() { ["silo1"] = 30, ["silo2"] = 20, ["silo3"] = 0 }),
+            new(95, new() { ["silo1"] = 22, ["silo2"] = 19, ["silo3"] = 9 }), // fair 16.7: 9 is over half
+            new(100, new() { ["silo1"] = 30, ["silo2"] = 20, ["silo3"] = 0 }), // a swing back does not undo the time reached
+        ];
+        Assert.Equal(65, ScaleWindows.FairShareSeconds(added, samples));
+        // Not within five minutes, or not an added silo: none.
+        Assert.Null(ScaleWindows.FairShareSeconds(added, [new(331, new() { ["silo1"] = 17, ["silo2"] = 17, ["silo3"] = 16 })]));
+        Assert.Null(ScaleWindows.FairShareSeconds(new ScaleRecord(30, "-silo", "silo3", 1, []), samples));
+        // Carried into the scale events.
+        var events = ScaleWindows.Compute([added], [], [], runEnd: 120, samples);
+        Assert.Equal(65, events[0].FairShareSeconds);
+    }
 }

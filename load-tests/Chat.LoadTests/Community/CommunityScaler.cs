@@ -11,7 +11,8 @@ namespace Chat.LoadTests.Community;
 /// are told the web nodes before a removal ("nodes URL,…" on their stdin, so nobody moves to the
 /// node going away) and after an addition (so arrivals and moves reach it). After each move settles
 /// (<see cref="ScaleSchedule.ActivationsAfter"/>, or just before the next move) it reads the silos'
-/// thread activations.
+/// thread activations; it also reads them every <see cref="ScaleSchedule.ActivationsEvery"/> through
+/// the run (<see cref="Activations"/>), so that the time an added silo takes to get its share shows.
 /// </summary>
 public sealed class CommunityScaler(ChaosCluster cluster, IReadOnlyList<ScaleStep> steps, Action<string> progress)
 {
@@ -19,8 +20,35 @@ public sealed class CommunityScaler(ChaosCluster cluster, IReadOnlyList<ScaleSte
     public static readonly TimeSpan RemoveGrace = TimeSpan.FromSeconds(60);
 
     private readonly List<ScaleRecord> _records = [];
+    private readonly List<ActivationSample> _activations = [];
 
     public IReadOnlyList<ScaleRecord> Records { get { lock (_records) return [.. _records]; } }
+
+    /// <summary>The silos' thread activations, read every <see cref="ScaleSchedule.ActivationsEvery"/>.</summary>
+    public IReadOnlyList<ActivationSample> Activations { get { lock (_activations) return [.. _activations]; } }
+
+    /// <summary>Reads the running silos' thread activations every few seconds until cancelled.</summary>
+    public async Task WatchActivationsAsync(long measureFrom, CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var at = Stopwatch.GetElapsedTime(measureFrom).TotalSeconds;
+                try
+                {
+                    var (bySilo, _) = await CommunityScenario.ActivationsAsync(CommunityScenario.Of(cluster), ct);
+                    lock (_activations) _activations.Add(new ActivationSample(Math.Round(at, 1), bySilo));
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A silo stopping as it is read: the next reading counts.
+                }
+                await Task.Delay(ScaleSchedule.ActivationsEvery, ct);
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
 
     /// <summary>The cluster's running nodes now.</summary>
     public CommunityTarget Target => CommunityScenario.Of(cluster);
@@ -96,12 +124,14 @@ public sealed class CommunityScaler(ChaosCluster cluster, IReadOnlyList<ScaleSte
     {
         var t = new Table().Border(TableBorder.Rounded).Title("[bold]scale events[/]")
             .Caption($"each over its window: from the move to {ScaleSchedule.Window.TotalSeconds:0} s later or the next move; latency: post due -> delivered at every reader; "
-                + "unavailable: the longest time a thread always had a post due and not yet answered; activations: thread grains per silo, read after the move settled");
-        foreach (var c in new[] { "at s", "action", "node", "took s", "window s", "posts", "post err", "retried", "p99 ms", "ack p99 ms", "unavailable ms", "activations by silo" })
+                + "unavailable: the longest time a thread always had a post due and not yet answered; activations: thread grains per silo, read after the move settled; "
+                + $"fair share: s after adding a silo until every silo held at least half its fair share of thread activations (read every {ScaleSchedule.ActivationsEvery.TotalSeconds:0} s, up to {ScaleWindows.FairShareWithin.TotalMinutes:0} min)");
+        foreach (var c in new[] { "at s", "action", "node", "took s", "window s", "posts", "post err", "retried", "p99 ms", "ack p99 ms", "unavailable ms", "activations by silo", "fair share s" })
             t.AddColumn(new TableColumn(c).RightAligned());
         foreach (var e in events)
             t.AddRow($"{e.AtSeconds:0.0}", Markup.Escape(e.Action), Markup.Escape(e.Node), $"{e.TookSeconds:0.0}", $"{e.WindowSeconds:0}", $"{e.Posts}", $"{e.PostErrors}", $"{e.RetriedPosts}",
-                $"{e.LatencyMsP99}", $"{e.AckMsP99}", $"{e.UnavailableMs:0}", Markup.Escape(string.Join(" ", e.ActivationsBySilo.Select(kv => $"{kv.Key}:{kv.Value}"))));
+                $"{e.LatencyMsP99}", $"{e.AckMsP99}", $"{e.UnavailableMs:0}", Markup.Escape(string.Join(" ", e.ActivationsBySilo.Select(kv => $"{kv.Key}:{kv.Value}"))),
+                e.Action == ScaleSchedule.Name(ScaleAction.AddSilo) ? e.FairShareSeconds is { } f ? $"{f:0}" : "not reached" : "");
         return t;
     }
 }

@@ -59,6 +59,8 @@ public sealed record CommunityResult
     public long Moves { get; init; }
     /// <summary>With --scale: each move and what readers and posters saw in its window.</summary>
     public ScaleEventResult[]? ScaleEvents { get; init; }
+    /// <summary>With --scale: the silos' thread activations read every few seconds through the run.</summary>
+    public ActivationSample[]? ActivationTimeline { get; init; }
     public required CommunitySettings Settings { get; init; }
 
     [JsonIgnore] public bool Correct => Lost == 0 && Duplicated == 0 && OutOfOrder == 0 && Missing == 0;
@@ -202,6 +204,7 @@ public static class CommunityScenario
         var measureFrom = start + DueClock.Ticks(s.Warmup);
         using var stopScaling = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var scaling = scaler?.RunAsync(measureFrom, procs, stopScaling.Token) ?? Task.CompletedTask;
+        var watching = scaler?.WatchActivationsAsync(measureFrom, stopScaling.Token) ?? Task.CompletedTask;
         var seconds = new List<(double T, HdrHistogram.HistogramBase Deliveries)>();
         var end = measureFrom + DueClock.Ticks(s.Duration);
         ProcessMeter? meter = null;
@@ -240,6 +243,7 @@ public static class CommunityScenario
         if (!scaling.IsCompleted) ui.Line("the --scale schedule had not finished when the generators did: its last moves are left out");
         await stopScaling.CancelAsync();
         try { await scaling; } catch (OperationCanceledException) { }
+        await watching;
         var failed = procs.Where(p => p.ExitCode != 0 || !File.Exists(p.ResultPath)).ToList();
         if (failed.Count > 0) throw new InvalidOperationException($"generator(s) {string.Join(", ", failed.Select(p => p.Index))} failed; see {failed[0].Log}");
         var reports = procs.Select(p => JsonSerializer.Deserialize<WorkerReport>(File.ReadAllText(p.ResultPath), ApiClient.Json)!).ToArray();
@@ -247,7 +251,12 @@ public static class CommunityScenario
         var result = Merge(target.Name, s, reports, usage, peak, activations, source, timeline);
         if (scaler is null) return result;
         var posts = reports.SelectMany(r => r.Posts ?? []).ToList();
-        return result with { ScaleEvents = [.. ScaleWindows.Compute(scaler.Records, posts, seconds, runEnd)] };
+        var timelineOfActivations = scaler.Activations;
+        return result with
+        {
+            ScaleEvents = [.. ScaleWindows.Compute(scaler.Records, posts, seconds, runEnd, timelineOfActivations)],
+            ActivationTimeline = [.. timelineOfActivations],
+        };
     }
 
     /// <summary>Adds up the workers' reports: counts summed, histograms merged (exact), rates over the measured time.</summary>

@@ -29,6 +29,9 @@ public static class ScaleSchedule
     /// <summary>When the silos' activations are read after a move (or just before the next move, if sooner).</summary>
     public static readonly TimeSpan ActivationsAfter = TimeSpan.FromSeconds(20);
 
+    /// <summary>How often the silos' thread activations are read through a --scale run (the `activationTimeline`).</summary>
+    public static readonly TimeSpan ActivationsEvery = TimeSpan.FromSeconds(5);
+
     /// <summary>Add a silo, another; remove both (SIGTERM); add a web node; remove it (SIGTERM); 30 s apart.</summary>
     public const string Default = "30:+silo,60:+silo,90:-silo,120:-silo,150:+web,180:-web";
 

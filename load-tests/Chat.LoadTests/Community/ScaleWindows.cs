@@ -13,10 +13,18 @@ public readonly record struct PostTrace(int Thread, double Due, double? End, int
 /// <summary>A move as the coordinator made it: when it began (s from the start of the measured time), on which node, how long the move took, and the silos' thread activations read after it settled.</summary>
 public sealed record ScaleRecord(double AtSeconds, string Action, string Node, double TookSeconds, Dictionary<string, long> ActivationsBySilo, string? Note = null);
 
-/// <summary>A move and what readers and posters saw in its window (the `scaleEvents` of the JSON).</summary>
+/// <summary>The silos' thread activations read at one moment (s from the start of the measured time); the `activationTimeline` of the JSON.</summary>
+public sealed record ActivationSample(double AtSeconds, Dictionary<string, long> BySilo);
+
+/// <summary>
+/// A move and what readers and posters saw in its window (the `scaleEvents` of the JSON).
+/// <paramref name="FairShareSeconds"/>: for an added silo, how long after the move every silo first
+/// held at least half its fair share of the thread activations (null: not within
+/// <see cref="ScaleWindows.FairShareWithin"/>, or not an added silo).
+/// </summary>
 public sealed record ScaleEventResult(
     double AtSeconds, string Action, string Node, double TookSeconds, double WindowSeconds, long Posts, long PostErrors, long RetriedPosts,
-    double LatencyMsP99, double AckMsP99, double UnavailableMs, Dictionary<string, long> ActivationsBySilo, string? Note);
+    double LatencyMsP99, double AckMsP99, double UnavailableMs, Dictionary<string, long> ActivationsBySilo, string? Note, double? FairShareSeconds = null);
 
 /// <summary>
 /// Cuts a run into the moves' windows: each from its move to <see cref="ScaleSchedule.Window"/> later,
@@ -24,12 +32,45 @@ public sealed record ScaleEventResult(
 /// </summary>
 public static class ScaleWindows
 {
+    /// <summary>How long after adding a silo the activations are watched for every silo holding half its fair share.</summary>
+    public static readonly TimeSpan FairShareWithin = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Every silo holds at least half its fair share: at least half of (thread activations / silos).
+    /// A cluster with no thread activations is balanced; a silo missing from the reading holds none.
+    /// </summary>
+    public static bool HalfFairShare(IReadOnlyDictionary<string, long> bySilo)
+    {
+        if (bySilo.Count == 0) return true;
+        var fair = (double)bySilo.Values.Sum() / bySilo.Count;
+        return bySilo.Values.All(n => n >= fair / 2);
+    }
+
+    /// <summary>
+    /// For a silo added at <paramref name="move"/>: seconds from the move to the first reading (at most
+    /// <see cref="FairShareWithin"/> later) that has the new silo in it and every silo at half its fair
+    /// share or more; null if there is none, or the move added no silo.
+    /// </summary>
+    public static double? FairShareSeconds(ScaleRecord move, IReadOnlyList<ActivationSample> samples)
+    {
+        if (move.Action != ScaleSchedule.Name(ScaleAction.AddSilo)) return null;
+        foreach (var sample in samples.OrderBy(x => x.AtSeconds))
+        {
+            var after = sample.AtSeconds - move.AtSeconds;
+            if (after < 0) continue;
+            if (after > FairShareWithin.TotalSeconds) break;
+            if (sample.BySilo.ContainsKey(move.Node) && HalfFairShare(sample.BySilo)) return Math.Round(after, 1);
+        }
+        return null;
+    }
+
     /// <param name="moves">In time order.</param>
     /// <param name="posts">Every post of every worker.</param>
     /// <param name="seconds">The readers' delivery latencies (microseconds) per second of the run, each second by the time it ended.</param>
     /// <param name="runEnd">The end of what was recorded (s from the start of the measured time): a post not finished by then counts as waiting until then.</param>
+    /// <param name="activations">The silos' thread activations read every few seconds through the run.</param>
     public static IReadOnlyList<ScaleEventResult> Compute(IReadOnlyList<ScaleRecord> moves, IReadOnlyList<PostTrace> posts,
-        IReadOnlyList<(double T, HistogramBase Deliveries)> seconds, double runEnd)
+        IReadOnlyList<(double T, HistogramBase Deliveries)> seconds, double runEnd, IReadOnlyList<ActivationSample>? activations = null)
     {
         var results = new List<ScaleEventResult>();
         for (var i = 0; i < moves.Count; i++)
@@ -45,7 +86,8 @@ public static class ScaleWindows
                 if (t > from && t <= to) deliveries.Add(h);
             results.Add(new ScaleEventResult(Math.Round(from, 1), m.Action, m.Node, Math.Round(m.TookSeconds, 1), Math.Round(to - from, 1),
                 due.Count, due.Count(p => p.Failed), due.Count(p => p.Attempts > 1),
-                P99Ms(deliveries), P99Ms(acks), Math.Round(LongestWait(posts, from, to, runEnd) * 1000), m.ActivationsBySilo, m.Note));
+                P99Ms(deliveries), P99Ms(acks), Math.Round(LongestWait(posts, from, to, runEnd) * 1000), m.ActivationsBySilo, m.Note,
+                FairShareSeconds(m, activations ?? [])));
         }
         return results;
     }
