@@ -94,12 +94,29 @@ dotnet build Cluster.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 echo "==> test"
 results=$(mktemp -d)
 rc=0
-# One test assembly at a time: they start real servers and browsers, and the machine has 2 cores.
-dotnet test Cluster.sln -c Release --no-build --nologo -m:1 \
-  --logger "console;verbosity=normal" --results-directory "$results" --logger trx "${pass[@]}" || rc=$?
+# Two streams side by side, each one assembly at a time (they start real servers and browsers, and
+# the machine has 2 cores): the integration tests, whose time goes mostly to waiting on clusters
+# (failure detection, drains, a rolling upgrade), and every other test assembly after one another.
+# The integration stream's output is prefixed with [integration]. Job control on (set -m): a
+# background job of a shell without it ignores SIGINT, and so would every process it starts.
+apart=tests/Chat.Integration.Tests/Chat.Integration.Tests.csproj
+mapfile -t rest < <(dotnet sln Cluster.sln list | grep -E '^tests/.*\.Tests\.csproj$' | grep -vxF "$apart")
+run_tests() {
+  local out=$1; shift
+  dotnet test "$@" -c Release --no-build --nologo \
+    --logger "console;verbosity=normal" --results-directory "$out" --logger trx "${pass[@]}"
+}
+trap '[ -z "${apart_pid:-}" ] || kill -- -"$apart_pid" 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
+set -m
+( run_tests "$results/integration" "$apart" 2>&1 | sed -u 's/^/[integration] /'; exit "${PIPESTATUS[0]}" ) &
+apart_pid=$!
+set +m
+for project in "${rest[@]}"; do run_tests "$results/rest" "$project" || rc=$?; done
+wait "$apart_pid" || rc=$?
 
 passed=0 failed=0 skipped=0
-for trx in "$results"/*.trx; do
+for trx in "$results"/*/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
   p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
