@@ -97,10 +97,13 @@ rc=0
 # Two streams side by side, each one assembly at a time (they start real servers and browsers, and
 # the machine has 2 cores): the integration tests, whose time goes mostly to waiting on clusters
 # (failure detection, drains, a rolling upgrade), and every other test assembly after one another.
-# The integration stream's output is prefixed with [integration]. Job control on (set -m): a
+# The deployment tests run last, alone: their monitored cluster checks that no alert is even pending
+# (a cold cluster on a crowded machine can take a second to acknowledge), and their image builds
+# would crowd the others. The integration stream's output is prefixed with [integration]. Job control on (set -m): a
 # background job of a shell without it ignores SIGINT, and so would every process it starts.
 apart=tests/Chat.Integration.Tests/Chat.Integration.Tests.csproj
-mapfile -t rest < <(dotnet sln Cluster.sln list | grep -E '^tests/.*\.Tests\.csproj$' | grep -vxF "$apart")
+last=tests/Chat.Deployment.Tests/Chat.Deployment.Tests.csproj
+mapfile -t rest < <(dotnet sln Cluster.sln list | grep -E '^tests/.*\.Tests\.csproj$' | grep -vxF -e "$apart" -e "$last")
 run_tests() {
   local out=$1; shift
   dotnet test "$@" -c Release --no-build --nologo \
@@ -114,6 +117,7 @@ apart_pid=$!
 set +m
 for project in "${rest[@]}"; do run_tests "$results/rest" "$project" || rc=$?; done
 wait "$apart_pid" || rc=$?
+run_tests "$results/rest" "$last" || rc=$?
 
 passed=0 failed=0 skipped=0
 for trx in "$results"/*/*.trx; do
