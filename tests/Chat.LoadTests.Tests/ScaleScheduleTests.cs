@@ -169,4 +169,23 @@ public sealed class ScaleScheduleTests
         var events = ScaleWindows.Compute([added], [], [], runEnd: 120, samples);
         Assert.Equal(65, events[0].FairShareSeconds);
     }
+
+    [Fact]
+    public void The_web_nodes_retries_in_a_window_are_the_growth_of_their_counter_across_it()
+    {
+        ActivationSample[] samples =
+        [
+            new(25, [], ServerRetries: 2),
+            new(30, [], ServerRetries: 2),
+            new(35, [], ServerRetries: 5), // three retries as a silo stopped at 30 s
+            new(90, [], ServerRetries: 5),
+            new(95, [], ServerRetries: 6),
+        ];
+        Assert.Equal(3, ScaleWindows.ServerRetries(samples, 30, 90));
+        Assert.Equal(1, ScaleWindows.ServerRetries(samples, 90, 150)); // past the last reading: up to it
+        Assert.Equal(2, ScaleWindows.ServerRetries(samples, 0, 25)); // before the first reading: from 0
+        Assert.Equal(0, ScaleWindows.ServerRetries([], 0, 60));
+        var events = ScaleWindows.Compute([new ScaleRecord(30, "-silo", "silo3", 1, [])], [], [], runEnd: 90, samples);
+        Assert.Equal(3, events[0].ServerRetries);
+    }
 }

@@ -27,9 +27,14 @@ public sealed class CommunityScaler(ChaosCluster cluster, IReadOnlyList<ScaleSte
     /// <summary>The silos' thread activations, read every <see cref="ScaleSchedule.ActivationsEvery"/>.</summary>
     public IReadOnlyList<ActivationSample> Activations { get { lock (_activations) return [.. _activations]; } }
 
-    /// <summary>Reads the running silos' thread activations every few seconds until cancelled.</summary>
+    /// <summary>
+    /// Reads the running silos' thread activations and the web nodes' post retries every few seconds
+    /// until cancelled. A node's retry counter is kept at its last reading once it stops, so the sum
+    /// only grows.
+    /// </summary>
     public async Task WatchActivationsAsync(long measureFrom, CancellationToken ct)
     {
+        var retriesByWeb = new Dictionary<string, long>();
         try
         {
             while (!ct.IsCancellationRequested)
@@ -38,7 +43,10 @@ public sealed class CommunityScaler(ChaosCluster cluster, IReadOnlyList<ScaleSte
                 try
                 {
                     var (bySilo, _) = await CommunityScenario.ActivationsAsync(CommunityScenario.Of(cluster), ct);
-                    lock (_activations) _activations.Add(new ActivationSample(Math.Round(at, 1), bySilo));
+                    foreach (var web in cluster.Webs.Where(w => w.IsUp).ToList())
+                        if (await ServerMemory.MetricsAsync(web.Url, ct) is { } text && ServerMemory.SumOf(text, "chat_post_retries_total") is long n)
+                            retriesByWeb[web.Name] = Math.Max(n, retriesByWeb.GetValueOrDefault(web.Name));
+                    lock (_activations) _activations.Add(new ActivationSample(Math.Round(at, 1), bySilo, retriesByWeb.Values.Sum()));
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -124,13 +132,13 @@ public sealed class CommunityScaler(ChaosCluster cluster, IReadOnlyList<ScaleSte
     {
         var t = new Table().Border(TableBorder.Rounded).Title("[bold]scale events[/]")
             .Caption($"each over its window: from the move to {ScaleSchedule.Window.TotalSeconds:0} s later or the next move; latency: post due -> delivered at every reader; "
-                + "unavailable: the longest time a thread always had a post due and not yet answered; activations: thread grains per silo, read after the move settled; "
+                + "unavailable: the longest time a thread always had a post due and not yet answered; server retries: posts a web node sent to the cluster again (the poster saw none); activations: thread grains per silo, read after the move settled; "
                 + $"fair share: s after adding a silo until every silo held at least half its fair share of thread activations (read every {ScaleSchedule.ActivationsEvery.TotalSeconds:0} s, up to {ScaleWindows.FairShareWithin.TotalMinutes:0} min)");
-        foreach (var c in new[] { "at s", "action", "node", "took s", "window s", "posts", "post err", "retried", "p99 ms", "ack p99 ms", "unavailable ms", "activations by silo", "fair share s" })
+        foreach (var c in new[] { "at s", "action", "node", "took s", "window s", "posts", "post err", "retried", "p99 ms", "ack p99 ms", "unavailable ms", "server retries", "activations by silo", "fair share s" })
             t.AddColumn(new TableColumn(c).RightAligned());
         foreach (var e in events)
             t.AddRow($"{e.AtSeconds:0.0}", Markup.Escape(e.Action), Markup.Escape(e.Node), $"{e.TookSeconds:0.0}", $"{e.WindowSeconds:0}", $"{e.Posts}", $"{e.PostErrors}", $"{e.RetriedPosts}",
-                $"{e.LatencyMsP99}", $"{e.AckMsP99}", $"{e.UnavailableMs:0}", Markup.Escape(string.Join(" ", e.ActivationsBySilo.Select(kv => $"{kv.Key}:{kv.Value}"))),
+                $"{e.LatencyMsP99}", $"{e.AckMsP99}", $"{e.UnavailableMs:0}", $"{e.ServerRetries}", Markup.Escape(string.Join(" ", e.ActivationsBySilo.Select(kv => $"{kv.Key}:{kv.Value}"))),
                 e.Action == ScaleSchedule.Name(ScaleAction.AddSilo) ? e.FairShareSeconds is { } f ? $"{f:0}" : "not reached" : "");
         return t;
     }

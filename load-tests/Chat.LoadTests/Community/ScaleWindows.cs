@@ -13,18 +13,26 @@ public readonly record struct PostTrace(int Thread, double Due, double? End, int
 /// <summary>A move as the coordinator made it: when it began (s from the start of the measured time), on which node, how long the move took, and the silos' thread activations read after it settled.</summary>
 public sealed record ScaleRecord(double AtSeconds, string Action, string Node, double TookSeconds, Dictionary<string, long> ActivationsBySilo, string? Note = null);
 
-/// <summary>The silos' thread activations read at one moment (s from the start of the measured time); the `activationTimeline` of the JSON.</summary>
-public sealed record ActivationSample(double AtSeconds, Dictionary<string, long> BySilo);
+/// <summary>
+/// The silos' thread activations read at one moment (s from the start of the measured time), and
+/// how many times the web nodes had retried a post to the cluster by then (their
+/// `chat_post_retries_total`, each node's last reading kept after it stopped); the
+/// `activationTimeline` of the JSON.
+/// </summary>
+public sealed record ActivationSample(double AtSeconds, Dictionary<string, long> BySilo, long ServerRetries = 0);
 
 /// <summary>
 /// A move and what readers and posters saw in its window (the `scaleEvents` of the JSON).
 /// <paramref name="FairShareSeconds"/>: for an added silo, how long after the move every silo first
 /// held at least half its fair share of the thread activations (null: not within
-/// <see cref="ScaleWindows.FairShareWithin"/>, or not an added silo).
+/// <see cref="ScaleWindows.FairShareWithin"/>, or not an added silo). <paramref name="ServerRetries"/>:
+/// the times web nodes retried a post to the cluster in the window (a failover under the post, which
+/// the poster did not see), from readings every few seconds.
 /// </summary>
 public sealed record ScaleEventResult(
     double AtSeconds, string Action, string Node, double TookSeconds, double WindowSeconds, long Posts, long PostErrors, long RetriedPosts,
-    double LatencyMsP99, double AckMsP99, double UnavailableMs, Dictionary<string, long> ActivationsBySilo, string? Note, double? FairShareSeconds = null);
+    double LatencyMsP99, double AckMsP99, double UnavailableMs, Dictionary<string, long> ActivationsBySilo, string? Note, double? FairShareSeconds = null,
+    long ServerRetries = 0);
 
 /// <summary>
 /// Cuts a run into the moves' windows: each from its move to <see cref="ScaleSchedule.Window"/> later,
@@ -44,6 +52,20 @@ public static class ScaleWindows
         if (bySilo.Count == 0) return true;
         var fair = (double)bySilo.Values.Sum() / bySilo.Count;
         return bySilo.Values.All(n => n >= fair / 2);
+    }
+
+    /// <summary>
+    /// The web nodes' post retries between the last reading at or before <paramref name="from"/> (none:
+    /// 0) and the first at or after <paramref name="to"/> (none: the last reading): a retry within a
+    /// reading's interval of the window's edges may count in both neighbours.
+    /// </summary>
+    public static long ServerRetries(IReadOnlyList<ActivationSample> samples, double from, double to)
+    {
+        if (samples.Count == 0) return 0;
+        var ordered = samples.OrderBy(x => x.AtSeconds).ToList();
+        var before = ordered.LastOrDefault(x => x.AtSeconds <= from)?.ServerRetries ?? 0;
+        var after = (ordered.FirstOrDefault(x => x.AtSeconds >= to) ?? ordered[^1]).ServerRetries;
+        return Math.Max(0, after - before);
     }
 
     /// <summary>
@@ -87,7 +109,7 @@ public static class ScaleWindows
             results.Add(new ScaleEventResult(Math.Round(from, 1), m.Action, m.Node, Math.Round(m.TookSeconds, 1), Math.Round(to - from, 1),
                 due.Count, due.Count(p => p.Failed), due.Count(p => p.Attempts > 1),
                 P99Ms(deliveries), P99Ms(acks), Math.Round(LongestWait(posts, from, to, runEnd) * 1000), m.ActivationsBySilo, m.Note,
-                FairShareSeconds(m, activations ?? [])));
+                FairShareSeconds(m, activations ?? []), ServerRetries(activations ?? [], from, to)));
         }
         return results;
     }
