@@ -54,4 +54,18 @@ public sealed class ClusterRetryTests
         }));
         Assert.Equal(2, attempts);
     }
+
+    [Fact]
+    public async Task A_read_is_retried_like_a_post_but_not_counted_as_a_post_retry()
+    {
+        var postRetries = 0;
+        var retry = new ClusterRetry(TimeSpan.FromSeconds(10), NullLogger<ClusterRetry>.Instance, () => postRetries++);
+        var attempts = 0;
+        var answer = await retry.ReadAsync(() => ++attempts < 3
+            ? Task.FromException<string>(new SiloUnavailableException("the silo is handing its threads over"))
+            : Task.FromResult("joined"));
+        Assert.Equal(("joined", 3, 0), (answer, attempts, postRetries));
+        await retry.PostAsync(() => ++attempts < 5 ? Task.FromException<long>(new TimeoutException()) : Task.FromResult(1L));
+        Assert.Equal(1, postRetries);
+    }
 }

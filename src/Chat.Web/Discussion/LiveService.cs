@@ -1,3 +1,4 @@
+using Chat.Web.Hosting;
 using Chat.Web.Hubs;
 using Chat.Web.Realtime;
 using Microsoft.AspNetCore.SignalR;
@@ -9,7 +10,8 @@ namespace Chat.Web.Discussion;
 /// inbox, and from then on gets their pushes through this node's relays. Refusals are
 /// ChatExceptions, as in <see cref="DiscussionService"/>.
 /// </summary>
-public sealed class LiveService(IGrainFactory grains, IHubContext<DiscussionHub, IDiscussionClient> hub, ThreadRelay threads, FrontPageRelay frontPage, InboxRelay inbox)
+public sealed class LiveService(IGrainFactory grains, IHubContext<DiscussionHub, IDiscussionClient> hub, ThreadRelay threads, FrontPageRelay frontPage, InboxRelay inbox,
+    ClusterRetry clusterRetry)
 {
     /// <summary>The first screen; the rest comes over HTTP in pages.</summary>
     public const int JoinPageSize = 500;
@@ -17,17 +19,23 @@ public sealed class LiveService(IGrainFactory grains, IHubContext<DiscussionHub,
     public async Task<JoinResult> JoinThreadAsync(string connectionId, string threadId, long afterSeq)
     {
         if (afterSeq < 0) throw ChatException.Invalid("afterSeq must be 0 or more.");
-        var (thread, viewers) = await JoinAsync(connectionId, threadId);
-        var page = await thread.GetComments(afterSeq, JoinPageSize);
-        return new JoinResult(page.LastSeq, page.Comments, viewers);
+        return await clusterRetry.ReadAsync(async () =>
+        {
+            var (thread, viewers) = await JoinAsync(connectionId, threadId);
+            var page = await thread.GetComments(afterSeq, JoinPageSize);
+            return new JoinResult(page.LastSeq, page.Comments, viewers);
+        });
     }
 
     /// <summary>Like <see cref="JoinThreadAsync"/> from the start, with the first page in an order (<see cref="CommentOrder"/>).</summary>
     public async Task<OrderedJoinResult> JoinThreadOrderedAsync(string connectionId, string threadId, string sort)
     {
         if (CommentOrder.Check(sort) is { } sortError) throw ChatException.Invalid(sortError);
-        var (thread, viewers) = await JoinAsync(connectionId, threadId);
-        return new OrderedJoinResult(await thread.GetOrderedComments(sort, null, JoinPageSize), viewers);
+        return await clusterRetry.ReadAsync(async () =>
+        {
+            var (thread, viewers) = await JoinAsync(connectionId, threadId);
+            return new OrderedJoinResult(await thread.GetOrderedComments(sort, null, JoinPageSize), viewers);
+        });
     }
 
     private async Task<(IThreadGrain Thread, int Viewers)> JoinAsync(string connectionId, string threadId)

@@ -21,7 +21,16 @@ public sealed class ClusterRetry(TimeSpan budget, ILogger<ClusterRetry> logger, 
     public TimeSpan Budget => budget;
 
     /// <summary>No attempt starts after the budget has passed: a poster waits at most the budget plus one response timeout.</summary>
-    public async Task<T> PostAsync<T>(Func<Task<T>> post)
+    public Task<T> PostAsync<T>(Func<Task<T>> post) => RunAsync(post, "Post", retried);
+
+    /// <summary>
+    /// A read that sets nothing up twice when repeated (joining a thread: the group and the relay
+    /// keep a connection once), retried the same way, so a reader arriving while a silo hands its
+    /// threads over waits for it instead of getting an error; not counted as a post retry.
+    /// </summary>
+    public Task<T> ReadAsync<T>(Func<Task<T>> read) => RunAsync(read, "Read", null);
+
+    private async Task<T> RunAsync<T>(Func<Task<T>> post, string what, Action? counted)
     {
         var clock = Stopwatch.StartNew();
         var delay = FirstDelay;
@@ -33,8 +42,8 @@ public sealed class ClusterRetry(TimeSpan budget, ILogger<ClusterRetry> logger, 
             }
             catch (Exception ex) when (IsTransient(ex) && clock.Elapsed + delay < budget)
             {
-                logger.LogInformation("Post failed on a cluster change ({Error}) after {Elapsed}; retrying with the same clientId, attempt {Attempt}", ex.GetType().Name, clock.Elapsed, attempt + 1);
-                retried?.Invoke();
+                logger.LogInformation("{What} failed on a cluster change ({Error}) after {Elapsed}; retrying, attempt {Attempt}", what, ex.GetType().Name, clock.Elapsed, attempt + 1);
+                counted?.Invoke();
                 await Task.Delay(delay);
                 delay = delay * 2 < MaxDelay ? delay * 2 : MaxDelay;
             }
