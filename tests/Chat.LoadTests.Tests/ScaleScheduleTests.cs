@@ -150,24 +150,28 @@ public sealed class ScaleScheduleTests
     }
 
     [Fact]
-    public void An_added_silo_s_fair_share_time_is_the_first_reading_with_it_and_every_silo_at_half_their_share()
+    public void An_added_silo_s_fair_share_time_is_when_every_silo_reached_half_its_share_and_held_it()
     {
         var added = new ScaleRecord(30, "+silo", "silo3", 2, []);
         ActivationSample[] samples =
         [
-            new(25, new() { ["silo1"] = 30, ["silo2"] = 20, ["silo3"] = 0 }), // before the move: not counted even if balanced later
+            new(25, new() { ["silo1"] = 30, ["silo2"] = 20, ["silo3"] = 0 }), // before the move: not counted
             new(35, new() { ["silo1"] = 30, ["silo2"] = 20 }), // the new silo not read yet
             new(40, new() { ["silo1"] = 30, ["silo2"] = 20, ["silo3"] = 0 }),
-            new(95, new() { ["silo1"] = 22, ["silo2"] = 19, ["silo3"] = 9 }), // fair 16.7: 9 is over half
-            new(100, new() { ["silo1"] = 30, ["silo2"] = 20, ["silo3"] = 0 }), // a swing back does not undo the time reached
+            new(60, new() { ["silo1"] = 22, ["silo2"] = 19, ["silo3"] = 9 }), // fair 16.7: 9 is over half, but it does not hold
+            new(80, new() { ["silo1"] = 4, ["silo2"] = 16, ["silo3"] = 30 }), // swung past: silo1 under half
+            new(95, new() { ["silo1"] = 18, ["silo2"] = 16, ["silo3"] = 16 }),
+            new(120, new() { ["silo1"] = 17, ["silo2"] = 16, ["silo3"] = 17 }),
         ];
         Assert.Equal(65, ScaleWindows.FairShareSeconds(added, samples));
-        // Not within five minutes, or not an added silo: none.
+        // The watch ends at the next removal of a silo: by then the share was not held.
+        Assert.Null(ScaleWindows.FairShareSeconds(added, samples, until: 85));
+        // Reached only after five minutes, or not an added silo: none.
         Assert.Null(ScaleWindows.FairShareSeconds(added, [new(331, new() { ["silo1"] = 17, ["silo2"] = 17, ["silo3"] = 16 })]));
         Assert.Null(ScaleWindows.FairShareSeconds(new ScaleRecord(30, "-silo", "silo3", 1, []), samples));
-        // Carried into the scale events.
-        var events = ScaleWindows.Compute([added], [], [], runEnd: 120, samples);
-        Assert.Equal(65, events[0].FairShareSeconds);
+        // Carried into the scale events, the watch cut at the next silo removal.
+        Assert.Equal(65, ScaleWindows.Compute([added, new ScaleRecord(200, "-silo", "silo3", 1, [])], [], [], runEnd: 220, samples)[0].FairShareSeconds);
+        Assert.Null(ScaleWindows.Compute([added, new ScaleRecord(90, "-silo", "silo3", 1, [])], [], [], runEnd: 220, samples)[0].FairShareSeconds);
     }
 
     [Fact]

@@ -133,7 +133,7 @@ public sealed class CommunityScaler(ChaosCluster cluster, IReadOnlyList<ScaleSte
         var t = new Table().Border(TableBorder.Rounded).Title("[bold]scale events[/]")
             .Caption($"each over its window: from the move to {ScaleSchedule.Window.TotalSeconds:0} s later or the next move; latency: post due -> delivered at every reader; "
                 + "unavailable: the longest time a thread always had a post due and not yet answered; server retries: posts a web node sent to the cluster again (the poster saw none); activations: thread grains per silo, read after the move settled; "
-                + $"fair share: s after adding a silo until every silo held at least half its fair share of thread activations (read every {ScaleSchedule.ActivationsEvery.TotalSeconds:0} s, up to {ScaleWindows.FairShareWithin.TotalMinutes:0} min)");
+                + $"fair share: s after adding a silo from which every silo held at least half its fair share of thread activations to the end of the watch (read every {ScaleSchedule.ActivationsEvery.TotalSeconds:0} s, up to {ScaleWindows.FairShareWithin.TotalMinutes:0} min or the next silo removal)");
         foreach (var c in new[] { "at s", "action", "node", "took s", "window s", "posts", "post err", "retried", "p99 ms", "ack p99 ms", "unavailable ms", "server retries", "activations by silo", "fair share s" })
             t.AddColumn(new TableColumn(c).RightAligned());
         foreach (var e in events)

@@ -54,6 +54,9 @@ public static class ScaleWindows
         return bySilo.Values.All(n => n >= fair / 2);
     }
 
+    private static double NextSiloRemoval(IReadOnlyList<ScaleRecord> moves, int after) =>
+        moves.Skip(after + 1).FirstOrDefault(m => m.Action == ScaleSchedule.Name(ScaleAction.RemoveSilo))?.AtSeconds ?? double.MaxValue;
+
     /// <summary>
     /// The web nodes' post retries between the last reading at or before <paramref name="from"/> (none:
     /// 0) and the first at or after <paramref name="to"/> (none: the last reading): a retry within a
@@ -69,21 +72,24 @@ public static class ScaleWindows
     }
 
     /// <summary>
-    /// For a silo added at <paramref name="move"/>: seconds from the move to the first reading (at most
-    /// <see cref="FairShareWithin"/> later) that has the new silo in it and every silo at half its fair
-    /// share or more; null if there is none, or the move added no silo.
+    /// For a silo added at <paramref name="move"/>: seconds from the move to the reading from which
+    /// every reading up to the end of the watch has the new silo in it and every silo at half its fair
+    /// share or more (reached and held, not a passing moment). The watch ends
+    /// <see cref="FairShareWithin"/> after the move or at <paramref name="until"/> (the next removal
+    /// of a silo), whichever is first. Null if the last reading of the watch misses the mark, or the
+    /// move added no silo.
     /// </summary>
-    public static double? FairShareSeconds(ScaleRecord move, IReadOnlyList<ActivationSample> samples)
+    public static double? FairShareSeconds(ScaleRecord move, IReadOnlyList<ActivationSample> samples, double until = double.MaxValue)
     {
         if (move.Action != ScaleSchedule.Name(ScaleAction.AddSilo)) return null;
-        foreach (var sample in samples.OrderBy(x => x.AtSeconds))
+        var end = Math.Min(move.AtSeconds + FairShareWithin.TotalSeconds, until);
+        double? heldSince = null;
+        foreach (var sample in samples.Where(x => x.AtSeconds >= move.AtSeconds && x.AtSeconds <= end).OrderBy(x => x.AtSeconds))
         {
-            var after = sample.AtSeconds - move.AtSeconds;
-            if (after < 0) continue;
-            if (after > FairShareWithin.TotalSeconds) break;
-            if (sample.BySilo.ContainsKey(move.Node) && HalfFairShare(sample.BySilo)) return Math.Round(after, 1);
+            var met = sample.BySilo.ContainsKey(move.Node) && HalfFairShare(sample.BySilo);
+            heldSince = met ? heldSince ?? sample.AtSeconds : null;
         }
-        return null;
+        return heldSince is { } t ? Math.Round(t - move.AtSeconds, 1) : null;
     }
 
     /// <param name="moves">In time order.</param>
@@ -109,7 +115,7 @@ public static class ScaleWindows
             results.Add(new ScaleEventResult(Math.Round(from, 1), m.Action, m.Node, Math.Round(m.TookSeconds, 1), Math.Round(to - from, 1),
                 due.Count, due.Count(p => p.Failed), due.Count(p => p.Attempts > 1),
                 P99Ms(deliveries), P99Ms(acks), Math.Round(LongestWait(posts, from, to, runEnd) * 1000), m.ActivationsBySilo, m.Note,
-                FairShareSeconds(m, activations ?? []), ServerRetries(activations ?? [], from, to)));
+                FairShareSeconds(m, activations ?? [], NextSiloRemoval(moves, i)), ServerRetries(activations ?? [], from, to)));
         }
         return results;
     }
