@@ -27,6 +27,8 @@ public static class ChatSiloExtensions
         silo.Services.AddChatOptions<FrontPageOptions>(configuration, FrontPageOptions.Section);
         silo.Services.AddChatOptions<InboxOptions>(configuration, InboxOptions.Section);
         silo.Services.TryAddSingleton(TimeProvider.System);
+        // Idle unless Chat:Threads:Balancing is on.
+        silo.Services.AddHostedService<Threads.ThreadBalancer>();
         silo.Services.TryAddKeyedSingleton(ThreadGrainOptions.ClockKey, TimeProvider.System);
         silo.Services.AddSingleton<ICommentLog>(sp => new TableCommentLog(
             new TableClient(connectionString, TableCommentLog.DefaultTableName, Counted(CommentLogClientOptions(), sp.GetRequiredService<ChatMetrics>(), StorageErrorPolicy.CommentLog)),

@@ -48,6 +48,18 @@ public sealed class ThreadGrainOptions
     /// </summary>
     public bool MigrateOnShutdown { get; set; } = true;
 
+    /// <summary>
+    /// Each silo counts the cluster's thread activations every <see cref="BalancePeriod"/>, and the
+    /// silo with the most, if it holds more than its fair share, hands the surplus over to the silos
+    /// with the fewest (live migration with a placement hint: a thread moves with its memory). So a
+    /// silo added under load gets its share of the busy threads, which would otherwise stay where
+    /// they are. Only threads are counted and moved. Not with Chat:Cluster:ActivationRebalancing.
+    /// </summary>
+    public bool Balancing { get; set; }
+
+    /// <summary>How often each silo looks at the spread of threads when <see cref="Balancing"/> is on.</summary>
+    public TimeSpan BalancePeriod { get; set; } = TimeSpan.FromSeconds(15);
+
     public const string Section = "Chat:Threads";
 }
 
@@ -57,5 +69,7 @@ public sealed class ThreadGrainOptionsValidator : IValidateOptions<ThreadGrainOp
     [
         o.MaxFlushesInFlight is < 1 or > 8
             ? $"Configuration key {ThreadGrainOptions.Section}:MaxFlushesInFlight is {o.MaxFlushesInFlight}; it must be 1 to 8 (2 is the default; 1 = one table transaction per thread at a time)." : null,
+        o.BalancePeriod < TimeSpan.FromSeconds(1) || o.BalancePeriod > TimeSpan.FromMinutes(10)
+            ? $"Configuration key {ThreadGrainOptions.Section}:BalancePeriod is {o.BalancePeriod}; it must be 00:00:01 to 00:10:00 (00:00:15 is the default)." : null,
     ]);
 }

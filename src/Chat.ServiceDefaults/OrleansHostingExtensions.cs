@@ -66,6 +66,9 @@ public static class OrleansHostingExtensions
         // [Immovable] for it): they carry their memory over (ThreadHandover).
         if (configuration.GetValue<bool>($"{ChatClusterOptions.Section}:{nameof(ChatClusterOptions.ActivationRebalancing)}"))
         {
+            // Two balancers would move threads at each other.
+            if (configuration.GetValue<bool>("Chat:Threads:Balancing"))
+                throw new InvalidOperationException($"Configuration keys {ChatClusterOptions.Section}:{nameof(ChatClusterOptions.ActivationRebalancing)} and Chat:Threads:Balancing are both true; turn one off (Chat:Threads:Balancing balances threads alone, docs/operations.md).");
 #pragma warning disable ORLEANSEXP002 // experimental in Orleans 10; off by default, measured in docs/operations.md
             silo.AddActivationRebalancer();
 #pragma warning restore ORLEANSEXP002

@@ -65,7 +65,7 @@ public abstract class ChatClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await StartStorageAsync();
-        var builder = new TestClusterBuilder(2);
+        var builder = new TestClusterBuilder(InitialSilos);
         AddSiloConfigurator(builder);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -78,6 +78,9 @@ public abstract class ChatClusterFixture : IAsyncLifetime
     }
 
     protected virtual Task StartStorageAsync() => Task.CompletedTask;
+
+    /// <summary>Silos the cluster starts with.</summary>
+    protected virtual short InitialSilos => 2;
 
     /// <summary>Silo configurators are created by type, so each subclass has its own, which finds its storage and clock through statics.</summary>
     protected abstract void AddSiloConfigurator(TestClusterBuilder builder);
@@ -139,7 +142,7 @@ public sealed class ClusterFixture : ChatClusterFixture
     /// AddMemoryGrainStorage after it stops the silo with an InvalidCastException. Memory storage
     /// needs no lifecycle, so taking part is a no-op.
     /// </summary>
-    private sealed class MemoryStorageInPlaceOfTables(IGrainStorage memory) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+    internal sealed class MemoryStorageInPlaceOfTables(IGrainStorage memory) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
     {
         public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => memory.ReadStateAsync(stateName, grainId, grainState);
 
