@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Chat.Grains.FrontPage;
 using Chat.Grains.Moderation;
+using Chat.Grains.Search;
 using Chat.Grains.Storage;
 using Chat.Grains.Users;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +27,7 @@ public static class ChatSiloExtensions
         silo.Services.AddChatOptions<ModerationOptions, ModerationOptionsValidator>(configuration, ModerationOptions.Section);
         silo.Services.AddChatOptions<FrontPageOptions>(configuration, FrontPageOptions.Section);
         silo.Services.AddChatOptions<InboxOptions>(configuration, InboxOptions.Section);
+        silo.Services.AddChatSearch(configuration);
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(ThreadGrainOptions.ClockKey, TimeProvider.System);
         silo.Services.AddSingleton<ICommentLog>(sp => new TableCommentLog(

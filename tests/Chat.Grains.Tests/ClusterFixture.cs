@@ -89,6 +89,9 @@ public abstract class ChatClusterFixture : IAsyncLifetime
         {
             // Small, so that catch-up from early seqs is served from the log, not memory.
             ["Chat:Threads:HotWindowSize"] = "50",
+            // Quick sweeps, so that a lost notification is caught up within a test's patience.
+            ["Chat:Search:SweepPeriod"] = "00:00:01",
+            ["Chat:Search:IndexDirectory"] = Path.Combine(Path.GetTempPath(), "chat-search-tests"),
         }).Build();
         silo.AddChatGrains(configuration, connectionString);
         silo.Services.AddKeyedSingleton<TimeProvider>(ThreadGrainOptions.ClockKey, clock);

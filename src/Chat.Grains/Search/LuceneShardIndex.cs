@@ -1,0 +1,189 @@
+using Chat.Contracts.Search;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Store;
+
+namespace Chat.Grains.Search;
+
+/// <summary>
+/// One shard's Lucene index: a document per thread (seq 0) and per shown comment, keyed
+/// "thread/seq", and a watermark document per thread. New documents are searchable at once (near
+/// real time, from the writer's memory); <see cref="Commit"/> makes them durable.
+/// </summary>
+internal sealed class LuceneShardIndex : ISearchIndex
+{
+    private const string EpochKey = "epoch";
+    private readonly FSDirectory _directory;
+    private readonly IndexWriter _writer;
+    private readonly SearcherManager _searchers;
+    private readonly Dictionary<string, long> _watermarks = new(StringComparer.Ordinal);
+    private bool _changed;
+
+    private LuceneShardIndex(FSDirectory directory, IndexWriter writer)
+    {
+        (_directory, _writer) = (directory, writer);
+        _searchers = new SearcherManager(writer, true, null);
+        WithSearcher(searcher =>
+        {
+            var marks = searcher.Search(new TermQuery(new Term(Fields.Kind, Fields.MarkKind)), Math.Max(1, searcher.IndexReader.MaxDoc));
+            foreach (var hit in marks.ScoreDocs)
+            {
+                var doc = searcher.Doc(hit.Doc);
+                _watermarks[doc.Get(Fields.Thread)] = doc.GetField(Fields.Watermark).GetInt64Value() ?? -1;
+            }
+            return 0;
+        });
+    }
+
+    public static LuceneShardIndex Open(string folder, long epoch)
+    {
+        var directory = FSDirectory.Open(new DirectoryInfo(folder));
+        var mode = IsFrom(directory, epoch) ? OpenMode.CREATE_OR_APPEND : OpenMode.CREATE;
+        var config = new IndexWriterConfig(LuceneSearchEngine.Version, LuceneSearchEngine.NewAnalyzer()) { OpenMode = mode };
+        return new LuceneShardIndex(directory, new IndexWriter(directory, config));
+    }
+
+    /// <summary>Whether the folder holds an index last committed by the given epoch (else it is stale, or none).</summary>
+    private static bool IsFrom(FSDirectory directory, long epoch)
+    {
+        try
+        {
+            if (!DirectoryReader.IndexExists(directory)) return false;
+            using var reader = DirectoryReader.Open(directory);
+            return reader.IndexCommit.UserData.TryGetValue(EpochKey, out var saved) && saved == epoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    public IReadOnlyDictionary<string, long> Watermarks => _watermarks;
+
+    public long DocumentCount => _writer.NumDocs;
+
+    public void Upsert(SearchDocument d, bool checkVersion)
+    {
+        if (checkVersion && StoredVersion(d.ThreadId, d.Seq) is { } version && version > d.Version) return;
+        var ticks = d.CreatedAt.UtcTicks;
+        var doc = new Document
+        {
+            new StringField(Fields.Key, Key(d.ThreadId, d.Seq), Field.Store.NO),
+            new StringField(Fields.Kind, Fields.DocKind, Field.Store.NO),
+            new StringField(Fields.Thread, d.ThreadId, Field.Store.YES),
+            new StoredField(Fields.Seq, d.Seq),
+            new TextField(Fields.Body, d.Text, Field.Store.YES),
+            new StoredField(Fields.ThreadTitle, d.ThreadTitle),
+            new StringField(Fields.Author, d.Author.ToLowerInvariant(), Field.Store.NO),
+            new StoredField(Fields.AuthorName, d.Author),
+            new Int64Field(Fields.Created, ticks, Field.Store.YES),
+            new NumericDocValuesField(Fields.CreatedSort, ticks),
+            new StoredField(Fields.Points, d.Points),
+            new StoredField(Fields.Version, d.Version),
+        };
+        // Only the thread's own document has the title: a title word finds the thread, not each of its comments.
+        if (d.Seq == 0) doc.Add(new TextField(Fields.Title, d.ThreadTitle, Field.Store.NO));
+        _writer.UpdateDocument(new Term(Fields.Key, Key(d.ThreadId, d.Seq)), doc);
+        _changed = true;
+    }
+
+    public void Remove(string threadId, long seq)
+    {
+        _writer.DeleteDocuments(new Term(Fields.Key, Key(threadId, seq)));
+        _changed = true;
+    }
+
+    public void SetWatermark(string threadId, long seq)
+    {
+        if (_watermarks.TryGetValue(threadId, out var old) && old == seq) return;
+        _watermarks[threadId] = seq;
+        _writer.UpdateDocument(new Term(Fields.Mark, threadId), new Document
+        {
+            new StringField(Fields.Mark, threadId, Field.Store.NO),
+            new StringField(Fields.Kind, Fields.MarkKind, Field.Store.NO),
+            new StringField(Fields.Thread, threadId, Field.Store.YES),
+            new StoredField(Fields.Watermark, seq),
+        });
+        _changed = true;
+    }
+
+    public string? TitleOf(string threadId) => WithSearcher(searcher =>
+    {
+        var top = searcher.Search(new TermQuery(new Term(Fields.Key, Key(threadId, 0))), 1);
+        return top.TotalHits == 0 ? null : searcher.Doc(top.ScoreDocs[0].Doc).Get(Fields.ThreadTitle);
+    });
+
+    public ShardHits Search(SearchQuery query, string sort, int depth, DateTimeOffset now) => WithSearcher(searcher =>
+    {
+        var lucene = LuceneQueries.Build(query);
+        if (sort == SearchSort.New)
+        {
+            var top = searcher.Search(lucene, null, depth, new Sort(new SortField(Fields.CreatedSort, SortFieldType.INT64, true)));
+            return new ShardHits([.. top.ScoreDocs.Select(h => Hit(searcher, h, 0, now))], top.TotalHits);
+        }
+        // Relevance: Lucene's text score, then recency and points as boosts over a wider candidate set.
+        var candidates = searcher.Search(lucene, Math.Min(Math.Max(depth * 3, 100), 3 * SearchRequest.MaxDepth));
+        var hits = candidates.ScoreDocs.Select(h => Hit(searcher, h, h.Score, now))
+            .OrderByDescending(h => h.Score).ThenByDescending(h => h.CreatedAt).Take(depth).ToArray();
+        return new ShardHits(hits, candidates.TotalHits);
+    });
+
+    private static ShardHit Hit(IndexSearcher searcher, ScoreDoc scoreDoc, float textScore, DateTimeOffset now)
+    {
+        var doc = searcher.Doc(scoreDoc.Doc);
+        var created = new DateTimeOffset(doc.GetField(Fields.Created).GetInt64Value() ?? 0, TimeSpan.Zero);
+        var points = doc.GetField(Fields.Points).GetInt64Value() ?? 0;
+        return new ShardHit(doc.Get(Fields.Thread), doc.GetField(Fields.Seq).GetInt64Value() ?? 0, Ranking.Boosted(textScore, points, created, now),
+            created, doc.Get(Fields.ThreadTitle), doc.Get(Fields.AuthorName), doc.Get(Fields.Body), points);
+    }
+
+    private long? StoredVersion(string threadId, long seq)
+    {
+        if (_changed) _searchers.MaybeRefreshBlocking();
+        return WithSearcher(searcher =>
+        {
+            var top = searcher.Search(new TermQuery(new Term(Fields.Key, Key(threadId, seq))), 1);
+            return top.TotalHits == 0 ? null : searcher.Doc(top.ScoreDocs[0].Doc).GetField(Fields.Version).GetInt64Value();
+        });
+    }
+
+    private T WithSearcher<T>(Func<IndexSearcher, T> use)
+    {
+        if (_changed) _searchers.MaybeRefresh();
+        var searcher = _searchers.Acquire();
+        try
+        {
+            return use(searcher);
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+    }
+
+    public void Commit(long epoch)
+    {
+        _writer.SetCommitData(new Dictionary<string, string> { [EpochKey] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        _writer.Commit();
+    }
+
+    public void Dispose()
+    {
+        _searchers.Dispose();
+        _writer.Dispose();
+        _directory.Dispose();
+    }
+
+    private static string Key(string threadId, long seq) => threadId + "/" + seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Recency and points lift a text match; neither finds anything by itself.</summary>
+    private static class Ranking
+    {
+        public static double Boosted(float textScore, long points, DateTimeOffset created, DateTimeOffset now)
+        {
+            var ageDays = Math.Max(0, (now - created).TotalDays);
+            return textScore * (1 + 0.2 * Math.Log(1 + Math.Max(0, points))) * (1 + 0.5 * Math.Exp(-ageDays / 14));
+        }
+    }
+}
