@@ -24,7 +24,11 @@ internal static class LuceneQueries
     {
         var all = new BooleanQuery { { new TermQuery(new Term(Fields.Kind, Fields.DocKind)), Occur.MUST } };
         foreach (var text in q.Words.Concat(q.Phrases))
-            if (TitleOrBody(text) is { } clause) all.Add(clause, Occur.MUST);
+        {
+            // A word the index cannot hold (no letters it keeps, or longer than a term may be) is in no document.
+            if (TitleOrBody(text) is not { } clause) return new TermQuery(new Term(Fields.Kind, "none"));
+            all.Add(clause, Occur.MUST);
+        }
         foreach (var text in q.Excluded)
             if (TitleOrBody(text) is { } clause) all.Add(clause, Occur.MUST_NOT);
         if (q.Authors.Length > 0)
