@@ -99,6 +99,8 @@ for _ in $(seq 1 100); do port_busy "$TABLE_PORT" && break; sleep 0.1; done
 port_busy "$TABLE_PORT" || { echo "run.sh: Azurite did not start" >&2; exit 1; }
 
 export Chat__Storage__ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
+# The search shards' index files, beside Azurite's data (a folder per cluster and silo inside).
+export Chat__Search__IndexDirectory="${Chat__Search__IndexDirectory:-$DATA_DIR/search}"
 wait_ready() { # url pid name
   for _ in $(seq 1 600); do
     curl -fs "$1/health/ready" >/dev/null 2>&1 && return 0
@@ -141,6 +143,7 @@ done
 cluster_env="$DATA_DIR/cluster.env"
 { echo "export Chat__Storage__ConnectionString='$Chat__Storage__ConnectionString'"
   echo "export Chat__Cluster__ClusterId='$Chat__Cluster__ClusterId'"
+  echo "export Chat__Search__IndexDirectory='$Chat__Search__IndexDirectory'"
   env | grep '^Chat__Membership__' | sed "s/^\([^=]*\)=\(.*\)$/export \1='\2'/" || true; } > "$cluster_env"
 for ((i = 0; i < silos; i++)); do
   name="Chat.Silo $((i + 1))" health=$((SILO_HEALTH_PORT + i))
