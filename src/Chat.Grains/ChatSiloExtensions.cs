@@ -28,6 +28,7 @@ public static class ChatSiloExtensions
         silo.Services.AddChatOptions<FrontPageOptions>(configuration, FrontPageOptions.Section);
         silo.Services.AddChatOptions<InboxOptions>(configuration, InboxOptions.Section);
         silo.Services.AddChatSearch(configuration);
+        silo.Services.TryAddSingleton(_ => SearchCopies.For(connectionString));
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(ThreadGrainOptions.ClockKey, TimeProvider.System);
         silo.Services.AddSingleton<ICommentLog>(sp => new TableCommentLog(

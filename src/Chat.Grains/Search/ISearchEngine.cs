@@ -10,10 +10,11 @@ namespace Chat.Grains.Search;
 public interface ISearchEngine
 {
     /// <summary>
-    /// Opens shard's index. epoch is the shard's last activation: a copy that was not last committed
-    /// by it is stale (the shard was active elsewhere since) and is started afresh.
+    /// Opens shard's index: the newest copy there is (by the epoch of its commit: the shard
+    /// activation that made it) of the silo's local files and the shared copy, or an empty index.
+    /// localScope names this silo's folder, sharedScope the shard's copy all silos see.
     /// </summary>
-    ISearchIndex Open(int shard, string scope, long epoch);
+    Task<ISearchIndex> OpenAsync(int shard, string localScope, string sharedScope, CancellationToken cancellationToken = default);
 
     /// <summary>A piece of text around the query's words, with the matched words' places in it.</summary>
     Snippet Snippet(SearchQuery query, string text);
@@ -37,8 +38,11 @@ public interface ISearchIndex : IDisposable
 
     ShardHits Search(SearchQuery query, string sort, int depth, DateTimeOffset now);
 
-    /// <summary>Makes everything so far durable, marked as the given epoch's.</summary>
-    void Commit(long epoch);
+    /// <summary>Makes everything so far durable, marked as the given epoch's, and copies it where the engine keeps copies.</summary>
+    Task CommitAsync(long epoch, CancellationToken cancellationToken = default);
+
+    /// <summary>The epoch of the copy that was opened (0: none, the index started empty).</summary>
+    long OpenedEpoch { get; }
 
     long DocumentCount { get; }
 }

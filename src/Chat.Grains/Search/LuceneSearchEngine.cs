@@ -13,7 +13,7 @@ namespace Chat.Grains.Search;
 /// Chat:Search:IndexDirectory. Words are split and lower-cased by Lucene's standard analyzer (Unicode
 /// word breaks), without stop words, so that "to be or not to be" is a phrase that can be found.
 /// </summary>
-public sealed class LuceneSearchEngine(IOptions<SearchOptions> options) : ISearchEngine
+public sealed class LuceneSearchEngine(IOptions<SearchOptions> options, SearchCopies copies) : ISearchEngine
 {
     public const LuceneVersion Version = LuceneVersion.LUCENE_48;
 
@@ -24,11 +24,12 @@ public sealed class LuceneSearchEngine(IOptions<SearchOptions> options) : ISearc
 
     public static Analyzer NewAnalyzer() => new StandardAnalyzer(Version, CharArraySet.Empty);
 
-    public ISearchIndex Open(int shard, string scope, long epoch)
+    public async Task<ISearchIndex> OpenAsync(int shard, string localScope, string sharedScope, CancellationToken cancellationToken = default)
     {
-        var folder = Path.Combine(options.Value.IndexRoot(), Safe(scope), "shard-" + shard);
+        var folder = Path.Combine(options.Value.IndexRoot(), Safe(localScope), "shard-" + shard);
         System.IO.Directory.CreateDirectory(folder);
-        return LuceneShardIndex.Open(folder, epoch);
+        var copy = copies.Container is { } container ? new BlobShardCopy(container, $"{Safe(sharedScope)}/shard-{shard}/") : null;
+        return await LuceneShardIndex.OpenAsync(folder, copy, cancellationToken);
     }
 
     public Snippet Snippet(SearchQuery query, string text) => Snippets.Cut(query, text, SnippetLength);

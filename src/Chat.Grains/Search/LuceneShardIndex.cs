@@ -9,20 +9,22 @@ namespace Chat.Grains.Search;
 /// <summary>
 /// One shard's Lucene index: a document per thread (seq 0) and per shown comment, keyed
 /// "thread/seq", and a watermark document per thread. New documents are searchable at once (near
-/// real time, from the writer's memory); <see cref="Commit"/> makes them durable.
+/// real time, from the writer's memory); <see cref="CommitAsync"/> makes them durable.
 /// </summary>
 internal sealed class LuceneShardIndex : ISearchIndex
 {
     private const string EpochKey = "epoch";
     private readonly FSDirectory _directory;
+    private readonly string _folder;
+    private readonly BlobShardCopy? _copy;
     private readonly IndexWriter _writer;
     private readonly SearcherManager _searchers;
     private readonly Dictionary<string, long> _watermarks = new(StringComparer.Ordinal);
     private bool _changed;
 
-    private LuceneShardIndex(FSDirectory directory, IndexWriter writer)
+    private LuceneShardIndex(FSDirectory directory, string folder, BlobShardCopy? copy, IndexWriter writer, long openedEpoch)
     {
-        (_directory, _writer) = (directory, writer);
+        (_directory, _folder, _copy, _writer, OpenedEpoch) = (directory, folder, copy, writer, openedEpoch);
         _searchers = new SearcherManager(writer, true, null);
         WithSearcher(searcher =>
         {
@@ -36,28 +38,43 @@ internal sealed class LuceneShardIndex : ISearchIndex
         });
     }
 
-    public static LuceneShardIndex Open(string folder, long epoch)
+    /// <summary>
+    /// Opens the newer of the folder's index and the shared copy. Either is a consistent commit (its
+    /// watermarks agree with its documents), so whatever came after it is replayed from the log.
+    /// </summary>
+    public static async Task<LuceneShardIndex> OpenAsync(string folder, BlobShardCopy? copy, CancellationToken cancellationToken)
     {
+        var local = LocalEpoch(folder);
+        var manifest = copy is null ? null : await copy.ReadManifestAsync(cancellationToken);
+        if (manifest is not null && manifest.Epoch > (local ?? -1))
+        {
+            foreach (var file in System.IO.Directory.GetFiles(folder)) File.Delete(file);
+            await copy!.RestoreAsync(manifest, folder, cancellationToken);
+            local = manifest.Epoch;
+        }
         var directory = FSDirectory.Open(new DirectoryInfo(folder));
-        var mode = IsFrom(directory, epoch) ? OpenMode.CREATE_OR_APPEND : OpenMode.CREATE;
+        var mode = local is null ? OpenMode.CREATE : OpenMode.CREATE_OR_APPEND;
         var config = new IndexWriterConfig(LuceneSearchEngine.Version, LuceneSearchEngine.NewAnalyzer()) { OpenMode = mode };
-        return new LuceneShardIndex(directory, new IndexWriter(directory, config));
+        return new LuceneShardIndex(directory, folder, copy, new IndexWriter(directory, config), local ?? 0);
     }
 
-    /// <summary>Whether the folder holds an index last committed by the given epoch (else it is stale, or none).</summary>
-    private static bool IsFrom(FSDirectory directory, long epoch)
+    /// <summary>The epoch of the folder's last commit; null when it holds no readable index (then it is started afresh).</summary>
+    private static long? LocalEpoch(string folder)
     {
         try
         {
-            if (!DirectoryReader.IndexExists(directory)) return false;
+            using var directory = FSDirectory.Open(new DirectoryInfo(folder));
+            if (!DirectoryReader.IndexExists(directory)) return null;
             using var reader = DirectoryReader.Open(directory);
-            return reader.IndexCommit.UserData.TryGetValue(EpochKey, out var saved) && saved == epoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return reader.IndexCommit.UserData.TryGetValue(EpochKey, out var saved) && long.TryParse(saved, out var epoch) ? epoch : 0;
         }
         catch (IOException)
         {
-            return false;
+            return null;
         }
     }
+
+    public long OpenedEpoch { get; }
 
     public IReadOnlyDictionary<string, long> Watermarks => _watermarks;
 
@@ -162,10 +179,15 @@ internal sealed class LuceneShardIndex : ISearchIndex
         }
     }
 
-    public void Commit(long epoch)
+    public async Task CommitAsync(long epoch, CancellationToken cancellationToken = default)
     {
         _writer.SetCommitData(new Dictionary<string, string> { [EpochKey] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         _writer.Commit();
+        if (_copy is null) return;
+        // The last commit's files stay until the next commit, which its shard's grain does not start
+        // before this copy is done (one turn at a time).
+        var files = DirectoryReader.ListCommits(_directory).OrderBy(c => c.Generation).Last().FileNames;
+        await _copy.SaveAsync(epoch, [.. files], _folder, cancellationToken);
     }
 
     public void Dispose()

@@ -42,29 +42,32 @@ public sealed class SearchShardGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var previous = state.State.Epoch;
-        state.State.Epoch = previous + 1;
+        state.State.Epoch++;
         await state.WriteStateAsync(cancellationToken);
-        var scope = $"{cluster.Value.ServiceId}-{cluster.Value.ClusterId}-{silo.Name}";
-        _index = engine.Open(Shard, scope, previous);
-        _index.Commit(state.State.Epoch);
+        // Local files per silo (two silos on one machine must not share a folder); the copy per service.
+        _index = await engine.OpenAsync(Shard, $"{cluster.Value.ServiceId}-{cluster.Value.ClusterId}-{silo.Name}", cluster.Value.ServiceId, cancellationToken);
         var o = options.Value;
         this.RegisterGrainTimer(SweepAsync, new GrainTimerCreationOptions(o.SweepPeriod, o.SweepPeriod));
         this.RegisterGrainTimer(CommitIfChanged, new GrainTimerCreationOptions(o.CommitPeriod, o.CommitPeriod));
-        logger.LogInformation("Search shard {Shard} active: {Threads} threads, {Documents} documents in its index", Shard, state.State.Threads.Count, _index.DocumentCount);
+        logger.LogInformation("Search shard {Shard} active: {Threads} threads, {Documents} documents in its index (copy of epoch {Opened}; this is {Epoch})",
+            Shard, state.State.Threads.Count, _index.DocumentCount, _index.OpenedEpoch, state.State.Epoch);
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         try
         {
-            _index.Commit(state.State.Epoch);
+            if (_dirty) await _index.CommitAsync(state.State.Epoch, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // Nothing is lost: the next activation replays the log past the last copy's watermarks.
+            logger.LogWarning(ex, "Search shard {Shard}: the last commit on deactivation failed", Shard);
         }
         finally
         {
             _index.Dispose();
         }
-        return Task.CompletedTask;
     }
 
     public async Task<long> Settled(SearchThread thread, long lastSeq, Comment[] comments)
@@ -178,13 +181,18 @@ public sealed class SearchShardGrain(
         }
     }
 
-    private Task CommitIfChanged(CancellationToken cancellationToken)
+    private async Task CommitIfChanged(CancellationToken cancellationToken)
     {
-        if (_dirty)
+        if (!_dirty) return;
+        _dirty = false;
+        try
         {
-            _dirty = false;
-            _index.Commit(state.State.Epoch);
+            await _index.CommitAsync(state.State.Epoch, cancellationToken);
         }
-        return Task.CompletedTask;
+        catch (Exception ex) when (ex is Azure.RequestFailedException or IOException or OperationCanceledException)
+        {
+            _dirty = true;
+            logger.LogWarning(ex, "Search shard {Shard}: committing or copying the index failed; the next period tries again", Shard);
+        }
     }
 }
