@@ -34,6 +34,7 @@ public sealed class SearchTests(ClusterFixture fixture)
     public async Task A_posted_comment_is_found_with_its_word_marked_and_the_thread_by_its_title()
     {
         var (word, titleWord) = (NewWord(), NewWord());
+        using var indexed = new CounterReading(ChatMetrics.MeterName, "chat.search.indexed", fixture.MeterFactories);
         var (thread, author) = await fixture.NewThreadByNewUserAsync("About " + titleWord);
         var seq = await thread.Post(new NewComment(0, author, $"I think {word} is right", "c1"));
 
@@ -45,6 +46,7 @@ public sealed class SearchTests(ClusterFixture fixture)
         var range = Assert.Single(hit.Snippet.Ranges);
         Assert.Equal(word, hit.Snippet.Text.Substring(range.Start, range.Length));
         Assert.Equal(0, thread0.Seq);
+        Assert.True(indexed.Total >= 1, "chat.search.indexed counted the comment");
     }
 
     [Fact]

@@ -13,9 +13,17 @@ namespace Chat.Grains.Search;
 /// its new text and current points. Paging is by offset in the merged order (the cursor holds it).
 /// </summary>
 [StatelessWorker]
-public sealed class SearchGrain(ISearchEngine engine, ICommentLog log, IOptions<SearchOptions> options) : Grain, ISearchGrain
+public sealed class SearchGrain(ISearchEngine engine, ICommentLog log, IOptions<SearchOptions> options, SearchMetrics metrics) : Grain, ISearchGrain
 {
     public async Task<SearchResult> Search(SearchRequest request)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = await AnswerAsync(request);
+        metrics.Query(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return result;
+    }
+
+    private async Task<SearchResult> AnswerAsync(SearchRequest request)
     {
         if (!SearchSort.IsKnown(request.Sort)) throw ChatException.Invalid("sort must be relevance or new.");
         if (request.Limit is < 1 or > SearchRequest.MaxLimit) throw ChatException.Invalid($"limit must be 1 to {SearchRequest.MaxLimit}.");

@@ -27,6 +27,7 @@ public sealed class SearchShardGrain(
     IOptions<ClusterOptions> cluster,
     ILocalSiloDetails silo,
     [FromKeyedServices(ThreadGrainOptions.ClockKey)] TimeProvider time,
+    SearchMetrics metrics,
     ILogger<SearchShardGrain> logger) : Grain, ISearchShardGrain
 {
     private const int ReadBatch = Limits.MaxBatchSize;
@@ -47,6 +48,7 @@ public sealed class SearchShardGrain(
         // Local files per silo (two silos on one machine must not share a folder); the copy per service.
         _index = await engine.OpenAsync(Shard, $"{cluster.Value.ServiceId}-{cluster.Value.ClusterId}-{silo.Name}", cluster.Value.ServiceId, cancellationToken);
         var o = options.Value;
+        metrics.ShardActive(Shard, () => (_index.DocumentCount, _lagging.Sum(l => Math.Max(0, l.Value - Watermark(l.Key)))));
         this.RegisterGrainTimer(SweepAsync, new GrainTimerCreationOptions(o.SweepPeriod, o.SweepPeriod));
         this.RegisterGrainTimer(CommitIfChanged, new GrainTimerCreationOptions(o.CommitPeriod, o.CommitPeriod));
         logger.LogInformation("Search shard {Shard} active: {Threads} threads, {Documents} documents in its index (copy of epoch {Opened}; this is {Epoch})",
@@ -55,6 +57,7 @@ public sealed class SearchShardGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        metrics.ShardInactive(Shard);
         try
         {
             if (_dirty) await _index.CommitAsync(state.State.Epoch, cancellationToken);
@@ -82,7 +85,9 @@ public sealed class SearchShardGrain(
         if (mark < 0) mark = IndexThread(SearchDocument.Of(thread));
         if (comments.Length > 0 && comments[0].Seq <= mark + 1)
         {
-            foreach (var c in comments.Where(c => c.Seq > mark)) IndexNew(c, thread.Title);
+            var fresh = comments.Where(c => c.Seq > mark).ToList();
+            foreach (var c in fresh) IndexNew(c, thread.Title);
+            if (fresh.Count > 0) metrics.Indexed(fresh.Count, caughtUp: false, time.GetUtcNow() - fresh[^1].CreatedAt);
             mark = Math.Max(mark, comments[^1].Seq);
             _index.SetWatermark(thread.ThreadId, mark);
             _dirty = true;
@@ -141,6 +146,7 @@ public sealed class SearchShardGrain(
             foreach (var stored in page) IndexNew(stored.Comment, title);
             if (page.Count > 0)
             {
+                metrics.Indexed(page.Count, caughtUp: true, time.GetUtcNow() - page[^1].Comment.CreatedAt);
                 mark = page[^1].Comment.Seq;
                 _index.SetWatermark(threadId, mark);
                 _dirty = true;

@@ -11,6 +11,7 @@ public static class SearchSiloExtensions
     {
         services.AddChatOptions<SearchOptions, SearchOptionsValidator>(configuration, SearchOptions.Section);
         services.TryAddSingleton<ISearchEngine, LuceneSearchEngine>();
+        services.TryAddSingleton<SearchMetrics>();
         return services;
     }
 }
