@@ -9,7 +9,7 @@ internal static class Fields
 {
     public const string Key = "key", Kind = "kind", Thread = "thread", Seq = "seq", Body = "body", Title = "title";
     public const string ThreadTitle = "thread_title", Author = "author", AuthorName = "author_name";
-    public const string Created = "created", CreatedSort = "created_sort", Points = "points", Version = "version";
+    public const string Created = "created", CreatedSort = "created_sort", Points = "points", PointsSort = "points_sort", Version = "version";
     public const string Mark = "mark", Watermark = "watermark";
     public const string DocKind = "doc", MarkKind = "mark";
 

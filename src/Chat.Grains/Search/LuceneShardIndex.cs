@@ -97,6 +97,7 @@ internal sealed class LuceneShardIndex : ISearchIndex
             new Int64Field(Fields.Created, ticks, Field.Store.YES),
             new NumericDocValuesField(Fields.CreatedSort, ticks),
             new StoredField(Fields.Points, d.Points),
+            new NumericDocValuesField(Fields.PointsSort, d.Points),
             new StoredField(Fields.Version, d.Version),
         };
         // Only the thread's own document has the title: a title word finds the thread, not each of its comments.
@@ -137,21 +138,26 @@ internal sealed class LuceneShardIndex : ISearchIndex
         if (sort == SearchSort.New)
         {
             var top = searcher.Search(lucene, null, depth, new Sort(new SortField(Fields.CreatedSort, SortFieldType.INT64, true)));
-            return new ShardHits([.. top.ScoreDocs.Select(h => Hit(searcher, h, 0, now))], top.TotalHits);
+            return new ShardHits([.. top.ScoreDocs.Select(h => Hit(searcher, h, 0))], top.TotalHits);
         }
-        // Relevance: Lucene's text score, then recency and points as boosts over a wider candidate set.
+        // Relevance: Lucene's text score, then recency and points as boosts over a wider candidate set,
+        // read from doc values; only the hits kept load their stored fields.
         var candidates = searcher.Search(lucene, Math.Min(Math.Max(depth * 3, 100), 3 * SearchRequest.MaxDepth));
-        var hits = candidates.ScoreDocs.Select(h => Hit(searcher, h, h.Score, now))
-            .OrderByDescending(h => h.Score).ThenByDescending(h => h.CreatedAt).Take(depth).ToArray();
+        var created = MultiDocValues.GetNumericValues(searcher.IndexReader, Fields.CreatedSort);
+        var points = MultiDocValues.GetNumericValues(searcher.IndexReader, Fields.PointsSort);
+        var hits = candidates.ScoreDocs
+            .Select(h => (Doc: h, Created: created?.Get(h.Doc) ?? 0, Score: Ranking.Boosted(h.Score, points?.Get(h.Doc) ?? 0, new DateTimeOffset(created?.Get(h.Doc) ?? 0, TimeSpan.Zero), now)))
+            .OrderByDescending(h => h.Score).ThenByDescending(h => h.Created).Take(depth)
+            .Select(h => Hit(searcher, h.Doc, h.Score)).ToArray();
         return new ShardHits(hits, candidates.TotalHits);
     });
 
-    private static ShardHit Hit(IndexSearcher searcher, ScoreDoc scoreDoc, float textScore, DateTimeOffset now)
+    private static ShardHit Hit(IndexSearcher searcher, ScoreDoc scoreDoc, double score)
     {
         var doc = searcher.Doc(scoreDoc.Doc);
         var created = new DateTimeOffset(doc.GetField(Fields.Created).GetInt64Value() ?? 0, TimeSpan.Zero);
         var points = doc.GetField(Fields.Points).GetInt64Value() ?? 0;
-        return new ShardHit(doc.Get(Fields.Thread), doc.GetField(Fields.Seq).GetInt64Value() ?? 0, Ranking.Boosted(textScore, points, created, now),
+        return new ShardHit(doc.Get(Fields.Thread), doc.GetField(Fields.Seq).GetInt64Value() ?? 0, score,
             created, doc.Get(Fields.ThreadTitle), doc.Get(Fields.AuthorName), doc.Get(Fields.Body), points);
     }
 
