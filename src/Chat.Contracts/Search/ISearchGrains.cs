@@ -6,6 +6,7 @@ namespace Chat.Contracts.Search;
 /// Stateless: any silo answers.
 /// </summary>
 [Alias("Chat.ISearchGrain")]
+[Orleans.CodeGeneration.Version(0)]
 public interface ISearchGrain : IGrainWithIntegerKey
 {
     [Alias("Search")]
@@ -18,6 +19,7 @@ public interface ISearchGrain : IGrainWithIntegerKey
 /// and catches up from the comment log whenever that lags.
 /// </summary>
 [Alias("Chat.ISearchShardGrain")]
+[Orleans.CodeGeneration.Version(0)]
 public interface ISearchShardGrain : IGrainWithIntegerKey
 {
     /// <summary>
