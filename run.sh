@@ -11,6 +11,7 @@
 #   PORT      web port (default 5000)
 #   DATA_DIR  where Azurite keeps its data (default ./.data)
 #   AZURITE_TABLE_PORT  Azurite's table port (default 10002)
+#   AZURITE_BLOB_PORT   Azurite's blob port (default: the table port - 2, so 10000), where search keeps copies of its index
 #   SILO_PORT, GATEWAY_PORT, SILO_HEALTH_PORT  --cluster: the first silo's silo-to-silo, gateway and
 #             health ports (defaults 11111, 30000, 8081); silo i uses each plus i
 set -euo pipefail
@@ -19,6 +20,7 @@ root=$(pwd)
 PORT=${PORT:-5000}
 DATA_DIR=${DATA_DIR:-$root/.data}
 TABLE_PORT=${AZURITE_TABLE_PORT:-10002}
+BLOB_PORT=${AZURITE_BLOB_PORT:-$((TABLE_PORT - 2))}
 SILO_PORT=${SILO_PORT:-11111}
 GATEWAY_PORT=${GATEWAY_PORT:-30000}
 SILO_HEALTH_PORT=${SILO_HEALTH_PORT:-8081}
@@ -58,9 +60,10 @@ if [ "$mode" = cluster ]; then
   done
 fi
 if port_busy "$TABLE_PORT"; then echo "run.sh: port $TABLE_PORT (Azurite) is in use; stop what uses it or set AZURITE_TABLE_PORT." >&2; exit 1; fi
+if port_busy "$BLOB_PORT"; then echo "run.sh: port $BLOB_PORT (Azurite's blob service) is in use; stop what uses it or set AZURITE_BLOB_PORT." >&2; exit 1; fi
 
 echo "==> npm packages (Azurite, SignalR browser client)"
-[ -x node_modules/.bin/azurite-table ] && [ -f node_modules/@microsoft/signalr/dist/browser/signalr.min.js ] \
+[ -x node_modules/.bin/azurite-table ] && [ -x node_modules/.bin/azurite-blob ] && [ -f node_modules/@microsoft/signalr/dist/browser/signalr.min.js ] \
   || npm ci --no-audit --no-fund --loglevel=error
 hosts=(Chat.Web); [ "$mode" = cluster ] && hosts+=(Chat.Silo)
 if [ -n "$build" ]; then
@@ -73,8 +76,8 @@ else
   echo "==> not building (--no-build): running the last Release build"
 fi
 
-mkdir -p "$DATA_DIR/azurite"
-azurite_pid="" pids=()
+mkdir -p "$DATA_DIR/azurite" "$DATA_DIR/azurite-blob"
+azurite_pid="" blob_pid="" pids=()
 stop() {
   local rc=$?
   trap - INT TERM EXIT
@@ -83,6 +86,7 @@ stop() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   # SIGINT, not SIGTERM: azurite-table drops its last seconds of writes on SIGTERM.
   [ -n "$azurite_pid" ] && kill -INT "$azurite_pid" 2>/dev/null && wait "$azurite_pid" 2>/dev/null || true
+  [ -n "$blob_pid" ] && kill -INT "$blob_pid" 2>/dev/null && wait "$blob_pid" 2>/dev/null || true
   echo "==> stopped"
   exit "$rc"
 }
@@ -97,8 +101,16 @@ setsid node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort "$TABLE
 azurite_pid=$!
 for _ in $(seq 1 100); do port_busy "$TABLE_PORT" && break; sleep 0.1; done
 port_busy "$TABLE_PORT" || { echo "run.sh: Azurite did not start" >&2; exit 1; }
+echo "==> starting Azurite's blob service on 127.0.0.1:$BLOB_PORT (search index copies; data in $DATA_DIR/azurite-blob)"
+setsid node_modules/.bin/azurite-blob --blobHost 127.0.0.1 --blobPort "$BLOB_PORT" \
+  --location "$DATA_DIR/azurite-blob" --disableTelemetry --silent &
+blob_pid=$!
+for _ in $(seq 1 100); do port_busy "$BLOB_PORT" && break; sleep 0.1; done
+port_busy "$BLOB_PORT" || { echo "run.sh: Azurite's blob service did not start" >&2; exit 1; }
 
-export Chat__Storage__ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
+export Chat__Storage__ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;"
+# The search shards' index files, beside Azurite's data (a folder per cluster and silo inside).
+export Chat__Search__IndexDirectory="${Chat__Search__IndexDirectory:-$DATA_DIR/search}"
 wait_ready() { # url pid name
   for _ in $(seq 1 600); do
     curl -fs "$1/health/ready" >/dev/null 2>&1 && return 0
@@ -141,6 +153,7 @@ done
 cluster_env="$DATA_DIR/cluster.env"
 { echo "export Chat__Storage__ConnectionString='$Chat__Storage__ConnectionString'"
   echo "export Chat__Cluster__ClusterId='$Chat__Cluster__ClusterId'"
+  echo "export Chat__Search__IndexDirectory='$Chat__Search__IndexDirectory'"
   env | grep '^Chat__Membership__' | sed "s/^\([^=]*\)=\(.*\)$/export \1='\2'/" || true; } > "$cluster_env"
 for ((i = 0; i < silos; i++)); do
   name="Chat.Silo $((i + 1))" health=$((SILO_HEALTH_PORT + i))

@@ -44,7 +44,7 @@ for tool in dotnet node npm; do
 done
 
 echo "==> npm packages"
-[ -x node_modules/.bin/azurite-table ] && [ -f node_modules/@microsoft/signalr/dist/browser/signalr.min.js ] \
+[ -x node_modules/.bin/azurite-table ] && [ -x node_modules/.bin/azurite-blob ] && [ -f node_modules/@microsoft/signalr/dist/browser/signalr.min.js ] \
   || npm ci --no-audit --no-fund --loglevel=error
 
 # Debian packages, for the lanes that run: chromium (browser and containers lanes), redis-server (the

@@ -26,6 +26,9 @@ public sealed class LimitsOptions
     /// <summary>Register and login requests per client IP per minute, per web node.</summary>
     public int AuthRequestsPerIpPerMinute { get; set; } = 60;
 
+    /// <summary>Searches (GET /api/search) per client IP per minute, per web node: a search asks every index shard.</summary>
+    public int SearchesPerIpPerMinute { get; set; } = 60;
+
     /// <summary>Open hub connections per client IP, per web node.</summary>
     public int ConnectionsPerIp { get; set; } = 1_000;
 

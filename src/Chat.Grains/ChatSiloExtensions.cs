@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Chat.Grains.FrontPage;
 using Chat.Grains.Moderation;
+using Chat.Grains.Search;
 using Chat.Grains.Storage;
 using Chat.Grains.Users;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +27,8 @@ public static class ChatSiloExtensions
         silo.Services.AddChatOptions<ModerationOptions, ModerationOptionsValidator>(configuration, ModerationOptions.Section);
         silo.Services.AddChatOptions<FrontPageOptions>(configuration, FrontPageOptions.Section);
         silo.Services.AddChatOptions<InboxOptions>(configuration, InboxOptions.Section);
+        silo.Services.AddChatSearch(configuration);
+        silo.Services.TryAddSingleton(_ => SearchCopies.For(connectionString));
         silo.Services.TryAddSingleton(TimeProvider.System);
         // Idle unless Chat:Threads:Balancing is on.
         silo.Services.AddHostedService<Threads.ThreadBalancer>();

@@ -1,3 +1,5 @@
+using Chat.Contracts.Search;
+using Chat.Grains.Search;
 using Chat.Grains.Storage;
 using Chat.Grains.Threads;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +49,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain, IGrainMigrationParticipan
     private readonly FrontPageRow _frontPage;
     private readonly OrderedComments _ordered;
     private readonly CommentPages _pages;
+    private readonly SearchFeed _search;
     private readonly IClusterMembershipService _membership;
     private readonly SiloAddress _silo;
     private readonly ChatMetrics _metrics;
@@ -62,6 +65,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain, IGrainMigrationParticipan
         [PersistentState(SubscribedNodesState.Name, ChatStorage.GrainStorageName)] IPersistentState<SubscribedNodesState> nodes,
         ICommentLog log,
         IOptions<ThreadGrainOptions> options,
+        IOptions<SearchOptions> search,
         ChatMetrics metrics,
         [FromKeyedServices(ThreadGrainOptions.ClockKey)] TimeProvider time,
         IGrainFactory grains,
@@ -84,6 +88,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain, IGrainMigrationParticipan
         _frontPage = new FrontPageRow(_id, state, _saved, grains, time, _options.FrontPageUpdatePeriod, Summary, logger);
         _ordered = new OrderedComments(_id, log, _recent, time);
         _pages = new CommentPages(_id, log, _recent);
+        _search = new SearchFeed(_id, grains, search.Value.Shards, SearchThread, logger);
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -147,6 +152,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain, IGrainMigrationParticipan
         else if (thread.ClientId is null || thread.ClientId != _state.State.CreationKey || thread.Author != _state.State.Author)
             throw ChatException.Conflict($"Thread {_id} exists already.");
         await _creation;
+        await _search.RegisterAsync();
         // Awaited, so that the creator finds the thread on the front page when they look.
         await _frontPage.ListIfPendingAsync();
         return Info();
@@ -295,6 +301,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain, IGrainMigrationParticipan
         _nodes.Comments(batch);
         _replies.NotifyRepliedTo(batch, _state.State.Title);
         _ordered.Settled(batch);
+        _search.Settled(batch, _recent.LastSeq);
         MarkCommitted();
     }
 
@@ -303,6 +310,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain, IGrainMigrationParticipan
     {
         _ordered.Changed(shown);
         _nodes.Updated(shown);
+        _search.Changed(shown);
         if (countChanged) _frontPage.Changed();
     }
 
@@ -317,6 +325,7 @@ public sealed class ThreadGrain : Grain, IThreadGrain, IGrainMigrationParticipan
         _nodes.RemoveExpired();
         _typing.ForgetQuiet();
         _ordered.DropIfIdle();
+        if (_state.State.Exists) _search.Housekeep(_recent.LastSeq);
         await _frontPage.HousekeepAsync();
         await _saved.SaveIfDirtyAsync();
     }
@@ -331,6 +340,9 @@ public sealed class ThreadGrain : Grain, IThreadGrain, IGrainMigrationParticipan
         var s = _state.State;
         return new(_id, s.Title, s.Url, s.Body, s.Author, s.CreatedAt, _recent.VisibleCount, _recent.LastSeq, _changes.ThreadPoints, s.Locked);
     }
+
+    private SearchThread SearchThread() =>
+        new(_id, _state.State.Title, _state.State.Body, _state.State.Author, _state.State.CreatedAt, _changes.ThreadPoints);
 
     private ThreadSummary Summary() =>
         new(_id, _state.State.Title, _state.State.Url, _state.State.Author, _state.State.CreatedAt, _recent.VisibleCount, _changes.ThreadPoints, _recent.LastSeq);

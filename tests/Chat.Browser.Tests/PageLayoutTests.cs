@@ -21,6 +21,7 @@ public sealed class PageLayoutTests(BrowserFixture fixture)
     [InlineData("/submit", "Submit | chat", "/js/submit.js", "submit-form")]
     [InlineData("/u/someone", "user | chat", "/js/user.js", "profile")]
     [InlineData("/inbox", "inbox | chat", "/js/inbox.js", "inbox-items")]
+    [InlineData("/search", "search | chat", "/js/search.js", "results")]
     public async Task A_page_has_the_shared_head_and_header_its_own_main_and_script_and_answers_a_repeat_visit_with_304(
         string path, string title, string script, string mainId)
     {

@@ -34,6 +34,7 @@ public static class AppSettings
         (SiloEndpointOptions.Section, typeof(SiloEndpointOptions)),
         (ThreadsSection, typeof(ThreadGrainOptions)),
         (LimitsOptions.Section, typeof(LimitsOptions)),
+        (Chat.Grains.Search.SearchOptions.Section, typeof(Chat.Grains.Search.SearchOptions)),
         (MembershipSection, typeof(ClusterMembershipOptions)));
 
     /// <summary>Chat.Web in Client topology (what the manifests run): AddChatClient's keys and the web host's own.</summary>

@@ -73,8 +73,13 @@ public abstract class ChatClusterFixture : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
+        var clusterId = Cluster.Options.ClusterId;
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
+        // The search shards' files of this cluster (its silos' folders are named after it).
+        if (Directory.Exists(SearchIndexRoot))
+            foreach (var folder in Directory.GetDirectories(SearchIndexRoot).Where(d => d.Contains(clusterId, StringComparison.Ordinal)))
+                Directory.Delete(folder, recursive: true);
     }
 
     protected virtual Task StartStorageAsync() => Task.CompletedTask;
@@ -85,6 +90,9 @@ public abstract class ChatClusterFixture : IAsyncLifetime
     /// <summary>Silo configurators are created by type, so each subclass has its own, which finds its storage and clock through statics.</summary>
     protected abstract void AddSiloConfigurator(TestClusterBuilder builder);
 
+    /// <summary>Where the test clusters' search shards keep their files (a folder per cluster and silo inside).</summary>
+    public static readonly string SearchIndexRoot = Path.Combine(Path.GetTempPath(), "chat-search-tests");
+
     /// <summary>What every silo of every test cluster has: the grains, the chat's clock, the front-page faults.</summary>
     protected static void AddChatGrains(ISiloBuilder silo, string connectionString, AdvancingClock clock)
     {
@@ -92,6 +100,10 @@ public abstract class ChatClusterFixture : IAsyncLifetime
         {
             // Small, so that catch-up from early seqs is served from the log, not memory.
             ["Chat:Threads:HotWindowSize"] = "50",
+            // Quick sweeps, so that a lost notification is caught up within a test's patience.
+            ["Chat:Search:SweepPeriod"] = "00:00:01",
+            ["Chat:Search:CommitPeriod"] = "00:00:01",
+            ["Chat:Search:IndexDirectory"] = SearchIndexRoot,
         }).Build();
         silo.AddChatGrains(configuration, connectionString);
         silo.Services.AddKeyedSingleton<TimeProvider>(ThreadGrainOptions.ClockKey, clock);

@@ -31,7 +31,7 @@ public sealed partial class RunScriptTests(ITestOutputHelper output) : IAsyncLif
         string[] noBuild = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? ["--no-build"] : [];
         var script = Start("bash", ["run.sh", .. noBuild, "--cluster", "--silos", "2", "--web", "1"], new()
         {
-            ["PORT"] = $"{webPort}", ["AZURITE_TABLE_PORT"] = $"{tablePort}", ["DATA_DIR"] = _dataDir,
+            ["PORT"] = $"{webPort}", ["AZURITE_TABLE_PORT"] = $"{tablePort}", ["AZURITE_BLOB_PORT"] = $"{FreePort.Next()}", ["DATA_DIR"] = _dataDir,
             ["SILO_PORT"] = $"{siloPort}", ["GATEWAY_PORT"] = $"{gatewayPort}", ["SILO_HEALTH_PORT"] = $"{healthPort}",
         });
         await WaitForLineAsync("Chat is running", TimeSpan.FromMinutes(4));

@@ -25,6 +25,7 @@ public static class TestSettings
         ["Chat:Limits:HubInvocationsPerSecond"] = "10000",
         ["Chat:Limits:HubInvocationBurst"] = "10000",
         ["Chat:Limits:AuthRequestsPerIpPerMinute"] = "10000",
+        ["Chat:Limits:SearchesPerIpPerMinute"] = "10000",
         // Test hosts are often stopped with clients still connected that never leave (a fixture's
         // readers): the drain would wait its whole 10 s for them. Tests of the drain set their own.
         ["Chat:Web:DrainTimeout"] = "00:00:02",

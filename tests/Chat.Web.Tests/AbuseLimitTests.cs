@@ -27,10 +27,24 @@ public sealed class AbuseLimitTests : IAsyncLifetime
             ["Chat:Limits:HubInvocationBurst"] = "5",
             ["Chat:Limits:FlagBurstPerUser"] = "2",
             ["Chat:Limits:FlagsPerMinutePerUser"] = "1",
+            ["Chat:Limits:SearchesPerIpPerMinute"] = "3",
         });
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Searching_more_often_than_the_per_ip_limit_is_refused_with_429_and_retry_after()
+    {
+        using var http = new HttpClient { BaseAddress = _host.BaseAddress };
+        for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/search?q=anything")).StatusCode);
+
+        var refused = await http.GetAsync("/api/search?q=anything");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.StartsWith("Too many searches from your address", await DetailOf(refused));
+    }
 
     [Fact]
     public async Task Posting_faster_than_the_per_user_bucket_is_refused_with_429_and_retry_after_and_stores_nothing()

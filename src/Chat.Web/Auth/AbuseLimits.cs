@@ -16,6 +16,7 @@ public static class AbuseLimits
 {
     public const string AuthPolicy = "auth-per-ip";
     public const string HubConnectionsPolicy = "hub-connections-per-ip";
+    public const string SearchPolicy = "search-per-ip";
 
     public static WebApplicationBuilder AddChatAbuseLimits(this WebApplicationBuilder builder)
     {
@@ -28,6 +29,12 @@ public static class AbuseLimits
             o.AddPolicy(AuthPolicy, context => RateLimitPartition.GetFixedWindowLimiter(ClientIp(context), _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = Math.Max(1, limits.AuthRequestsPerIpPerMinute),
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+            }));
+            o.AddPolicy(SearchPolicy, context => RateLimitPartition.GetFixedWindowLimiter(ClientIp(context), _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = Math.Max(1, limits.SearchesPerIpPerMinute),
                 Window = TimeSpan.FromMinutes(1),
                 QueueLimit = 0,
             }));
@@ -46,7 +53,9 @@ public static class AbuseLimits
                 context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 var detail = context.Request.Path.StartsWithSegments("/hubs")
                     ? "Too many open connections from your address."
-                    : $"Too many sign-in attempts from your address: try again in {seconds} s.";
+                    : context.Request.Path.StartsWithSegments("/api/search")
+                        ? $"Too many searches from your address: try again in {seconds} s."
+                        : $"Too many sign-in attempts from your address: try again in {seconds} s.";
                 await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, detail: detail).ExecuteAsync(context);
             };
         });

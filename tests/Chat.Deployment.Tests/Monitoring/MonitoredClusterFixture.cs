@@ -69,7 +69,8 @@ public sealed class MonitoredClusterFixture : IAsyncLifetime
         await Eventually.True(async () =>
                 await Prometheus.ScalarAsync("""sum(chat_comments_acknowledged_total{job="chat"})""") >= PostCount
                 && await Prometheus.ScalarAsync("""sum(chat_signalr_deliveries_total{job="chat"})""") >= ReaderCount
-                && await Prometheus.ScalarAsync("""sum(chat_post_ack_latency_milliseconds_count{job="chat"})""") >= PostCount,
+                && await Prometheus.ScalarAsync("""sum(chat_post_ack_latency_milliseconds_count{job="chat"})""") >= PostCount
+                && await Prometheus.ScalarAsync("""sum(chat_search_query_duration_milliseconds_count{job="chat"})""") >= 1,
             TimeSpan.FromSeconds(30), "Prometheus seeing the load's comments acknowledged and delivered");
     }
 
@@ -80,6 +81,8 @@ public sealed class MonitoredClusterFixture : IAsyncLifetime
         for (var i = 0; i < ReaderCount; i++) _readers.Add(await ThreadReader.ConnectAsync(Web.BaseAddress, threadId));
         for (var i = 0; i < PostCount; i++) await _poster.PostCommentSeqAsync(threadId, 0, $"comment {i}");
         await Eventually.True(() => _readers.All(r => r.LastSeq >= PostCount), TimeSpan.FromSeconds(30), $"every reader receiving all {PostCount} comments");
+        // Someone searches too: the search series exist once a query ran.
+        (await _poster.Http.GetAsync("/api/search?q=comment")).EnsureSuccessStatusCode();
     }
 
     /// <summary>The shipped job with file_sd for pod discovery, scraping and evaluating every second.</summary>

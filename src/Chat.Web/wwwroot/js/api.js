@@ -5,6 +5,8 @@
 // Never use innerHTML with anything that came from the server.
 
 import { watchInbox } from './live.js';
+// The header's search box is on every page, and so its "/" key: every page's script imports this module.
+import './site-search.js';
 
 /** Error thrown for a non-2xx response; `message` is the text to show to a person. */
 export class ApiError extends Error {

@@ -22,6 +22,7 @@ import { pagingState, setupPaging } from './thread/paging.js';
 import { chosenOrder, sequenceFor, setupOrderControl } from './thread/order.js';
 import { typingState } from './thread/typing.js';
 import { loadReadMark, unreadState } from './thread/unread.js';
+import './thread/search-box.js';
 
 const threadId = location.pathname.split('/').filter(Boolean).pop() ?? '';
 const order = chosenOrder();
