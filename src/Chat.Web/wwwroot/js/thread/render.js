@@ -1,7 +1,7 @@
 // The comment tree: each comment drawn once under its parent, in seq order among its siblings,
 // and redrawn in place when it changes. Which comments to draw, and when, is sequence.js's call.
 
-import { el, plural, timeElement, loginHref } from '../api.js';
+import { api, el, plural, timeElement, loginHref } from '../api.js';
 import { renderBody } from '../format.js';
 import { deleteComment, hideComment, vote, readableError } from './actions.js';
 import { applyCollapse, toggleCollapsed, updateCollapseLabel } from './collapse.js';
@@ -33,6 +33,20 @@ export function applyUpdates(page, updates) {
     if (node) fillComment(page, node, c);
   }
   if (page.sequence.visibleCount !== countBefore) updateCommentCount(page);
+  if (page.sequence.countUnsure) recountFromServer(page);
+}
+
+/** An update the page could not count: the server's figure, read once however many such updates come. */
+async function recountFromServer(page) {
+  if (page.recounting) return;
+  page.recounting = true;
+  try {
+    const thread = await api('GET', '/api/threads/' + encodeURIComponent(page.threadId));
+    page.sequence.recount(thread.commentCount, thread.lastSeq);
+    updateCommentCount(page);
+  } catch { /* the next unsure update asks again */ } finally {
+    page.recounting = false;
+  }
 }
 
 /** Draws c under its parent (or at the end of `topLevel`), in seq order among its siblings. */
