@@ -11,6 +11,7 @@ import { updateCommentCount } from './header.js';
 import { endTyping } from './typing.js';
 import { showNewLabel, watchReading } from './unread.js';
 import { flagControl } from './flag.js';
+import { editedControl } from './history.js';
 
 /**
  * Draws comments the sequence released, in its order. New top-level comments go into the page in
@@ -115,11 +116,7 @@ function fillComment(page, node, c) {
     parts.push(authorLink(c.author));
   }
   parts.push(' ', timeElement(c.createdAt));
-  if (c.editedAt && !c.deleted) {
-    const edited = el('span', 'edited', 'edited');
-    edited.title = 'edited ' + c.editedAt;
-    parts.push(' ', edited);
-  }
+  if (c.editedAt && !c.deleted) parts.push(' ', editedControl(page, node, c));
   if (!c.deleted) parts.push(' | ', el('span', 'points', plural(Number(c.points) || 0, 'point')));
 
   const link = el('a', 'permalink', 'link');
@@ -152,6 +149,8 @@ function fillComment(page, node, c) {
 
   if (c.deleted) {
     body.replaceChildren(el('p', 'deleted-body', c.hidden ? '[hidden by a moderator]' : '[deleted]'));
+    const history = node.querySelector(':scope > .history');
+    if (history) history.hidden = true;
     editArea.hidden = true;
     replyArea.hidden = true;
   } else {
