@@ -25,7 +25,7 @@ public static class ChatSiloExtensions
         silo.Services.AddChatOptions<LimitsOptions, LimitsOptionsValidator>(configuration, LimitsOptions.Section);
         silo.Services.AddChatOptions<ModerationOptions, ModerationOptionsValidator>(configuration, ModerationOptions.Section);
         silo.Services.AddChatOptions<FrontPageOptions>(configuration, FrontPageOptions.Section);
-        silo.Services.AddChatOptions<InboxOptions>(configuration, InboxOptions.Section);
+        silo.Services.AddChatOptions<InboxOptions, InboxOptionsValidator>(configuration, InboxOptions.Section);
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(ThreadGrainOptions.ClockKey, TimeProvider.System);
         silo.Services.AddSingleton<ICommentLog>(sp => new TableCommentLog(

@@ -34,6 +34,7 @@ public static class ApiExtensions
         app.MapImportEndpoints();
         app.MapInboxEndpoints();
         app.MapReadMarkEndpoints();
+        app.MapControlsEndpoints();
         return app;
     }
 }
