@@ -36,6 +36,7 @@ public static class PagesExtensions
         new("user.html", "user | chat", "/js/user.js", Live: true, "/u/{name}"),
         new("inbox.html", "inbox | chat", "/js/inbox.js", Live: true, "/inbox"),
         new("mod.html", "mod | chat", "/js/mod.js", Live: true, "/mod"),
+        new("settings.html", "settings | chat", "/js/settings.js", Live: true, "/settings"),
     ];
 
     private const string LayoutFile = "_layout.html";

@@ -15,6 +15,7 @@ import { api, ApiError, initHeader, startRelativeTimeRefresh } from './api.js';
 import { loadMyVotes } from './thread/actions.js';
 import { announcerState } from './thread/announce.js';
 import { rememberedCollapsed } from './thread/collapse.js';
+import { loadControls } from './thread/controls.js';
 import { setupCommentForm } from './thread/forms.js';
 import { renderThreadHeader, setConnectionState, showLastSeq, showNoSuchThread } from './thread/header.js';
 import { goLive, liveState } from './thread/joining.js';
@@ -87,7 +88,7 @@ async function main() {
   page.sequence.countFrom(thread.commentCount, thread.lastSeq);
   threadFound(true);
 
-  if (me) await Promise.all([loadMyVotes(page), loadReadMark(page)]);
+  if (me) await Promise.all([loadMyVotes(page), loadReadMark(page), loadControls(page)]);
   renderThreadHeader(page);
   setupCommentForm(page);
   setupOrderControl(page);

@@ -12,6 +12,7 @@ import { endTyping } from './typing.js';
 import { showNewLabel, watchReading } from './unread.js';
 import { flagControl } from './flag.js';
 import { editedControl } from './history.js';
+import { isMuted, mutedControls, quietControl } from './controls.js';
 
 /**
  * Draws comments the sequence released, in its order. New top-level comments go into the page in
@@ -98,6 +99,9 @@ function fillComment(page, node, c) {
   // Hidden by a moderator: CSS removes it, or keeps a stub while it still has visible replies.
   node.classList.toggle('moderated', !!c.hidden);
   if (c.hidden) c = { ...c, deleted: true };
+  // Someone the reader muted: collapsed to its head, "[muted] show", on every page and in live pushes.
+  const muted = !c.deleted && isMuted(page, c);
+  node.classList.toggle('muted', muted);
   const seq = c.seq;
   const mine = !!me && !c.deleted && c.author === me.userName;
 
@@ -112,6 +116,8 @@ function fillComment(page, node, c) {
     parts.push(el('span', 'author deleted-mark', '[hidden]'));
   } else if (c.deleted) {
     parts.push(el('span', 'author deleted-mark', '[deleted]'));
+  } else if (muted) {
+    parts.push(...mutedControls(page, c, () => fillComment(page, node, page.sequence.get(seq) ?? c)));
   } else {
     parts.push(authorLink(c.author));
   }
@@ -133,7 +139,7 @@ function fillComment(page, node, c) {
     const edit = linkButton('edit-toggle', 'edit', () => toggleEdit(page, seq, edit, editArea, updated => applyUpdates(page, [updated])));
     edit.setAttribute('aria-expanded', String(!editArea.hidden));
     const del = linkButton('delete-button', 'delete', () => confirmDelete(page, seq, del));
-    parts.push(' | ', edit, ' | ', del);
+    parts.push(' | ', edit, ' | ', del, ' | ', quietControl(page, seq));
   }
   if (me && !c.deleted && !mine) parts.push(' | ', flagControl(page, seq));
   if (me?.moderator && !c.hidden) {
