@@ -35,6 +35,8 @@ public sealed class ThreadFollowersGrain(
         if (Followers.Count >= options.Value.FollowersPerThread)
             throw ChatException.Invalid($"This thread has {Followers.Count} followers, as many as it takes.");
         Followers.Add(userName);
+        // The comments counted so far this period came before they followed: not theirs to hear of.
+        if (_pending > 0) _notFor[userName] = _notFor.GetValueOrDefault(userName) + _pending;
         await WriteAsync(() => Followers.Remove(userName));
     }
 
