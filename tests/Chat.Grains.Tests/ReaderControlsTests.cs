@@ -122,6 +122,24 @@ public sealed class ReaderControlsTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_follower_hears_only_of_comments_after_they_followed()
+    {
+        var (alice, _) = await fixture.NewUserAsync();
+        var (bob, _) = await fixture.NewUserAsync();
+        var (carol, _) = await fixture.NewUserAsync();
+        var thread = await alice.CreateThread("Late follower", null, null);
+        await Eventually.True(async () => await fixture.Grains.GetGrain<IThreadFollowersGrain>(thread.Id).Count() == 1, Deadline, "alice follows her thread");
+        await bob.PostComment(thread.Id, 0, "Before carol came.", "b1");
+
+        await carol.SetFollow(thread.Id, true);
+        var after = await bob.PostComment(thread.Id, 0, "After carol came.", "b2");
+
+        await Eventually.True(async () => (await ItemsAsync(alice)).FirstOrDefault()?.Count == 2, Deadline, "alice hears of both");
+        await Eventually.True(async () => (await ItemsAsync(carol)).FirstOrDefault()?.Count == 1, Deadline, "carol hears of the one after she followed");
+        Assert.True(Assert.Single(await ItemsAsync(carol)).Seq <= after);
+    }
+
+    [Fact]
     public async Task Many_comments_to_many_followers_make_one_inbox_call_per_follower_per_period_not_one_per_comment()
     {
         using var notified = new CounterReading(ChatMetrics.MeterName, "chat.followers.notified", fixture.MeterFactories);

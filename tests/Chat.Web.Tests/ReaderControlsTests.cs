@@ -94,6 +94,22 @@ public sealed class ReaderControlsTests(WebFixture fixture)
         Assert.Empty((await carol.Http.GetFromJsonAsync<JsonElement>("/api/me/follows")).EnumerateArray());
     }
 
+    [Fact]
+    public async Task Muting_a_moderator_hides_nothing_of_their_moderation()
+    {
+        using var reader = await ChatApiClient.SignedUpAsync(fixture.BaseAddress);
+        using var author = await ChatApiClient.SignedUpAsync(fixture.BaseAddress);
+        using var moderator = await ChatApiClient.SignedInAsync(fixture.BaseAddress, TestSettings.ModeratorName);
+        var threadId = await author.CreateThreadAsync();
+        var seq = await author.PostCommentSeqAsync(threadId, 0, "Something a moderator will hide.");
+
+        (await reader.Http.PostAsync($"/api/users/{TestSettings.ModeratorName}/mute", null)).EnsureSuccessStatusCode();
+        (await moderator.Http.PostAsync($"/api/threads/{threadId}/comments/{seq}/hide", null)).EnsureSuccessStatusCode();
+
+        Assert.True((await reader.GetCommentsAsync(threadId)).Single().Hidden);
+        Assert.Contains(TestSettings.ModeratorName, (await reader.Http.GetFromJsonAsync<string[]>("/api/me/mutes"))!);
+    }
+
     private static async Task<string?> DetailOf(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
 }
