@@ -58,6 +58,26 @@ public sealed class ReaderControlsTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task A_mute_in_another_tab_collapses_the_persons_comments_on_an_open_thread_page()
+    {
+        var (_, threadId) = await fixture.NewThreadAsync();
+        using var loud = await ChatApiClient.SignedUpAsync(fixture.BaseAddress);
+        var seq = await loud.PostCommentSeqAsync(threadId, 0, "Words from another tab's target.");
+        await using var reader = await fixture.SignedUpAsync();
+        await reader.OpenThreadAsync(threadId);
+        await Expect(reader.Page.Locator($"#c{seq} > .body")).ToBeVisibleAsync();
+
+        var profile = await reader.Context.NewPageAsync();
+        await profile.GotoAsync($"/u/{loud.UserName}");
+        await profile.Locator("#mute-toggle").ClickAsync();
+        await Expect(profile.Locator("#mute-toggle")).ToHaveTextAsync("unmute");
+
+        await Expect(reader.Page.Locator($"#c{seq} > .comhead .muted-mark")).ToBeVisibleAsync(Within5s);
+        await Expect(reader.Page.Locator($"#c{seq} > .body")).ToBeHiddenAsync();
+        reader.AssertNoScriptErrors();
+    }
+
+    [Fact]
     public async Task Following_a_thread_brings_one_counting_item_to_the_inbox_live_and_opening_the_thread_clears_it()
     {
         var (author, threadId) = await fixture.NewThreadAsync("A thread worth following");

@@ -2,6 +2,7 @@
 // quiet comments, the threads they follow), each entry with a button that undoes it and, pressed
 // again, does it again: an undo that was a slip is one press away.
 import { api, initHeader, el, showSignInPrompt } from './api.js';
+import { announceMutesChanged } from './mutes.js';
 
 const status = document.getElementById('status');
 const error = document.getElementById('settings-error');
@@ -76,6 +77,7 @@ function entry(text, href, path, undoText, redoText, what) {
       button.textContent = on ? undoText : redoText;
       li.classList.toggle('undone', !on);
       label();
+      if (path(on).includes('/mute')) announceMutesChanged();
     } catch (e) {
       error.textContent = e.message;
     } finally {

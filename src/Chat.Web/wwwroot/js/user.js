@@ -1,5 +1,6 @@
 // User page /u/{name}: karma, joined, recent comments with links to them.
 import { api, ApiError, initHeader, el, timeElement, startRelativeTimeRefresh } from './api.js';
+import { announceMutesChanged } from './mutes.js';
 
 const name = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
 const status = document.getElementById('status');
@@ -60,6 +61,7 @@ async function muteButton(userName) {
       await api(muted ? 'DELETE' : 'POST', `/api/users/${encodeURIComponent(userName)}/mute`);
       muted = !muted;
       draw();
+      announceMutesChanged();
     } catch (e) {
       error.textContent = e.message;
     }

@@ -6,6 +6,7 @@
 
 import { api, el } from '../api.js';
 import { readableError } from './actions.js';
+import { onMutesChanged } from '../mutes.js';
 
 /** Reads the reader's mutes, quiet comments and follows (signed in only); a failure leaves them empty. */
 export async function loadControls(page) {
@@ -19,6 +20,15 @@ export async function loadControls(page) {
   page.mutes = new Set(mutes);
   page.quiet = new Set(quiet.filter(q => q.threadId === page.threadId).map(q => Number(q.seq)));
   page.following = follows.some(f => f.threadId === page.threadId);
+  // Kept current: a mute or unmute in another tab redraws this page's comments by the new list.
+  onMutesChanged(async () => {
+    try {
+      page.mutes = new Set(await api('GET', '/api/me/mutes'));
+      page.redrawAll?.();
+    } catch (err) {
+      console.warn('re-reading mutes failed', err);
+    }
+  });
 }
 
 /** Whether comment c is drawn muted: its author is muted and the reader has not asked to see it. */

@@ -51,6 +51,14 @@ async function recountFromServer(page) {
   }
 }
 
+/** Redraws every drawn comment as it is (the reader's mutes changed). */
+export function redrawAll(page) {
+  for (const node of document.querySelectorAll('#comments .comment')) {
+    const c = page.sequence.get(Number(node.dataset.seq));
+    if (c) fillComment(page, node, c);
+  }
+}
+
 /** Draws c under its parent (or at the end of `topLevel`), in seq order among its siblings. */
 function drawComment(page, c, topLevel) {
   const node = el('div', 'comment');
