@@ -64,6 +64,14 @@ public interface IThreadGrain : IGrainWithStringKey
     Task<Comment> EditComment(long seq, string author, string body);
 
     /// <summary>
+    /// The versions of comment seq, oldest first, its text now last (edits keep the earlier text, at
+    /// most <see cref="CommentVersion.MaxVersions"/> versions). A deleted or hidden comment's history
+    /// is refused (Forbidden) unless moderator: the caller (the web tier) decides who is one.
+    /// </summary>
+    [Alias("GetHistory")]
+    Task<CommentVersion[]> GetHistory(long seq, bool moderator);
+
+    /// <summary>
     /// Blanks author and body of comment seq, keeping its slot so that replies stay in place. Only
     /// its author; deleting twice is a no-op. Returns the comment as it is now.
     /// </summary>

@@ -145,4 +145,30 @@ public interface IUserGrain : IGrainWithStringKey
     /// </summary>
     [Alias("MarkRead")]
     Task<ReadMark> MarkRead(string threadId, long seq);
+
+    /// <summary>Mutes (or unmutes) a person for this user: 400 for oneself, 404 for no such user; twice is harmless.</summary>
+    [Alias("SetMute")]
+    Task SetMute(string userName, bool mute);
+
+    /// <summary>Whom this user muted, their quiet comments, the threads they follow and their settings: for them only.</summary>
+    [Alias("GetControls")]
+    Task<ReaderControlsView> GetControls();
+
+    /// <summary>Replies to this user's comment seq stop reaching the inbox (or reach it again): 404 no such comment, 403 not theirs.</summary>
+    [Alias("SetQuiet")]
+    Task SetQuiet(string threadId, long seq, bool quiet);
+
+    /// <summary>Follows (or stops following) a thread: 404 for no such thread.</summary>
+    [Alias("SetFollow")]
+    Task SetFollow(string threadId, bool follow);
+
+    [Alias("SetAutoFollow")]
+    Task<ReaderSettings> SetAutoFollow(bool autoFollow);
+
+    /// <summary>
+    /// count new comments in a followed thread since the last notice, from firstSeq on. One-way from
+    /// the thread's followers grain; the inbox keeps one item per thread and counts it up.
+    /// </summary>
+    [OneWay, Alias("AddFollowed")]
+    Task AddFollowed(string threadId, string threadTitle, long firstSeq, int count);
 }

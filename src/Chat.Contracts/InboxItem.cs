@@ -4,7 +4,7 @@ namespace Chat.Contracts;
 /// One reply to a user's comment, or a comment that mentions them, as their inbox lists it. A
 /// snapshot taken when the comment was stored: later edits do not change it (deleting it removes it).
 /// Kind came later (last, with a new id): null is a reply (as on every item stored before),
-/// <see cref="MentionKind"/> a mention.
+/// <see cref="MentionKind"/> a mention. Count came after it, the same way (only for <see cref="FollowedKind"/>).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Chat.InboxItem")]
 public sealed record InboxItem(
@@ -15,8 +15,12 @@ public sealed record InboxItem(
     [property: Id(4)] string Author,
     [property: Id(5)] string Snippet,
     [property: Id(6)] DateTimeOffset CreatedAt,
-    [property: Id(7)] string? Kind = null)
+    [property: Id(7)] string? Kind = null,
+    [property: Id(8)] int? Count = null)
 {
+    /// <summary>New comments in a followed thread: one item per thread, Count of them, Seq the first.</summary>
+    public const string FollowedKind = "followed";
+
     public const int SnippetLength = 140;
 
     public const string ReplyKind = "reply";

@@ -18,6 +18,7 @@ public sealed class ChatMetrics
     private readonly Histogram<double> _flushLatency;
     private readonly Counter<long> _observerNotifications;
     private readonly Counter<long> _threadsHandedOver;
+    private readonly Counter<long> _followersNotified;
     private long _commentLogErrors;
     private long _grainStateErrors;
 
@@ -42,6 +43,7 @@ public sealed class ChatMetrics
             new Measurement<long>(Interlocked.Read(ref _commentLogErrors), new KeyValuePair<string, object?>("store", StorageErrorPolicy.CommentLog)),
             new Measurement<long>(Interlocked.Read(ref _grainStateErrors), new KeyValuePair<string, object?>("store", StorageErrorPolicy.GrainState)),
         }, description: "Storage requests that failed (no answer in time, or a 5xx, 408 or 429 answer), by store: the comment log or grain state");
+        _followersNotified = meter.CreateCounter<long>("chat.followers.notified", description: "Inbox calls from followed threads to their followers (coalesced: at most one per follower per Chat:Inbox:FollowedPeriod)");
         _threadsHandedOver = meter.CreateCounter<long>("chat.threads.handed_over", description: "Threads activated on this silo with the memory of a migrating activation (a silo stopping gracefully, a rebalancing): they read nothing from storage");
     }
 
@@ -72,4 +74,9 @@ public sealed class ChatMetrics
     }
 
     public void ObserverNotificationSent() => _observerNotifications.Add(1);
+
+    public void FollowersNotified(int calls)
+    {
+        if (calls > 0) _followersNotified.Add(calls);
+    }
 }

@@ -26,7 +26,7 @@ public static class ChatSiloExtensions
         silo.Services.AddChatOptions<LimitsOptions, LimitsOptionsValidator>(configuration, LimitsOptions.Section);
         silo.Services.AddChatOptions<ModerationOptions, ModerationOptionsValidator>(configuration, ModerationOptions.Section);
         silo.Services.AddChatOptions<FrontPageOptions>(configuration, FrontPageOptions.Section);
-        silo.Services.AddChatOptions<InboxOptions>(configuration, InboxOptions.Section);
+        silo.Services.AddChatOptions<InboxOptions, InboxOptionsValidator>(configuration, InboxOptions.Section);
         silo.Services.AddChatSearch(configuration);
         silo.Services.TryAddSingleton(_ => SearchCopies.For(connectionString));
         silo.Services.TryAddSingleton(TimeProvider.System);

@@ -236,6 +236,12 @@ public sealed class ThreadGrain : Grain, IThreadGrain, IGrainMigrationParticipan
         return _changes.EditAsync(seq, author, body);
     }
 
+    public Task<CommentVersion[]> GetHistory(long seq, bool moderator)
+    {
+        EnsureExists();
+        return _changes.HistoryAsync(seq, moderator);
+    }
+
     public Task<Comment> DeleteComment(long seq, string author)
     {
         EnsureExists();

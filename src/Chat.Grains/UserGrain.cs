@@ -10,7 +10,8 @@ namespace Chat.Grains;
 /// One account. Posts pass through here on their way to the thread so that per-user rules have one
 /// home in the cluster. The grain checks that the account exists and hands each job to a
 /// collaborator in Users/: the account and its sign-in throttle, the post gate, the user's page
-/// (recent comments, karma), the inbox, read marks and flags. All but the account are saved lazily
+/// (recent comments, karma), the inbox, read marks, flags, and what the user controls (mutes, quiet
+/// comments, follows: <see cref="ReaderControls"/>, which the inbox consults). All but the account are saved lazily
 /// (a timer and deactivation): none of them holds a comment, which only the thread's log does.
 /// </summary>
 [Reentrant]
@@ -32,6 +33,7 @@ public sealed class UserGrain(
     private UserInbox _inbox = null!;
     private ReadMarkBook _readMarks = null!;
     private CommentFlagging? _flagging;
+    private ReaderControls _controls = null!;
 
     private string UserName => this.GetPrimaryKeyString();
 
@@ -43,6 +45,7 @@ public sealed class UserGrain(
         _readMarks = new ReadMarkBook(() => state.State.ReadMarks ??= [], time);
         _inbox = new UserInbox(UserName, state, _saved, inboxNodes, GrainFactory, inboxOptions.Value, time, logger);
         _inbox.Restore();
+        _controls = new ReaderControls(UserName, state, _saved, _inbox, GrainFactory, time, logger);
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { Interleave = true });
         return Task.CompletedTask;
     }
@@ -55,11 +58,7 @@ public sealed class UserGrain(
 
     public Task<int> LoginLockedForSeconds() => Task.FromResult(_logins.LockedForSeconds());
 
-    public Task RecordLoginResult(bool succeeded)
-    {
-        _logins.Record(succeeded);
-        return Task.CompletedTask;
-    }
+    public Task RecordLoginResult(bool succeeded) => Done(() => _logins.Record(succeeded));
 
     public Task<bool> Register(string passwordHash) => _account.RegisterAsync(passwordHash);
 
@@ -67,11 +66,7 @@ public sealed class UserGrain(
 
     public Task<string?> GetPasswordHash() => Task.FromResult(_account.PasswordHash);
 
-    public Task UpdatePasswordHash(string passwordHash)
-    {
-        _account.EnsureExists(UserName);
-        return _account.UpdatePasswordHashAsync(passwordHash);
-    }
+    public Task UpdatePasswordHash(string passwordHash) => Checked(() => _account.UpdatePasswordHashAsync(passwordHash));
 
     public Task<UserProfile?> GetProfile() => Task.FromResult(_page.Profile(UserName));
 
@@ -85,6 +80,7 @@ public sealed class UserGrain(
         stages.Since(PostStages.UserGrain, started);
         if (_page.Posted(threadId, seq, body, time.GetUtcNow())) _saved.MarkDirty();
         if (_readMarks.OwnCommentPosted(threadId, seq)) _saved.MarkDirty();
+        _controls.Joined(threadId);
         return seq;
     }
 
@@ -105,11 +101,7 @@ public sealed class UserGrain(
     }
 
     /// <summary>A moderator hid one of this user's comments (one-way, from the thread).</summary>
-    public Task ForgetComment(string threadId, long seq, long parentSeq)
-    {
-        Forget(threadId, seq, parentSeq);
-        return Task.CompletedTask;
-    }
+    public Task ForgetComment(string threadId, long seq, long parentSeq) => Done(() => Forget(threadId, seq, parentSeq));
 
     /// <summary>A deleted or hidden comment leaves its author's page, and the inbox of the one it replied to.</summary>
     private void Forget(string threadId, long seq, long parentSeq)
@@ -118,46 +110,38 @@ public sealed class UserGrain(
         if (parentSeq > 0) _inbox.TakeBackReplyAsync(threadId, parentSeq, seq).Ignore();
     }
 
-    public Task<long> Vote(string threadId, long seq, bool up)
+    public Task<long> Vote(string threadId, long seq, bool up) => Checked(() =>
     {
-        _account.EnsureExists(UserName);
         _gate.TakeVote();
         return Thread(threadId).Vote(seq, UserName, up);
-    }
+    });
 
-    public Task AddKarma(long delta)
-    {
-        if (_page.AddKarma(delta)) _saved.MarkDirty();
-        return Task.CompletedTask;
-    }
+    public Task AddKarma(long delta) => Done(() => { if (_page.AddKarma(delta)) _saved.MarkDirty(); });
 
-    public Task AddReply(InboxItem reply)
-    {
-        _inbox.Add(reply);
-        return Task.CompletedTask;
-    }
+    /// <summary>Not from someone this user muted, nor a reply to a comment they quieted.</summary>
+    public Task AddReply(InboxItem reply) => Done(() => { if (!_controls.Blocks(reply)) _inbox.Add(reply); });
 
-    public Task RemoveReply(string threadId, long seq)
-    {
-        _inbox.Remove(threadId, seq);
-        return Task.CompletedTask;
-    }
+    public Task RemoveReply(string threadId, long seq) => Done(() => _inbox.Remove(threadId, seq));
+
+    public Task AddFollowed(string threadId, string threadTitle, long firstSeq, int count) => Done(() => _controls.Followed(threadId, threadTitle, firstSeq, count));
+
+    public Task SetMute(string userName, bool mute) => Checked(() => _controls.MuteAsync(userName, mute));
+
+    public Task SetQuiet(string threadId, long seq, bool quiet) => Checked(() => _controls.SetQuietAsync(threadId, seq, quiet));
+
+    public Task SetFollow(string threadId, bool follow) => Checked(() => _controls.SetFollowAsync(threadId, follow));
+
+    public Task<ReaderControlsView> GetControls() => Task.FromResult(_controls.View());
+
+    public Task<ReaderSettings> SetAutoFollow(bool autoFollow) => Checked(() => _controls.SetAutoFollowAsync(autoFollow));
 
     public Task<Inbox> GetInbox() => Task.FromResult(_inbox.Current());
 
-    public Task<Inbox> MarkInboxRead()
-    {
-        _account.EnsureExists(UserName);
-        return Task.FromResult(_inbox.MarkRead());
-    }
+    public Task<Inbox> MarkInboxRead() => Checked(() => Task.FromResult(_inbox.MarkRead()));
 
     public Task<InboxStatus> SubscribeInbox(string nodeId, IInboxObserver observer) => Task.FromResult(_inbox.Subscribe(nodeId, observer));
 
-    public Task UnsubscribeInbox(string nodeId)
-    {
-        _inbox.Unsubscribe(nodeId);
-        return Task.CompletedTask;
-    }
+    public Task UnsubscribeInbox(string nodeId) => Done(() => _inbox.Unsubscribe(nodeId));
 
     public Task<ReadMark[]> GetReadMarks(string[] threadIds) => Task.FromResult(_readMarks.Get(threadIds));
 
@@ -167,6 +151,7 @@ public sealed class UserGrain(
         _account.EnsureExists(UserName);
         var (mark, changed) = await _readMarks.MarkReadAsync(Thread(threadId), threadId, seq);
         if (changed) _saved.MarkDirty();
+        _inbox.ClearFollowed(threadId);
         return mark;
     }
 
@@ -179,17 +164,32 @@ public sealed class UserGrain(
         return result;
     }
 
-    public Task<ThreadInfo> CreateThread(string title, string? url, string? body, string clientId)
+    public async Task<ThreadInfo> CreateThread(string title, string? url, string? body, string clientId)
     {
         if (Limits.CheckClientId(clientId) is { } clientIdError) throw ChatException.Invalid(clientIdError);
         _account.EnsureExists(UserName);
         _gate.TakePost();
-        return ThreadCreation.CreateAsync(GrainFactory, UserName, title, url, body, clientId);
+        var info = await ThreadCreation.CreateAsync(GrainFactory, UserName, title, url, body, clientId);
+        _controls.Joined(info.Id);
+        return info;
     }
 
     public Task<ThreadInfo> CreateThread(string title, string? url, string? body) => CreateThread(title, url, body, Guid.NewGuid().ToString("N"));
 
     private IThreadGrain Thread(string threadId) => GrainFactory.GetGrain<IThreadGrain>(threadId);
+
+    private static Task Done(Action action)
+    {
+        action();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Changes only by an existing account.</summary>
+    private T Checked<T>(Func<T> change)
+    {
+        _account.EnsureExists(UserName);
+        return change();
+    }
 
     private Task OnTimerAsync(CancellationToken cancellationToken)
     {

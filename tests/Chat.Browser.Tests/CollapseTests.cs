@@ -43,4 +43,24 @@ public sealed class CollapseTests(BrowserFixture fixture)
         await Expect(person.Page.Locator($"#c{late}")).ToBeVisibleAsync();
         person.AssertNoScriptErrors();
     }
+
+    [Fact]
+    public async Task A_collapsed_comment_without_replies_still_shows_it_is_collapsed_after_a_reload()
+    {
+        var (author, threadId) = await fixture.NewThreadAsync();
+        var lone = await author.PostCommentSeqAsync(threadId, 0, "A comment nobody answered.");
+        await using var person = await fixture.SignedUpAsync();
+        await person.OpenThreadAsync(threadId);
+
+        var toggle = person.Page.Locator($"#c{lone} > .comhead .collapse-toggle");
+        await toggle.ClickAsync();
+        await Expect(toggle).ToHaveTextAsync("[+0]");
+
+        await person.Page.ReloadAsync();
+        await ThreadPage.ExpectConnectedAsync(person.Page);
+        await Expect(toggle).ToHaveTextAsync("[+0]");
+        await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "false");
+        await Expect(person.Page.Locator($"#c{lone} > .body")).ToBeHiddenAsync();
+        person.AssertNoScriptErrors();
+    }
 }

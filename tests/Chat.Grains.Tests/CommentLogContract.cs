@@ -89,6 +89,27 @@ public abstract class CommentLogContract
     }
 
     [Fact]
+    public async Task An_edit_keeps_the_earlier_text_the_newest_19_of_them_apart_from_the_comments_and_their_count()
+    {
+        var id = Limits.NewThreadId();
+        await Log.AppendAsync(id, [Row(id, 1), Row(id, 2)]);
+
+        for (var n = 1; n <= 21; n++)
+            await Log.ReplaceKeepingAsync(Row(id, 1, body: $"version {n + 1}") with { Comment = Row(id, 1, body: $"version {n + 1}").Comment with { EditedAt = At.AddMinutes(n) } },
+                new CommentVersion(n == 1 ? "comment 1" : $"version {n}", At.AddMinutes(n - 1)));
+        await Assert.ThrowsAsync<CommentLogUnavailableException>(() => Log.ReplaceKeepingAsync(Row(id, 3), new CommentVersion("x", At)));
+
+        var kept = await Log.ReadHistoryAsync(id, 1);
+        Assert.Equal(CommentVersion.MaxVersions - 1, kept.Count);
+        Assert.Equal(Enumerable.Range(3, 19).Select(n => $"version {n}"), kept.Select(v => v.Body));
+        Assert.Equal(At.AddMinutes(2).UtcDateTime, kept[0].At.UtcDateTime);
+        Assert.Equal("version 22", (await Log.ReadOneAsync(id, 1))!.Comment.Body);
+        Assert.Empty(await Log.ReadHistoryAsync(id, 2));
+        Assert.Equal(2, (await Log.ReadAsync(id, 0, 10)).Count);
+        Assert.Equal(0, await Log.CountGoneAsync(id));
+    }
+
+    [Fact]
     public async Task Replace_overwrites_a_stored_comment_and_refuses_one_that_was_never_stored()
     {
         var id = Limits.NewThreadId();

@@ -59,4 +59,41 @@ public sealed class EditAndDeleteTests(ClusterFixture fixture)
         Assert.Equal(ChatErrorKind.Invalid, (await Assert.ThrowsAsync<ChatException>(() => thread.EditComment(parent, author, "back"))).Kind);
         Assert.Equal(ChatErrorKind.NotFound, (await Assert.ThrowsAsync<ChatException>(() => thread.DeleteComment(99, author))).Kind);
     }
+
+    [Fact]
+    public async Task Every_edit_keeps_the_earlier_text_with_its_time_and_a_deleted_comments_history_is_for_moderators_only()
+    {
+        var (thread, author) = await NewThreadAsync();
+        var seq = await thread.Post(new NewComment(0, author, "first words", "c1"));
+        var posted = await OnlyComment(thread, seq);
+        Assert.Equal(["first words"], (await thread.GetHistory(seq, moderator: false)).Select(v => v.Body));
+
+        ClusterFixture.Clock.Advance(TimeSpan.FromSeconds(30));
+        var second = await thread.EditComment(seq, author, "second words");
+        ClusterFixture.Clock.Advance(TimeSpan.FromSeconds(30));
+        var third = await thread.EditComment(seq, author, "third words");
+
+        var history = await thread.GetHistory(seq, moderator: false);
+        Assert.Equal(["first words", "second words", "third words"], history.Select(v => v.Body));
+        Assert.Equal([posted.CreatedAt, second.EditedAt!.Value, third.EditedAt!.Value], history.Select(v => v.At));
+
+        await thread.DeleteComment(seq, author);
+        var refused = await Assert.ThrowsAsync<ChatException>(() => thread.GetHistory(seq, moderator: false));
+        Assert.Equal(ChatErrorKind.Forbidden, refused.Kind);
+        // Deleting takes the text of the time back for good, as before; the earlier versions stay, for moderators.
+        Assert.Equal(["first words", "second words", ""], (await thread.GetHistory(seq, moderator: true)).Select(v => v.Body));
+        Assert.Equal(ChatErrorKind.NotFound, (await Assert.ThrowsAsync<ChatException>(() => thread.GetHistory(99, moderator: true))).Kind);
+    }
+
+    [Fact]
+    public async Task A_hidden_comments_history_is_for_moderators_only()
+    {
+        var (thread, author) = await NewThreadAsync();
+        var seq = await thread.Post(new NewComment(0, author, "rude words", "c1"));
+        await thread.EditComment(seq, author, "ruder words");
+        await thread.SetHidden(seq, true, "mod");
+
+        Assert.Equal(ChatErrorKind.Forbidden, (await Assert.ThrowsAsync<ChatException>(() => thread.GetHistory(seq, moderator: false))).Kind);
+        Assert.Equal(["rude words", "ruder words"], (await thread.GetHistory(seq, moderator: true)).Select(v => v.Body));
+    }
 }

@@ -52,6 +52,12 @@ internal sealed class ScriptedFaultsCommentLog(ICommentLog inner) : ICommentLog
     public Task ReplaceAsync(StoredComment comment, CancellationToken cancellationToken = default) =>
         inner.ReplaceAsync(comment, cancellationToken);
 
+    public Task ReplaceKeepingAsync(StoredComment comment, CommentVersion earlier, CancellationToken cancellationToken = default) =>
+        inner.ReplaceKeepingAsync(comment, earlier, cancellationToken);
+
+    public Task<IReadOnlyList<CommentVersion>> ReadHistoryAsync(string threadId, long seq, CancellationToken cancellationToken = default) =>
+        inner.ReadHistoryAsync(threadId, seq, cancellationToken);
+
     public Task<long> CountGoneAsync(string threadId, CancellationToken cancellationToken = default) =>
         inner.CountGoneAsync(threadId, cancellationToken);
 

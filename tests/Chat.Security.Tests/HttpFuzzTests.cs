@@ -154,6 +154,24 @@ public sealed class HttpFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
         Assert.True(targetAfter.All(c => c.Author == fixture.User.UserName && Limits.CheckBody(c.Body) is null), $"{context}: a stored comment breaks the rules");
     }
 
+    /// <summary>What a reader controls: a comment's history, quieting, muting and following, with odd ids, seqs, names and bodies.</summary>
+    private static HttpCase ControlsCase(FuzzInput fuzz, int number, Auth auth, string? contentType)
+    {
+        var id = Uri.EscapeDataString(fuzz.ThreadId());
+        var seq = fuzz.Pick("1", "2", "0", "-1", "99999", "1.5", "x", "9223372036854775808");
+        var name = Uri.EscapeDataString(fuzz.Pick("alice", "", "a b", "é", "x".PadRight(80, 'x'), "..", "%00", fuzz.JsonString()));
+        var body = fuzz.Chance(50) ? null : fuzz.JunkBody();
+        return fuzz.Random.Next(6) switch
+        {
+            0 => new(number, "history", HttpMethod.Get, $"/api/threads/{id}/comments/{seq}/history", auth, null, null),
+            1 => new(number, "quiet", fuzz.Pick(HttpMethod.Post, HttpMethod.Delete), $"/api/threads/{id}/comments/{seq}/quiet", auth, contentType, body),
+            2 => new(number, "mute", fuzz.Pick(HttpMethod.Post, HttpMethod.Delete), $"/api/users/{name}/mute", auth, contentType, body),
+            3 => new(number, "follow", fuzz.Pick(HttpMethod.Post, HttpMethod.Delete), $"/api/threads/{id}/follow", auth, contentType, body),
+            4 => new(number, "settings", HttpMethod.Put, "/api/me/settings", auth, contentType, body ?? Encoding.UTF8.GetBytes(fuzz.JsonObject(("autoFollow", () => fuzz.Pick("true", "false", "null", "1", "\"x\""))))),
+            _ => new(number, "my lists", HttpMethod.Get, fuzz.Pick("/api/me/mutes", "/api/me/follows", "/api/me/quiet", "/api/me/settings"), auth, null, null),
+        };
+    }
+
     private HttpCase NextCase(FuzzInput fuzz, int number)
     {
         var auth = fuzz.Random.Next(20) switch
@@ -258,6 +276,8 @@ public sealed class HttpFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
                 return ReadMarkCase(fuzz, number, auth, contentType);
             case 12 when fuzz.Chance(50):
                 return SearchCase(fuzz, number, auth);
+            case 11 when fuzz.Chance(50):
+                return ControlsCase(fuzz, number, auth, contentType);
             default:
             {
                 // Wrong methods on real paths, and paths that do not exist.

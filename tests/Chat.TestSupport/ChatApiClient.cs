@@ -107,6 +107,13 @@ public sealed class ChatApiClient : IDisposable
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("points").GetInt64();
     }
 
+    /// <summary>Edits this user's comment seq (throws on a refusal).</summary>
+    public async Task EditCommentAsync(string threadId, long seq, string body)
+    {
+        var response = await Http.PutAsJsonAsync($"/api/threads/{threadId}/comments/{seq}", new { body });
+        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"edit of {seq}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
     public async Task<ThreadInfo> GetThreadAsync(string threadId) =>
         (await Http.GetFromJsonAsync<ThreadInfo>($"/api/threads/{threadId}", Json))!;
 

@@ -23,6 +23,16 @@ public interface ICommentLog
     /// <summary>Overwrites an existing comment row (edit, delete) with the given content.</summary>
     Task ReplaceAsync(StoredComment comment, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// An edit: overwrites the comment row and keeps its earlier text beside it, atomically (one
+    /// transaction in the thread's partition), the newest <see cref="CommentVersion.MaxVersions"/> - 1
+    /// earlier versions of a comment.
+    /// </summary>
+    Task ReplaceKeepingAsync(StoredComment comment, CommentVersion earlier, CancellationToken cancellationToken = default);
+
+    /// <summary>The earlier versions of comment seq kept by edits, oldest first (none if never edited).</summary>
+    Task<IReadOnlyList<CommentVersion>> ReadHistoryAsync(string threadId, long seq, CancellationToken cancellationToken = default);
+
     /// <summary>How many of the thread's comments are deleted or hidden (placeholders are both).</summary>
     Task<long> CountGoneAsync(string threadId, CancellationToken cancellationToken = default);
 

@@ -70,6 +70,27 @@ public sealed class InMemoryCommentLog : ICommentLog
         }
     }
 
+    public async Task ReplaceKeepingAsync(StoredComment comment, CommentVersion earlier, CancellationToken cancellationToken = default)
+    {
+        await RequestAsync(cancellationToken);
+        var c = comment.Comment;
+        lock (_lock)
+        {
+            if (!_threads.TryGetValue(c.ThreadId, out var thread) || !thread.Comments.ContainsKey(c.Seq))
+                throw Unavailable($"Updating comment {c.Seq} of thread {c.ThreadId} failed: there is no such row.");
+            if (!thread.History.TryGetValue(c.Seq, out var kept)) thread.History[c.Seq] = kept = [];
+            kept.Add(earlier with { At = earlier.At.ToUniversalTime() });
+            if (kept.Count > CommentVersion.MaxVersions - 1) kept.RemoveRange(0, kept.Count - (CommentVersion.MaxVersions - 1));
+            thread.Comments[c.Seq] = AsStored(comment);
+        }
+    }
+
+    public async Task<IReadOnlyList<CommentVersion>> ReadHistoryAsync(string threadId, long seq, CancellationToken cancellationToken = default)
+    {
+        await RequestAsync(cancellationToken);
+        lock (_lock) return _threads.TryGetValue(threadId, out var thread) && thread.History.TryGetValue(seq, out var kept) ? [.. kept] : [];
+    }
+
     public async Task<long> CountGoneAsync(string threadId, CancellationToken cancellationToken = default)
     {
         await RequestAsync(cancellationToken);
@@ -146,5 +167,6 @@ public sealed class InMemoryCommentLog : ICommentLog
         public SortedList<long, StoredComment> Comments { get; } = [];
         public HashSet<(string Voter, long Seq)> Votes { get; } = [];
         public long Points { get; set; }
+        public Dictionary<long, List<CommentVersion>> History { get; } = [];
     }
 }

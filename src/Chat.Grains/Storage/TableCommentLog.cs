@@ -96,6 +96,64 @@ public sealed class TableCommentLog(TableClient table, ILogger<TableCommentLog> 
         }
     }
 
+    public async Task ReplaceKeepingAsync(StoredComment comment, CommentVersion earlier, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync(cancellationToken);
+        var c = comment.Comment;
+        try
+        {
+            var kept = await HistoryKeysAsync(c.ThreadId, c.Seq, cancellationToken);
+            var next = kept.Count == 0 ? 1 : kept[^1].Number + 1;
+            var actions = new List<TableTransactionAction>
+            {
+                new(TableTransactionActionType.Add, new TableEntity(c.ThreadId, HistoryRowKey(c.Seq, next)) { ["Body"] = earlier.Body, ["At"] = earlier.At }),
+                new(TableTransactionActionType.UpdateReplace, CommentEntity.From(comment), ETag.All),
+            };
+            // The oldest go when the comment would keep more than its share: one transaction, so never more nor fewer.
+            foreach (var (rowKey, _) in kept.Take(Math.Max(0, kept.Count + 1 - (CommentVersion.MaxVersions - 1))))
+                actions.Add(new(TableTransactionActionType.Delete, new TableEntity(c.ThreadId, rowKey), ETag.All));
+            await table.SubmitTransactionAsync(actions, cancellationToken);
+        }
+        catch (Exception ex) when (IsStorageFailure(ex) || ex is TableTransactionFailedException)
+        {
+            throw new CommentLogUnavailableException($"Editing comment {c.Seq} of thread {c.ThreadId} failed: {ex.Message}", ex);
+        }
+    }
+
+    public async Task<IReadOnlyList<CommentVersion>> ReadHistoryAsync(string threadId, long seq, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync(cancellationToken);
+        var versions = new List<CommentVersion>();
+        try
+        {
+            await foreach (var e in table.QueryAsync<TableEntity>(HistoryFilter(threadId, seq), cancellationToken: cancellationToken))
+                versions.Add(new CommentVersion(e.GetString("Body") ?? "", e.GetDateTimeOffset("At") ?? default));
+        }
+        catch (Exception ex) when (IsStorageFailure(ex))
+        {
+            throw new CommentLogUnavailableException($"Reading the history of comment {seq} of thread {threadId} failed: {ex.Message}", ex);
+        }
+        return versions;
+    }
+
+    /// <summary>
+    /// Earlier versions live beside their comment, in its partition, as rows "-h{seq:D19}:{n:D5}" (n
+    /// counts the comment's edits): '-' keeps them out of the comment range queries, as the votes are.
+    /// </summary>
+    private static string HistoryRowKey(long seq, int number) =>
+        $"-h{CommentEntity.RowKeyOf(seq)}:{number.ToString("D5", System.Globalization.CultureInfo.InvariantCulture)}";
+
+    private static string HistoryFilter(string threadId, long seq) =>
+        TableClient.CreateQueryFilter($"PartitionKey eq {threadId} and RowKey ge {"-h" + CommentEntity.RowKeyOf(seq) + ":"} and RowKey lt {"-h" + CommentEntity.RowKeyOf(seq) + ";"}");
+
+    private async Task<List<(string RowKey, int Number)>> HistoryKeysAsync(string threadId, long seq, CancellationToken cancellationToken)
+    {
+        var keys = new List<(string, int)>();
+        await foreach (var e in table.QueryAsync<TableEntity>(HistoryFilter(threadId, seq), select: ["RowKey"], cancellationToken: cancellationToken))
+            keys.Add((e.RowKey, int.Parse(e.RowKey.AsSpan(e.RowKey.LastIndexOf(':') + 1), provider: System.Globalization.CultureInfo.InvariantCulture)));
+        return keys;
+    }
+
     public async Task<long> CountGoneAsync(string threadId, CancellationToken cancellationToken = default)
     {
         await EnsureTableAsync(cancellationToken);

@@ -32,8 +32,31 @@ internal sealed class CommentChanges(
         var now = time.GetUtcNow();
         if (now - c.CreatedAt > editWindow)
             throw ChatException.Forbidden($"Comments can only be edited within {FormatWindow(editWindow)} of posting.");
-        return await ReplaceAsync(stored, c with { Body = body, EditedAt = now });
+        var edited = c with { Body = body, EditedAt = now };
+        await log.ReplaceKeepingAsync(stored with { Comment = edited }, new CommentVersion(c.Body, c.EditedAt ?? c.CreatedAt));
+        return edited;
     });
+
+    /// <summary>
+    /// The versions of comment seq, oldest first, its text now last. A deleted or hidden comment's
+    /// words are for moderators only: its author took them back, or a moderator took them away.
+    /// </summary>
+    public async Task<CommentVersion[]> HistoryAsync(long seq, bool moderator)
+    {
+        if (seq < 1 || seq > recent.LastSeq) throw ChatException.NotFound($"There is no comment {seq} in this thread.");
+        try
+        {
+            var stored = await log.ReadOneAsync(threadId, seq) ?? throw ChatException.NotFound($"There is no comment {seq} in this thread.");
+            var c = stored.Comment;
+            if (RecentComments.IsGone(c) && !moderator) throw ChatException.Forbidden("This comment was deleted or hidden: only moderators can see what it said.");
+            var earlier = await log.ReadHistoryAsync(threadId, seq);
+            return [.. earlier, new CommentVersion(c.Body, c.EditedAt ?? c.CreatedAt)];
+        }
+        catch (CommentLogUnavailableException)
+        {
+            throw ChatException.StorageUnavailable();
+        }
+    }
 
     public Task<Comment> DeleteAsync(long seq, string author) => ChangeAsync(seq, async stored =>
     {

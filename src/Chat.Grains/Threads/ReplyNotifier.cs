@@ -13,6 +13,8 @@ internal sealed class ReplyNotifier(string threadId, RecentComments recent, ICom
     public void NotifyRepliedTo(IReadOnlyList<StoredComment> stored, string threadTitle)
     {
         List<Comment>? olderParents = null;
+        // The thread's followers hear of the batch once (coalesced there), without those told here.
+        grains.GetGrain<IThreadFollowersGrain>(threadId).Posted([.. stored.Select(s => Followed(s.Comment))]).Ignore();
         foreach (var s in stored)
         {
             var reply = s.Comment;
@@ -64,6 +66,14 @@ internal sealed class ReplyNotifier(string threadId, RecentComments recent, ICom
             if (name == comment.Author || name == parentAuthor) continue;
             grains.GetGrain<IUserGrain>(name).AddReply(ItemOf(comment, threadTitle, InboxItem.MentionKind)).Ignore();
         }
+    }
+
+    /// <summary>Who hears of the comment anyway: the mentioned, and its parent's author when the parent is in memory.</summary>
+    private FollowedComment Followed(Comment c)
+    {
+        var parentAuthor = c.ParentSeq > 0 ? recent.Find(c.ParentSeq)?.Author : null;
+        string[] told = [.. c.Mentions ?? [], .. parentAuthor is { Length: > 0 } ? [parentAuthor] : Array.Empty<string>()];
+        return new FollowedComment(c.Seq, c.Author, told);
     }
 
     private InboxItem ItemOf(Comment comment, string threadTitle, string? kind) =>

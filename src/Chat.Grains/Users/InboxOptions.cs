@@ -10,4 +10,25 @@ public sealed class InboxOptions
 
     /// <summary>A web node that has not re-subscribed to a user for this long is dropped.</summary>
     public TimeSpan SubscriptionExpiry { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>
+    /// How often a followed thread with new comments tells each follower how many came: at most one
+    /// inbox call per follower per period, however fast the thread goes.
+    /// </summary>
+    public TimeSpan FollowedPeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Followers a thread takes at most (its follower set is one grain-state row).</summary>
+    public int FollowersPerThread { get; set; } = 20_000;
+}
+
+public sealed class InboxOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<InboxOptions>
+{
+    private const string Section = InboxOptions.Section;
+
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, InboxOptions o) => ChatOptions.Result(
+    [
+        o.FollowedPeriod < TimeSpan.FromMilliseconds(100) || o.FollowedPeriod > TimeSpan.FromMinutes(10)
+            ? $"Configuration key {Section}:FollowedPeriod is {o.FollowedPeriod}; it must be 00:00:00.1 to 00:10:00 (00:00:05 is the default)." : null,
+        o.FollowersPerThread is < 1 or > 50_000 ? $"Configuration key {Section}:FollowersPerThread is {o.FollowersPerThread}; it must be 1 to 50000." : null,
+    ]);
 }

@@ -49,7 +49,7 @@ internal sealed class UserInbox
         // A reply to a name without an account (demo content) has no inbox to land in.
         if (!_state.State.Exists) return;
         // A thread re-reading its log after a failed write may tell of the same reply twice.
-        if (Items.Any(i => i.ThreadId == reply.ThreadId && i.Seq == reply.Seq)) return;
+        if (Items.Any(i => i.ThreadId == reply.ThreadId && i.Seq == reply.Seq && i.Kind != InboxItem.FollowedKind)) return;
         // One-way calls may arrive out of order: keep the list in the order the replies were stored.
         var at = Items.Count;
         while (at > 0 && IsLater(Items[at - 1], reply)) at--;
@@ -62,7 +62,40 @@ internal sealed class UserInbox
 
     public void Remove(string threadId, long seq)
     {
-        var index = Items.FindIndex(i => i.ThreadId == threadId && i.Seq == seq);
+        var index = Items.FindIndex(i => i.ThreadId == threadId && i.Seq == seq && i.Kind != InboxItem.FollowedKind);
+        RemoveAt(index);
+    }
+
+    /// <summary>
+    /// New comments in a followed thread: one item per thread, counting up, moved to the top and
+    /// unread. Its first seq stays that of the first comment not seen yet (the link goes there).
+    /// </summary>
+    public void AddFollowed(string threadId, string threadTitle, long firstSeq, int count, DateTimeOffset now)
+    {
+        if (!_state.State.Exists || count <= 0) return;
+        var index = Items.FindIndex(i => i.ThreadId == threadId && i.Kind == InboxItem.FollowedKind);
+        var unread = _state.State.InboxUnread;
+        var item = new InboxItem(threadId, threadTitle, firstSeq, 0, "", "", now, InboxItem.FollowedKind, count);
+        if (index >= 0)
+        {
+            var old = Items[index];
+            if (Items.Count - index <= unread) unread--;
+            Items.RemoveAt(index);
+            item = item with { Seq = Math.Min(old.Seq, firstSeq), Count = (old.Count ?? 0) + count };
+        }
+        Items.Add(item);
+        var size = Math.Max(1, _options.Size);
+        if (Items.Count > size) Items.RemoveRange(0, Items.Count - size);
+        _saved.MarkDirty();
+        // Always told: a count that went up changes what the inbox shows even when the unread figure stays.
+        SetUnread(unread + 1, always: true);
+    }
+
+    /// <summary>The user opened the thread: its followed item has done its job.</summary>
+    public void ClearFollowed(string threadId) => RemoveAt(Items.FindIndex(i => i.ThreadId == threadId && i.Kind == InboxItem.FollowedKind));
+
+    private void RemoveAt(int index)
+    {
         if (index < 0) return;
         Items.RemoveAt(index);
         _saved.MarkDirty();
@@ -111,10 +144,10 @@ internal sealed class UserInbox
     }
 
     /// <summary>Saved lazily; every node with a page of this user hears of the new count.</summary>
-    private void SetUnread(int unread)
+    private void SetUnread(int unread, bool always = false)
     {
         unread = Math.Clamp(unread, 0, Items.Count);
-        if (unread == _state.State.InboxUnread) return;
+        if (unread == _state.State.InboxUnread && !always) return;
         _state.State.InboxUnread = unread;
         _saved.MarkDirty();
         var status = new InboxStatus(unread, ++_version);

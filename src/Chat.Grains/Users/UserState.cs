@@ -19,4 +19,13 @@ public sealed class UserState
     [Id(7)] public Dictionary<string, ThreadReadMark> ReadMarks { get; set; } = [];
     /// <summary>The comments this user flagged ("threadId/seq"), oldest first, the newest 1,000: a user flags a comment once.</summary>
     [Id(8)] public List<string> Flagged { get; set; } = [];
+    // Added with what a reader controls; absent in older rows (= none, and auto-follow on).
+    /// <summary>Whom this user muted (normalized names), oldest first.</summary>
+    [Id(9)] public List<string> Muted { get; set; } = [];
+    /// <summary>This user's comments whose replies do not notify them.</summary>
+    [Id(10)] public List<QuietedComment> Quieted { get; set; } = [];
+    /// <summary>Threads this user follows, oldest first.</summary>
+    [Id(11)] public List<FollowedThread> Follows { get; set; } = [];
+    /// <summary>Inverted so that a missing field (older rows) means on.</summary>
+    [Id(12)] public bool AutoFollowOff { get; set; }
 }

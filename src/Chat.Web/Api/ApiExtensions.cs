@@ -35,6 +35,7 @@ public static class ApiExtensions
         app.MapInboxEndpoints();
         app.MapReadMarkEndpoints();
         app.MapSearchEndpoints();
+        app.MapControlsEndpoints();
         return app;
     }
 }

@@ -4,8 +4,11 @@ namespace Chat.Web.Api;
 
 public static class InboxEndpoints
 {
-    /// <summary>One reply or mention (Kind "reply" or "mention") as /inbox lists it; Link is the comment's permalink.</summary>
-    public sealed record InboxEntry(string ThreadId, string ThreadTitle, long Seq, long ParentSeq, string Author, string Snippet, DateTimeOffset CreatedAt, string Link, string Kind);
+    /// <summary>
+    /// One reply or mention (Kind "reply" or "mention") as /inbox lists it, Link the comment's
+    /// permalink; or new comments in a followed thread (Kind "followed"): Count of them, Seq and Link the first.
+    /// </summary>
+    public sealed record InboxEntry(string ThreadId, string ThreadTitle, long Seq, long ParentSeq, string Author, string Snippet, DateTimeOffset CreatedAt, string Link, string Kind, int? Count = null);
 
     public sealed record InboxPage(int Unread, IReadOnlyList<InboxEntry> Items);
 
@@ -21,6 +24,6 @@ public static class InboxEndpoints
     }
 
     private static InboxPage Page(Inbox inbox) => new(inbox.Unread, inbox.Items
-        .Select(i => new InboxEntry(i.ThreadId, i.ThreadTitle, i.Seq, i.ParentSeq, i.Author, i.Snippet, i.CreatedAt, $"/t/{i.ThreadId}#c{i.Seq}", i.Kind ?? InboxItem.ReplyKind))
+        .Select(i => new InboxEntry(i.ThreadId, i.ThreadTitle, i.Seq, i.ParentSeq, i.Author, i.Snippet, i.CreatedAt, $"/t/{i.ThreadId}#c{i.Seq}", i.Kind ?? InboxItem.ReplyKind, i.Count))
         .ToArray());
 }

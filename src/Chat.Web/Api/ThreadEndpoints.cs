@@ -22,6 +22,8 @@ public static class ThreadEndpoints
         thread.MapGet("/comments/ordered", (string id, string? sort, string? roots, int? limit, DiscussionService discussion) =>
             discussion.GetOrderedCommentsAsync(id, sort, roots, limit));
         thread.MapPost("/comments", PostComment).RequireAuthorization();
+        thread.MapGet("/comments/{seq:long}/history", (string id, long seq, DiscussionService discussion, HttpContext context) =>
+            discussion.GetHistoryAsync(id, seq, context.User.IsInRole(AuthExtensions.ModeratorRole)));
         thread.MapPut("/comments/{seq:long}", (string id, long seq, EditCommentRequest body, DiscussionService discussion, HttpContext context) =>
             discussion.EditCommentAsync(UserName(context), id, seq, body.Body)).RequireAuthorization();
         thread.MapDelete("/comments/{seq:long}", (string id, long seq, DiscussionService discussion, HttpContext context) =>

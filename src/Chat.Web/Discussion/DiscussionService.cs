@@ -48,6 +48,14 @@ public sealed class DiscussionService(IGrainFactory grains, ClusterRetry cluster
 
     public async Task<ThreadInfo> GetThreadAsync(string threadId) => await Thread(threadId).GetInfo();
 
+    /// <summary>A comment's versions, oldest first; a deleted or hidden one's only for a moderator.</summary>
+    public async Task<CommentVersion[]> GetHistoryAsync(string threadId, long seq, bool moderator)
+    {
+        var thread = Thread(threadId);
+        if (seq < 1) throw ChatException.NotFound($"There is no comment {seq} in this thread.");
+        return await thread.GetHistory(seq, moderator);
+    }
+
     public async Task<Comment[]> GetCommentsAsync(string threadId, long? after, int? limit)
     {
         var thread = Thread(threadId);

@@ -37,6 +37,7 @@ public static class PagesExtensions
         new("inbox.html", "inbox | chat", "/js/inbox.js", Live: true, "/inbox"),
         new("mod.html", "mod | chat", "/js/mod.js", Live: true, "/mod"),
         new("search.html", "search | chat", "/js/search.js", Live: true, "/search"),
+        new("settings.html", "settings | chat", "/js/settings.js", Live: true, "/settings"),
     ];
 
     private const string LayoutFile = "_layout.html";

@@ -28,6 +28,8 @@ public sealed class CommentSequenceScript : IDisposable
         export const shown = seq => JSON.stringify(sequence.get(seq) ?? null);
         export const countFrom = (count, lastSeq) => { sequence.countFrom(count, lastSeq); return 'null'; };
         export const visibleCount = () => JSON.stringify(sequence.visibleCount);
+        export const countUnsure = () => JSON.stringify(sequence.countUnsure);
+        export const recount = (count, lastSeq) => { sequence.recount(count, lastSeq); return 'null'; };
         export const state = () => JSON.stringify({
           lastSeq: sequence.lastSeq, targetSeq: sequence.targetSeq, notShown: sequence.notShown, highestShown: sequence.highestShown,
         });
@@ -74,6 +76,12 @@ public sealed class CommentSequenceScript : IDisposable
 
     /// <summary>The server's count of visible comments as of lastSeq (GET /api/threads/{id}).</summary>
     public void CountFrom(long commentCount, long lastSeq) => Call<object?>("countFrom", commentCount, lastSeq);
+
+    /// <summary>The server's count again, read because an update could not be counted on the page; comments above lastSeq stay counted.</summary>
+    public void Recount(long commentCount, long lastSeq) => Call<object?>("recount", commentCount, lastSeq);
+
+    /// <summary>Whether the page must ask the server for the count (an update it could not place).</summary>
+    public bool CountUnsure => Call<bool>("countUnsure");
 
     /// <summary>What the header says: comments a reader can see in the whole thread.</summary>
     public long? VisibleCount => Call<long?>("visibleCount");

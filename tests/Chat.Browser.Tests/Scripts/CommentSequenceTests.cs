@@ -220,4 +220,34 @@ public sealed class CommentSequenceTests : IDisposable
 
         Assert.Equal(1, _page.VisibleCount);
     }
+
+    [Fact]
+    public void A_vote_taken_back_on_a_hidden_comment_the_page_has_not_loaded_leaves_the_count_alone()
+    {
+        // 550 was hidden by a moderator before the page opened: the server counts 599.
+        _page.CountFrom(commentCount: 599, lastSeq: 600);
+        _page.Receive(Range(1, 500), knownLastSeq: 600);
+
+        _page.Update(new Comment(550, 0, "", Points: 0, Hidden: true));
+
+        Assert.Equal(599, _page.VisibleCount);
+    }
+
+    [Fact]
+    public void A_hidden_comment_the_page_has_not_loaded_shown_again_is_counted_once_the_server_is_asked()
+    {
+        _page.CountFrom(commentCount: 599, lastSeq: 600);
+        _page.Receive(Range(1, 500), knownLastSeq: 600);
+        _page.Receive(Comments(601));      // a new comment meanwhile: counted on the page
+
+        _page.Update(new Comment(550, 0, "Comment 550."));
+        Assert.True(_page.CountUnsure);
+
+        // The server's count as of its last seq, 601 (550 visible again, 601 counted by it too).
+        _page.Recount(commentCount: 601, lastSeq: 601);
+        Assert.Equal(601, _page.VisibleCount);
+        Assert.False(_page.CountUnsure);
+        _page.Receive(Comments(602));
+        Assert.Equal(602, _page.VisibleCount);
+    }
 }

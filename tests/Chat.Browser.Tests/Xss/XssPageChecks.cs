@@ -18,7 +18,7 @@ public static class XssPageChecks
     public static readonly string[] FrontPageTags = ["li", "span", "div", "a", "time"];
 
     /// <summary>The only scripts the pages load, all from the site itself.</summary>
-    public static readonly string[] OwnScripts = ["/lib/signalr.min.js", "/js/thread.js", "/js/front.js", "/js/login.js", "/js/submit.js", "/js/api.js", "/js/format.js", "/js/inbox.js", "/js/mod.js", "/js/search.js"];
+    public static readonly string[] OwnScripts = ["/lib/signalr.min.js", "/js/thread.js", "/js/front.js", "/js/login.js", "/js/submit.js", "/js/api.js", "/js/format.js", "/js/inbox.js", "/js/mod.js", "/js/search.js", "/js/settings.js", "/js/user.js"];
 
     private const string Script = """
         (args) => {

@@ -214,7 +214,10 @@ export function renderUserArea(me) {
   const inbox = el('a', 'inbox-link', 'inbox');
   inbox.id = 'inbox-link';
   inbox.href = '/inbox';
-  area.append(name, ' | ', inbox, ' | ');
+  const settings = el('a', 'settings-link', 'settings');
+  settings.id = 'settings-link';
+  settings.href = '/settings';
+  area.append(name, ' | ', inbox, ' | ', settings, ' | ');
   if (me.moderator) {
     const mod = el('a', 'mod-link', 'mod');
     mod.id = 'mod-link';

@@ -57,6 +57,7 @@ function render(inbox) {
 }
 
 function renderItem(r, isNew) {
+  if (r.kind === 'followed') return renderFollowed(r, isNew);
   const li = el('li', 'inbox-item' + (isNew ? ' new' : ''));
   const link = el('a', 'comment-link', r.snippet);
   // Built here from the ids, not taken from the server's `link`: the page only ever links into this site.
@@ -70,6 +71,19 @@ function renderItem(r, isNew) {
   sub.append(author, r.kind === 'mention' ? ' mentioned you on ' : ' replied on ', thread, ' ', timeElement(r.createdAt));
   if (isNew) sub.append(' ', el('span', 'new-mark', 'new'));
 
+  li.append(link, sub);
+  return li;
+}
+
+/** New comments in a followed thread: one item per thread, "N new comments in …", linking to the first. */
+function renderFollowed(r, isNew) {
+  const li = el('li', 'inbox-item followed' + (isNew ? ' new' : ''));
+  const n = Number(r.count) || 0;
+  const link = el('a', 'comment-link', `${n} new ${n === 1 ? 'comment' : 'comments'} in ${r.threadTitle}`);
+  link.href = `/t/${encodeURIComponent(r.threadId)}#c${Number(r.seq)}`;
+  const sub = el('div', 'subtext');
+  sub.append('a thread you follow, ', timeElement(r.createdAt));
+  if (isNew) sub.append(' ', el('span', 'new-mark', 'new'));
   li.append(link, sub);
   return li;
 }

@@ -15,6 +15,8 @@ import { api, ApiError, initHeader, startRelativeTimeRefresh } from './api.js';
 import { loadMyVotes } from './thread/actions.js';
 import { announcerState } from './thread/announce.js';
 import { rememberedCollapsed } from './thread/collapse.js';
+import { loadControls } from './thread/controls.js';
+import { redrawAll } from './thread/render.js';
 import { setupCommentForm } from './thread/forms.js';
 import { renderThreadHeader, setConnectionState, showLastSeq, showNoSuchThread } from './thread/header.js';
 import { goLive, liveState } from './thread/joining.js';
@@ -88,7 +90,8 @@ async function main() {
   page.sequence.countFrom(thread.commentCount, thread.lastSeq);
   threadFound(true);
 
-  if (me) await Promise.all([loadMyVotes(page), loadReadMark(page)]);
+  page.redrawAll = () => redrawAll(page);
+  if (me) await Promise.all([loadMyVotes(page), loadReadMark(page), loadControls(page)]);
   renderThreadHeader(page);
   setupCommentForm(page);
   setupOrderControl(page);

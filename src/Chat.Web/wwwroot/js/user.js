@@ -1,10 +1,11 @@
 // User page /u/{name}: karma, joined, recent comments with links to them.
 import { api, ApiError, initHeader, el, timeElement, startRelativeTimeRefresh } from './api.js';
+import { announceMutesChanged } from './mutes.js';
 
 const name = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
 const status = document.getElementById('status');
 
-initHeader();
+const me = initHeader();
 load();
 
 async function load() {
@@ -29,7 +30,43 @@ async function load() {
     list.append(li);
   }
   if (!list.firstChild) list.append(el('li', 'status', 'No comments yet.'));
+  await muteButton(user.userName);
   status.hidden = true;
   document.getElementById('profile').hidden = false;
   startRelativeTimeRefresh();
+}
+
+/** "mute" / "unmute" for a signed-in reader on someone else's page; whom you muted is yours alone. */
+async function muteButton(userName) {
+  const reader = await me;
+  if (!reader || reader.userName === userName) return;
+  let muted = false;
+  try {
+    muted = (await api('GET', '/api/me/mutes')).includes(userName);
+  } catch { /* shown as not muted; pressing it says what failed */ }
+  const cell = document.getElementById('profile-mute');
+  const button = el('button', 'linkish mute-toggle');
+  button.type = 'button';
+  button.id = 'mute-toggle';
+  const error = el('span', 'form-error');
+  error.setAttribute('role', 'alert');
+  const draw = () => {
+    button.textContent = muted ? 'unmute' : 'mute';
+    button.setAttribute('aria-pressed', String(muted));
+    button.title = muted ? 'show their comments and notifications again' : 'collapse their comments for you and stop their notifications';
+  };
+  button.addEventListener('click', async () => {
+    error.textContent = '';
+    try {
+      await api(muted ? 'DELETE' : 'POST', `/api/users/${encodeURIComponent(userName)}/mute`);
+      muted = !muted;
+      draw();
+      announceMutesChanged();
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  });
+  draw();
+  cell.replaceChildren(button, ' ', error);
+  cell.closest('tr').hidden = false;
 }

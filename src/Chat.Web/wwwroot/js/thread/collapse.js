@@ -14,7 +14,11 @@ export function rememberedCollapsed(threadId) {
 
 /** A comment just drawn: collapsed if the reader collapsed it, and its ancestors' counts updated. */
 export function applyCollapse(page, node, seq) {
-  if (page.collapsed.seqs.has(seq)) node.classList.add('collapsed');
+  // Its label was drawn before it was collapsed: draw it again (with no replies, nothing else would).
+  if (page.collapsed.seqs.has(seq)) {
+    node.classList.add('collapsed');
+    updateCollapseLabel(node);
+  }
   // A new reply changes the hidden count of every collapsed comment above it.
   for (let p = node.parentElement?.closest('.comment'); p; p = p.parentElement?.closest('.comment')) {
     if (p.classList.contains('collapsed')) updateCollapseLabel(p);

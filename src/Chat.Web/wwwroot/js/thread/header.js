@@ -5,6 +5,7 @@ import { el, safeHttpUrl, domainOf, plural, timeElement } from '../api.js';
 import { renderBody } from '../format.js';
 import { lockThread } from './actions.js';
 import { authorLink, voteControl } from './render.js';
+import { followControl } from './controls.js';
 
 export function renderThreadHeader(page) {
   const { thread, threadId } = page;
@@ -29,6 +30,8 @@ export function renderThreadHeader(page) {
   const vote = threadVoteControl(page);
   if (vote) meta.append(vote, ' ');
   meta.append(points, ' by ', authorLink(thread.author), ' ', timeElement(thread.createdAt), ' | ', count);
+  const follow = followControl(page);
+  if (follow) meta.append(' | ', follow);
   setThreadPoints(page, thread.points);
   updateCommentCount(page);
   if (page.me?.moderator) {

@@ -1,7 +1,7 @@
 // The comment tree: each comment drawn once under its parent, in seq order among its siblings,
 // and redrawn in place when it changes. Which comments to draw, and when, is sequence.js's call.
 
-import { el, plural, timeElement, loginHref } from '../api.js';
+import { api, el, plural, timeElement, loginHref } from '../api.js';
 import { renderBody } from '../format.js';
 import { deleteComment, hideComment, vote, readableError } from './actions.js';
 import { applyCollapse, toggleCollapsed, updateCollapseLabel } from './collapse.js';
@@ -11,6 +11,8 @@ import { updateCommentCount } from './header.js';
 import { endTyping } from './typing.js';
 import { showNewLabel, watchReading } from './unread.js';
 import { flagControl } from './flag.js';
+import { editedControl } from './history.js';
+import { isMuted, mutedControls, quietControl } from './controls.js';
 
 /**
  * Draws comments the sequence released, in its order. New top-level comments go into the page in
@@ -33,6 +35,28 @@ export function applyUpdates(page, updates) {
     if (node) fillComment(page, node, c);
   }
   if (page.sequence.visibleCount !== countBefore) updateCommentCount(page);
+  if (page.sequence.countUnsure) recountFromServer(page);
+}
+
+/** An update the page could not count: the server's figure, read once however many such updates come. */
+async function recountFromServer(page) {
+  if (page.recounting) return;
+  page.recounting = true;
+  try {
+    const thread = await api('GET', '/api/threads/' + encodeURIComponent(page.threadId));
+    page.sequence.recount(thread.commentCount, thread.lastSeq);
+    updateCommentCount(page);
+  } catch { /* the next unsure update asks again */ } finally {
+    page.recounting = false;
+  }
+}
+
+/** Redraws every drawn comment as it is (the reader's mutes changed). */
+export function redrawAll(page) {
+  for (const node of document.querySelectorAll('#comments .comment')) {
+    const c = page.sequence.get(Number(node.dataset.seq));
+    if (c) fillComment(page, node, c);
+  }
 }
 
 /** Draws c under its parent (or at the end of `topLevel`), in seq order among its siblings. */
@@ -83,6 +107,9 @@ function fillComment(page, node, c) {
   // Hidden by a moderator: CSS removes it, or keeps a stub while it still has visible replies.
   node.classList.toggle('moderated', !!c.hidden);
   if (c.hidden) c = { ...c, deleted: true };
+  // Someone the reader muted: collapsed to its head, "[muted] show", on every page and in live pushes.
+  const muted = !c.deleted && isMuted(page, c);
+  node.classList.toggle('muted', muted);
   const seq = c.seq;
   const mine = !!me && !c.deleted && c.author === me.userName;
 
@@ -97,15 +124,13 @@ function fillComment(page, node, c) {
     parts.push(el('span', 'author deleted-mark', '[hidden]'));
   } else if (c.deleted) {
     parts.push(el('span', 'author deleted-mark', '[deleted]'));
+  } else if (muted) {
+    parts.push(...mutedControls(page, c, () => fillComment(page, node, page.sequence.get(seq) ?? c)));
   } else {
     parts.push(authorLink(c.author));
   }
   parts.push(' ', timeElement(c.createdAt));
-  if (c.editedAt && !c.deleted) {
-    const edited = el('span', 'edited', 'edited');
-    edited.title = 'edited ' + c.editedAt;
-    parts.push(' ', edited);
-  }
+  if (c.editedAt && !c.deleted) parts.push(' ', editedControl(page, node, c));
   if (!c.deleted) parts.push(' | ', el('span', 'points', plural(Number(c.points) || 0, 'point')));
 
   const link = el('a', 'permalink', 'link');
@@ -122,7 +147,7 @@ function fillComment(page, node, c) {
     const edit = linkButton('edit-toggle', 'edit', () => toggleEdit(page, seq, edit, editArea, updated => applyUpdates(page, [updated])));
     edit.setAttribute('aria-expanded', String(!editArea.hidden));
     const del = linkButton('delete-button', 'delete', () => confirmDelete(page, seq, del));
-    parts.push(' | ', edit, ' | ', del);
+    parts.push(' | ', edit, ' | ', del, ' | ', quietControl(page, seq));
   }
   if (me && !c.deleted && !mine) parts.push(' | ', flagControl(page, seq));
   if (me?.moderator && !c.hidden) {
@@ -138,6 +163,8 @@ function fillComment(page, node, c) {
 
   if (c.deleted) {
     body.replaceChildren(el('p', 'deleted-body', c.hidden ? '[hidden by a moderator]' : '[deleted]'));
+    const history = node.querySelector(':scope > .history');
+    if (history) history.hidden = true;
     editArea.hidden = true;
     replyArea.hidden = true;
   } else {

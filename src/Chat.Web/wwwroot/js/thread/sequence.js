@@ -24,6 +24,8 @@ export class CommentSequence {
   #early = new Map();    // seq -> an update for a comment not drawn yet (it overtook the comment)
   /** Comments a reader can see in the whole thread (neither deleted nor hidden); null before countFrom(). */
   visibleCount = null;
+  /** An update the page could not count (see #countChange): the page asks the server and calls recount(). */
+  countUnsure = false;
   #countBase = 0;           // seqs up to here are in the server's count
   #countedNew = new Set();  // seqs above it counted already (a held push can be dropped and read again)
 
@@ -36,6 +38,23 @@ export class CommentSequence {
     this.visibleCount = Number(commentCount) || 0;
     this.#countBase = Number(lastSeq) || 0;
     this.#countedNew.clear();
+  }
+
+  /**
+   * The server's count again (as of its lastSeq), after an update left it unsure. Comments above
+   * that lastSeq the page counted already stay counted; those up to it are in the server's figure.
+   */
+  recount(commentCount, lastSeq) {
+    const base = Number(lastSeq) || 0;
+    let above = 0;
+    for (const seq of [...this.#countedNew]) {
+      if (seq <= base) { this.#countedNew.delete(seq); continue; }
+      const c = this.#shown.get(seq) ?? this.#pending.get(seq) ?? this.#early.get(seq);
+      if (!c || visible(c)) above++;
+    }
+    this.visibleCount = (Number(commentCount) || 0) + above;
+    this.#countBase = Math.max(this.#countBase, base);
+    this.countUnsure = false;
   }
 
   /**
@@ -228,16 +247,20 @@ export class CommentSequence {
   }
 
   /**
-   * A changed comment moves the count when it becomes gone or visible again. One the page does not
-   * hold (far down a big thread) counts as visible before: the server pushes only real changes, and
-   * a delete or hide is a change of a visible comment.
+   * A changed comment moves the count when it becomes gone or visible again. For one the page does
+   * not hold (far down a big thread) only a delete tells what it was before (a visible comment: a
+   * deleted one changes no more, and a hidden one deleted stays hidden); anything else of such a
+   * comment (a hide, showing it again, a vote on a hidden one) leaves the count unsure, and the page
+   * asks the server (recount).
    */
   #countChange(after) {
     if (this.visibleCount === null) return;
     // Newer than the count and not here yet: counted when it arrives, in this newest version.
     if (after.seq > this.#countBase && !this.#countedNew.has(after.seq)) return;
     const before = this.#shown.get(after.seq) ?? this.#pending.get(after.seq) ?? this.#early.get(after.seq);
-    this.visibleCount += Number(visible(after)) - Number(before ? visible(before) : true);
+    if (before) this.visibleCount += Number(visible(after)) - Number(visible(before));
+    else if (after.deleted && !after.hidden) this.visibleCount--;
+    else this.countUnsure = true;
   }
 
   #show(c) {
