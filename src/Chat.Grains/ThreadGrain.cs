@@ -336,16 +336,10 @@ public sealed class ThreadGrain : Grain, IThreadGrain, IGrainMigrationParticipan
         await _saved.SaveIfDirtyAsync();
     }
 
-    private void EnsureExists()
-    {
-        if (!_state.State.Exists) throw ChatException.NotFound($"Thread {_id} does not exist.");
-    }
+    private void EnsureExists() => _ = _state.State.Exists ? 0 : throw ChatException.NotFound($"Thread {_id} does not exist.");
 
-    private ThreadInfo Info()
-    {
-        var s = _state.State;
-        return new(_id, s.Title, s.Url, s.Body, s.Author, s.CreatedAt, _recent.VisibleCount, _recent.LastSeq, _changes.ThreadPoints, s.Locked);
-    }
+    private ThreadInfo Info() => new(_id, _state.State.Title, _state.State.Url, _state.State.Body, _state.State.Author, _state.State.CreatedAt,
+        _recent.VisibleCount, _recent.LastSeq, _changes.ThreadPoints, _state.State.Locked);
 
     private SearchThread SearchThread() =>
         new(_id, _state.State.Title, _state.State.Body, _state.State.Author, _state.State.CreatedAt, _changes.ThreadPoints);
