@@ -43,7 +43,9 @@ public sealed class SearchPageTests(BrowserFixture fixture)
         await page.Keyboard.TypeAsync(word);
         await page.Keyboard.PressAsync("Enter");
 
-        await page.WaitForURLAsync(url => url.Contains("/search?q=" + word, StringComparison.Ordinal));
+        // Until the address changes, not the load event: the results below are what a reader waits for
+        // (a run beside other browser tests once saw the address change and the load event not come in 30 s).
+        await page.WaitForURLAsync(url => url.Contains("/search?q=" + word, StringComparison.Ordinal), new() { WaitUntil = Microsoft.Playwright.WaitUntilState.Commit });
         var hits = page.Locator("#results > li");
         await Expect(hits).ToHaveCountAsync(20);
         await Expect(page.Locator("#status")).ToHaveTextAsync($"22 results for “{word}”");

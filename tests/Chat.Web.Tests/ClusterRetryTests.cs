@@ -67,5 +67,9 @@ public sealed class ClusterRetryTests
         Assert.Equal(("joined", 3, 0), (answer, attempts, postRetries));
         await retry.PostAsync(() => ++attempts < 5 ? Task.FromException<long>(new TimeoutException()) : Task.FromResult(1L));
         Assert.Equal(1, postRetries);
+        // A read that timed out (a frozen silo) is not tried again: the reader hears after one timeout, not the budget.
+        var reads = 0;
+        await Assert.ThrowsAsync<TimeoutException>(() => retry.ReadAsync<string>(() => { reads++; throw new TimeoutException("no answer"); }));
+        Assert.Equal(1, reads);
     }
 }

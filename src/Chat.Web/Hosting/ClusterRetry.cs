@@ -21,16 +21,18 @@ public sealed class ClusterRetry(TimeSpan budget, ILogger<ClusterRetry> logger, 
     public TimeSpan Budget => budget;
 
     /// <summary>No attempt starts after the budget has passed: a poster waits at most the budget plus one response timeout.</summary>
-    public Task<T> PostAsync<T>(Func<Task<T>> post) => RunAsync(post, "Post", retried);
+    public Task<T> PostAsync<T>(Func<Task<T>> post) => RunAsync(post, "Post", IsTransient, retried);
 
     /// <summary>
     /// A read that sets nothing up twice when repeated (joining a thread: the group and the relay
-    /// keep a connection once), retried the same way, so a reader arriving while a silo hands its
-    /// threads over waits for it instead of getting an error; not counted as a post retry.
+    /// keep a connection once), retried while the cluster rejects it (a silo stopping or gone: a
+    /// reader arriving while a silo hands its threads over waits for it instead of getting an error),
+    /// but not after a timeout: a reader of a thread on a frozen silo hears so after one
+    /// ResponseTimeout, as before, rather than after the whole budget. Not counted as a post retry.
     /// </summary>
-    public Task<T> ReadAsync<T>(Func<Task<T>> read) => RunAsync(read, "Read", null);
+    public Task<T> ReadAsync<T>(Func<Task<T>> read) => RunAsync(read, "Read", ex => ex is Orleans.Runtime.OrleansMessageRejectionException, null);
 
-    private async Task<T> RunAsync<T>(Func<Task<T>> post, string what, Action? counted)
+    private async Task<T> RunAsync<T>(Func<Task<T>> post, string what, Func<Exception, bool> transient, Action? counted)
     {
         var clock = Stopwatch.StartNew();
         var delay = FirstDelay;
@@ -40,7 +42,7 @@ public sealed class ClusterRetry(TimeSpan budget, ILogger<ClusterRetry> logger, 
             {
                 return await post();
             }
-            catch (Exception ex) when (IsTransient(ex) && clock.Elapsed + delay < budget)
+            catch (Exception ex) when (transient(ex) && clock.Elapsed + delay < budget)
             {
                 logger.LogInformation("{What} failed on a cluster change ({Error}) after {Elapsed}; retrying, attempt {Attempt}", what, ex.GetType().Name, clock.Elapsed, attempt + 1);
                 counted?.Invoke();
