@@ -95,29 +95,37 @@ echo "==> test"
 results=$(mktemp -d)
 rc=0
 # Two streams side by side, each one assembly at a time (they start real servers and browsers, and
-# the machine has 2 cores): the integration tests, whose time goes mostly to waiting on clusters
-# (failure detection, drains, a rolling upgrade), and every other test assembly after one another.
-# The deployment tests run last, alone: their monitored cluster checks that no alert is even pending
-# (a cold cluster on a crowded machine can take a second to acknowledge), and their image builds
-# would crowd the others. The integration stream's output is prefixed with [integration]. Job control on (set -m): a
-# background job of a shell without it ignores SIGINT, and so would every process it starts.
-apart=tests/Chat.Integration.Tests/Chat.Integration.Tests.csproj
-last=tests/Chat.Deployment.Tests/Chat.Deployment.Tests.csproj
-mapfile -t rest < <(dotnet sln Cluster.sln list | grep -E '^tests/.*\.Tests\.csproj$' | grep -vxF -e "$apart" -e "$last")
+# the machine has 2 cores), balanced by their times in CI (seconds, beside each other): the
+# integration tests (~530, mostly waiting on clusters: failure detection, drains, a rolling
+# upgrade), then the grain (~60) and security (~40) tests; and the browser (~290), load-tool (~200)
+# and web (~110) tests. The deployment tests run last, alone: their monitored cluster checks that no
+# alert is even pending (a cold cluster on a crowded machine can take a second to acknowledge), and
+# their image builds would crowd the others. The second stream's output is prefixed with [stream 2].
+# Job control on (set -m): a background job of a shell without it ignores SIGINT, and so would every
+# process it starts.
+project() { echo "tests/$1/$1.csproj"; }
+second=("$(project Chat.Integration.Tests)" "$(project Chat.Grains.Tests)" "$(project Chat.Security.Tests)")
+last=$(project Chat.Deployment.Tests)
+mapfile -t first < <(dotnet sln Cluster.sln list | grep -E '^tests/.*\.Tests\.csproj$' | grep -vxF "${second[@]/#/-e}" -e "$last")
 run_tests() {
   local out=$1; shift
   dotnet test "$@" -c Release --no-build --nologo \
     --logger "console;verbosity=normal" --results-directory "$out" --logger trx "${pass[@]}"
 }
-trap '[ -z "${apart_pid:-}" ] || kill -- -"$apart_pid" 2>/dev/null || true' EXIT
+run_stream() {
+  local out=$1 rc=0; shift
+  for p in "$@"; do run_tests "$out" "$p" || rc=$?; done
+  return $rc
+}
+trap '[ -z "${second_pid:-}" ] || kill -- -"$second_pid" 2>/dev/null || true' EXIT
 trap 'exit 130' INT TERM
 set -m
-( run_tests "$results/integration" "$apart" 2>&1 | sed -u 's/^/[integration] /'; exit "${PIPESTATUS[0]}" ) &
-apart_pid=$!
+( run_stream "$results/second" "${second[@]}" 2>&1 | sed -u 's/^/[stream 2] /'; exit "${PIPESTATUS[0]}" ) &
+second_pid=$!
 set +m
-for project in "${rest[@]}"; do run_tests "$results/rest" "$project" || rc=$?; done
-wait "$apart_pid" || rc=$?
-run_tests "$results/rest" "$last" || rc=$?
+run_stream "$results/first" "${first[@]}" || rc=$?
+wait "$second_pid" || rc=$?
+run_tests "$results/first" "$last" || rc=$?
 
 passed=0 failed=0 skipped=0
 for trx in "$results"/*/*.trx; do

@@ -50,6 +50,12 @@ public sealed class ChatClusterOptions
     /// new threads (random placement) and old ones as they deactivate. See docs/operations.md, "Scaling".
     /// </summary>
     public bool ActivationRebalancing { get; set; }
+
+    /// <summary>
+    /// With ActivationRebalancing: how long after a silo starts the rebalancer's first cycle runs
+    /// (Orleans' RebalancerDueTime; a minute by default, so that a cluster starting up settles first).
+    /// </summary>
+    public TimeSpan RebalancerDueTime { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Where this silo listens, what address it advertises, and whether it runs in a Kubernetes pod; section "Chat:Silo".</summary>
@@ -86,6 +92,8 @@ public sealed class ChatClusterOptionsValidator : IValidateOptions<ChatClusterOp
             ? $"Configuration key {Section}:PostRetryBudget is {o.PostRetryBudget}; it must be 00:00:00 (no retries) to 00:01:00 (00:00:15 is the default)." : null,
         o.GatewayListRefreshPeriod < TimeSpan.FromSeconds(1) || o.GatewayListRefreshPeriod > TimeSpan.FromMinutes(5)
             ? $"Configuration key {Section}:GatewayListRefreshPeriod is {o.GatewayListRefreshPeriod}; it must be 00:00:01 to 00:05:00 (00:00:02 is the default)." : null,
+        o.RebalancerDueTime < TimeSpan.FromSeconds(1) || o.RebalancerDueTime > TimeSpan.FromHours(1)
+            ? $"Configuration key {Section}:RebalancerDueTime is {o.RebalancerDueTime}; it must be 00:00:01 to 01:00:00 (00:01:00 is the default)." : null,
         .. o.Gateways.Where(g => ChatConfiguration.TryParseGateway(g) is null)
             .Select(g => $"Configuration key {Section}:Gateways has '{g}'; each entry must be IP:port of a silo's gateway, e.g. 127.0.0.1:30000."),
     ]);

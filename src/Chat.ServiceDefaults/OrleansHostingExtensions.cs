@@ -71,6 +71,7 @@ public static class OrleansHostingExtensions
                 throw new InvalidOperationException($"Configuration keys {ChatClusterOptions.Section}:{nameof(ChatClusterOptions.ActivationRebalancing)} and Chat:Threads:Balancing are both true; turn one off (Chat:Threads:Balancing balances threads alone, docs/operations.md).");
 #pragma warning disable ORLEANSEXP002 // experimental in Orleans 10; off by default, measured in docs/operations.md
             silo.AddActivationRebalancer();
+            silo.Services.AddOptions<ActivationRebalancerOptions>().Configure<IOptions<ChatClusterOptions>>((o, cluster) => o.RebalancerDueTime = cluster.Value.RebalancerDueTime);
 #pragma warning restore ORLEANSEXP002
         }
         // The Orleans Dashboard's grains and statistics; the web host serves its UI at /dashboard.
