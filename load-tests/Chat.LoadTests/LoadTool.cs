@@ -68,6 +68,10 @@ public static class LoadTool
             using var cts = new CancellationTokenSource();
             ConsoleCancelEventHandler cancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
             Console.CancelKeyPress += cancel;
+            // SIGTERM (kill, timeout, a CI job stopped) as Ctrl-C: the run stops its servers and workers
+            // instead of the runtime exiting under them and leaving them running.
+            using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+                System.Runtime.InteropServices.PosixSignal.SIGTERM, signal => { signal.Cancel = true; cts.Cancel(); });
             try
             {
                 var task = args[0] switch

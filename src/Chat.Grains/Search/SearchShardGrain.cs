@@ -49,7 +49,11 @@ public sealed class SearchShardGrain(
         _index = await engine.OpenAsync(Shard, $"{cluster.Value.ServiceId}-{cluster.Value.ClusterId}-{silo.Name}", cluster.Value.ServiceId, cancellationToken);
         var o = options.Value;
         metrics.ShardActive(Shard, () => (_index.DocumentCount, _lagging.Sum(l => Math.Max(0, l.Value - Watermark(l.Key)))));
-        this.RegisterGrainTimer(SweepAsync, new GrainTimerCreationOptions(o.SweepPeriod, o.SweepPeriod));
+        // Interleaved: a sweep reads the log for a few hundred threads one after another, which takes
+        // tens of seconds on a saturated storage; the threads' batches and the queries must not wait
+        // behind it (their calls would time out and be sent again). Indexing is idempotent and a
+        // watermark only moves up, so a batch and a catch-up of the same thread may meet.
+        this.RegisterGrainTimer(SweepAsync, new GrainTimerCreationOptions(o.SweepPeriod, o.SweepPeriod) { Interleave = true });
         this.RegisterGrainTimer(CommitIfChanged, new GrainTimerCreationOptions(o.CommitPeriod, o.CommitPeriod));
         logger.LogInformation("Search shard {Shard} active: {Threads} threads, {Documents} documents in its index (copy of epoch {Opened}; this is {Epoch})",
             Shard, state.State.Threads.Count, _index.DocumentCount, _index.OpenedEpoch, state.State.Epoch);
@@ -147,7 +151,8 @@ public sealed class SearchShardGrain(
             if (page.Count > 0)
             {
                 metrics.Indexed(page.Count, caughtUp: true, time.GetUtcNow() - page[^1].Comment.CreatedAt);
-                mark = page[^1].Comment.Seq;
+                // A batch that came in while this page was read may have moved it further.
+                mark = Math.Max(page[^1].Comment.Seq, Watermark(threadId));
                 _index.SetWatermark(threadId, mark);
                 _dirty = true;
             }

@@ -46,14 +46,14 @@ public sealed class LiveService(IGrainFactory grains, IHubContext<DiscussionHub,
 
         // Join the group first, then read: a comment acknowledged in between arrives both ways and
         // the client drops the duplicate by seq, rather than arriving neither way.
-        await hub.Groups.AddToGroupAsync(connectionId, threadId);
+        await hub.Groups.AddToGroupAsync(connectionId, threads.Groups.Of(threadId, connectionId));
         return (thread, await threads.JoinAsync(threadId, connectionId));
     }
 
     public async Task LeaveThreadAsync(string connectionId, string threadId)
     {
         DiscussionService.CheckThreadId(threadId);
-        await hub.Groups.RemoveFromGroupAsync(connectionId, threadId);
+        await hub.Groups.RemoveFromGroupAsync(connectionId, threads.Groups.Of(threadId, connectionId));
         await threads.LeaveAsync(threadId, connectionId);
     }
 

@@ -37,6 +37,13 @@ public sealed class RelayOptions
     /// </summary>
     public CoalesceFrom CoalesceFrom { get; set; } = CoalesceFrom.FirstArrival;
 
+    /// <summary>
+    /// How many SignalR groups a thread's readers on a node are split into; a new comment goes to
+    /// them in parallel, so that a thread with thousands of readers on one node is sent to by more
+    /// than one core (<see cref="ThreadGroups"/>). 1, the default, is one group per thread.
+    /// </summary>
+    public int SubGroups { get; set; } = 1;
+
     /// <summary>Viewer-count changes are batched for this long before the grain hears of them.</summary>
     public TimeSpan ViewerReportDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 }
@@ -54,6 +61,8 @@ public sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
     [
         o.CoalesceWindow < TimeSpan.Zero || o.CoalesceWindow > TimeSpan.FromSeconds(1)
             ? $"Configuration key {RelayOptions.Section}:CoalesceWindow is {o.CoalesceWindow}; it must be 00:00:00 (adaptive) to 00:00:01 (a fixed window; 00:00:00.010 is the default)." : null,
+        o.SubGroups is < 1 or > 64
+            ? $"Configuration key {RelayOptions.Section}:SubGroups is {o.SubGroups}; it must be 1 (one group per thread, the default) to 64." : null,
         !Enum.IsDefined(o.CoalesceFrom)
             ? $"Configuration key {RelayOptions.Section}:CoalesceFrom is {o.CoalesceFrom}; it must be FirstArrival or LastSend." : null,
     ]);

@@ -21,8 +21,12 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
     {
         _metrics = metrics;
         _stages = stages;
+        Groups = new ThreadGroups(Options.SubGroups);
         metrics.ObserveSubscribedThreads(() => { lock (_lock) return _threads.Count; });
     }
+
+    /// <summary>The SignalR groups of each thread's readers here; the hub adds a reader to <see cref="ThreadGroups.Of"/>.</summary>
+    public ThreadGroups Groups { get; }
 
     private IThreadGrain Grain(string threadId) => Grains.GetGrain<IThreadGrain>(threadId);
 
@@ -150,31 +154,31 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
         return thread.Serialize(async () =>
         {
             await DeliverPendingAsync(thread);
-            await Clients.Group(threadId).Updates(threadId, updates);
+            await Groups.All(Clients, threadId).Updates(threadId, updates);
             CountGroupMessage(thread);
         });
     }
 
     public Task OnThreadPoints(string threadId, long points) =>
-        Find(threadId) is { } thread ? thread.Serialize(() => Clients.Group(threadId).ThreadPoints(threadId, points)) : Task.CompletedTask;
+        Find(threadId) is { } thread ? thread.Serialize(() => Groups.All(Clients, threadId).ThreadPoints(threadId, points)) : Task.CompletedTask;
 
     /// <summary>Through the per-thread queue: a comment flushed before the lock reaches pages before the lock does.</summary>
     public Task OnThreadLocked(string threadId, bool locked) =>
         Find(threadId) is { } thread ? thread.Serialize(async () =>
         {
             await DeliverPendingAsync(thread);
-            await Clients.Group(threadId).ThreadLocked(threadId, locked);
+            await Groups.All(Clients, threadId).ThreadLocked(threadId, locked);
         }) : Task.CompletedTask;
 
     /// <summary>Ephemeral and unordered: straight to the group, not through the per-thread queue.</summary>
     public Task OnTyping(string threadId, string userName, long parentSeq) =>
-        Find(threadId) is not null ? Clients.Group(threadId).Typing(threadId, userName, parentSeq) : Task.CompletedTask;
+        Find(threadId) is not null ? Groups.All(Clients, threadId).Typing(threadId, userName, parentSeq) : Task.CompletedTask;
 
     public Task OnViewers(string threadId, int viewers)
     {
         if (Find(threadId) is not { } thread) return Task.CompletedTask;
         thread.Viewers = viewers;
-        return Clients.Group(threadId).Viewers(threadId, viewers);
+        return Groups.All(Clients, threadId).Viewers(threadId, viewers);
     }
 
     protected override IReadOnlyCollection<string> Wanted()
@@ -214,7 +218,7 @@ public sealed class ThreadRelay : NodeRelay<IThreadObserver>, IThreadObserver
         if (next.Length == 0) return;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         Interlocked.Exchange(ref thread.LastSendAt, started);
-        await Clients.Group(thread.ThreadId).Comments(thread.ThreadId, next);
+        await Groups.SendInParallelAsync(Clients, thread.ThreadId, group => group.Comments(thread.ThreadId, next));
         _stages.Since(PostStages.GroupSend, started, next.Length);
         thread.LastDeliveredSeq = next[^1].Seq;
         CountGroupMessage(thread);
