@@ -20,6 +20,14 @@ internal sealed class LuceneShardIndex : ISearchIndex
     private readonly IndexWriter _writer;
     private readonly SearcherManager _searchers;
     private readonly Dictionary<string, long> _watermarks = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The version of each document written since the searcher was last refreshed (null: removed).
+    /// A change checks its version here, or else in the searcher as it is: refreshing it for each
+    /// change (a vote, an edit) would flush the writer's memory into a new small segment every time,
+    /// which cost the shard more than the indexing itself under a community's votes.
+    /// </summary>
+    private readonly Dictionary<string, long?> _sinceRefresh = new(StringComparer.Ordinal);
     private bool _changed;
 
     private LuceneShardIndex(FSDirectory directory, string folder, BlobShardCopy? copy, IndexWriter writer, long openedEpoch)
@@ -103,12 +111,14 @@ internal sealed class LuceneShardIndex : ISearchIndex
         // Only the thread's own document has the title: a title word finds the thread, not each of its comments.
         if (d.Seq == 0) doc.Add(new TextField(Fields.Title, d.ThreadTitle, Field.Store.NO));
         _writer.UpdateDocument(new Term(Fields.Key, Key(d.ThreadId, d.Seq)), doc);
+        _sinceRefresh[Key(d.ThreadId, d.Seq)] = d.Version;
         _changed = true;
     }
 
     public void Remove(string threadId, long seq)
     {
         _writer.DeleteDocuments(new Term(Fields.Key, Key(threadId, seq)));
+        _sinceRefresh[Key(threadId, seq)] = null;
         _changed = true;
     }
 
@@ -163,17 +173,27 @@ internal sealed class LuceneShardIndex : ISearchIndex
 
     private long? StoredVersion(string threadId, long seq)
     {
-        if (_changed) _searchers.MaybeRefreshBlocking();
-        return WithSearcher(searcher =>
+        if (_sinceRefresh.TryGetValue(Key(threadId, seq), out var written)) return written;
+        return WithSearcher(refresh: false, searcher =>
         {
             var top = searcher.Search(new TermQuery(new Term(Fields.Key, Key(threadId, seq))), 1);
             return top.TotalHits == 0 ? null : searcher.Doc(top.ScoreDocs[0].Doc).GetField(Fields.Version).GetInt64Value();
         });
     }
 
-    private T WithSearcher<T>(Func<IndexSearcher, T> use)
+    private T WithSearcher<T>(Func<IndexSearcher, T> use) => WithSearcher(refresh: true, use);
+
+    private void Refresh()
     {
-        if (_changed) _searchers.MaybeRefresh();
+        _searchers.MaybeRefreshBlocking();
+        _sinceRefresh.Clear();
+        _changed = false;
+    }
+
+    /// <param name="refresh">Whether to see every write first (a query, a title); the version check does without.</param>
+    private T WithSearcher<T>(bool refresh, Func<IndexSearcher, T> use)
+    {
+        if (refresh && _changed) Refresh();
         var searcher = _searchers.Acquire();
         try
         {
@@ -189,6 +209,9 @@ internal sealed class LuceneShardIndex : ISearchIndex
     {
         _writer.SetCommitData(new Dictionary<string, string> { [EpochKey] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         _writer.Commit();
+        // The commit wrote every segment out: a searcher opened now costs no flush, and the versions
+        // written since the last one need not be kept any longer.
+        Refresh();
         if (_copy is null) return;
         // The last commit's files stay until the next commit, which its shard's grain does not start
         // before this copy is done (one turn at a time).
