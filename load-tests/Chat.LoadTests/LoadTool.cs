@@ -23,6 +23,10 @@ public static class LoadTool
                             hot-thread|many-threads|ramp|idle-connections, --targets baseline,baseline+redis,product
                             (ramp: plain SignalR and the product, each to saturation, from 60/s by 40/s)
         """ + "\n" + Community.CommunitySettings.Help + "\n" + """
+          followers         --followers F users (default 10000) follow one thread, --watchers W of them (200) with the inbox
+                            open; --rate comments/s (10) for --duration (30s) after --warmup (10s): inbox calls and grain
+                            messages per comment, latency to the inbox (p50/p99), CPU and RSS per process (without --url it
+                            starts Azurite + the product: --product-env; --signup-concurrency 16)
           storage           Azurite single inserts vs 100-entity transactions (+ product acks/s with --url)
           chaos             starts its own cluster (Azurite, --silos 3, --web 2), loads hot threads, plays a seeded
                             fault schedule and checks the whole history (see load-tests/README.md; no --url)
@@ -88,6 +92,7 @@ public static class LoadTool
                     "chaos" => Chaos.ChaosScenario.RunAsync(o, ui, cts.Token),
                     "community" => Community.CommunityScenario.RunAsync(o, ui, cts.Token),
                     "community-worker" => Community.CommunityWorker.RunProcessAsync(o, cts.Token),
+                    "followers" => Followers.FollowersScenario.RunAsync(o, ui, cts.Token),
                     _ => throw new UsageException($"Unknown command '{args[0]}'."),
                 };
                 return await task;
