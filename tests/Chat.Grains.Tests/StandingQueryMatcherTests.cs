@@ -28,9 +28,10 @@ public sealed class StandingQueryMatcherTests
     {
         var doc = Comment("Grain state is written after each batch, Orleans-style.");
 
-        var found = Matching(doc, "grain", "GRAIN state", "\"state is written\"", "\"written is state\"", "grain -batch", "grain -redis", "redis", "orleans");
+        var found = Matching(doc, "grain", "GRAIN state", "\"state is written\"", "\"written is state\"", "grain -batch", "grain -redis", "redis", "orleans",
+            "orleans-style", "style-orleans", "grain -\"each batch\"", "grain -\"batch each\"");
 
-        Assert.Equal(["\"state is written\"", "GRAIN state", "grain", "grain -redis", "orleans"], found);
+        Assert.Equal(["\"state is written\"", "GRAIN state", "grain", "grain -\"batch each\"", "grain -redis", "orleans", "orleans-style"], found);
     }
 
     [Fact]
