@@ -1,3 +1,5 @@
+using Chat.Contracts.Search;
+
 namespace Chat.Contracts;
 
 /// <summary>
@@ -35,6 +37,12 @@ public interface IDiscussionClient
 
     /// <summary>The moderation queue changed (moderators' /mod pages only): read it again. Version grows with each change.</summary>
     Task ModQueue(long version);
+
+    /// <summary>New comments (or threads, seq 0) that match the connection's standing search (JoinSearch), as readers see them.</summary>
+    Task SearchMatches(SearchHit[] hits);
+
+    /// <summary>A comment that may have been pushed by SearchMatches was hidden or deleted: take it off the page.</summary>
+    Task SearchWithdrawn(string threadId, long seq);
 
     /// <summary>This web node is shutting down: connect again (to another node) and rejoin.</summary>
     Task Reconnect();

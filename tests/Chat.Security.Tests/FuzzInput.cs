@@ -183,4 +183,22 @@ public sealed class FuzzInput(Random random, string targetThreadId, string victi
         (text.Length > 160 ? text[..160] + $"…({text.Length} chars)" : text).Replace("\0", "\\0").Replace("\n", "\\n");
 
     public static string Preview(byte[] bytes) => Preview(Encoding.UTF8.GetString(bytes));
+
+    /// <summary>A search query (the /api/search q, a hub JoinSearch): the query language's pieces, broken and whole, odd filters.</summary>
+    public string SearchQuery(string userName)
+    {
+        string Piece() => Random.Next(12) switch
+        {
+            0 => "\"" + Ascii(Random.Next(0, 20)),
+            1 => "-" + Pick("word", "\"a b\"", "", "-", "author:x"),
+            2 => Pick("author:", "thread:", "after:", "before:", "x:", "AUTHOR:bob", "author:" + userName, "thread:" + TargetThreadId, "thread:" + ThreadId()),
+            3 => Pick("after:", "before:") + Pick("2026-01-01", "2026-13-45", "0000-00-00", "9999-12-31", "yesterday", "2026-1-1", "-1"),
+            4 => String() is { Length: < 700 } s ? s : "long",
+            5 => new string('w', Pick(255, 256, 300, 499, 500, 501)),
+            6 => string.Join(' ', Enumerable.Repeat("w", Pick(32, 33, 200))),
+            7 => Pick("*", "?", "w*", "~", "a^2", "(a OR b)", "a AND b", "\\", "[a TO z]", "{}", "%", "\u0000"),
+            _ => Pick("fuzz", "comment", "the", "zz", "é", "日本語", "🙂"),
+        };
+        return string.Join(Pick(" ", "  ", "\t", ""), Enumerable.Range(0, Random.Next(0, 6)).Select(_ => Piece()));
+    }
 }

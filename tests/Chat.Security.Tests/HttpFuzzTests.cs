@@ -295,19 +295,7 @@ public sealed class HttpFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
     /// <summary>Searches: the query language's pieces, broken and whole, odd filters, sorts, limits and cursors.</summary>
     private HttpCase SearchCase(FuzzInput fuzz, int number, Auth auth)
     {
-        string Piece() => fuzz.Random.Next(12) switch
-        {
-            0 => "\"" + fuzz.Ascii(fuzz.Random.Next(0, 20)),
-            1 => "-" + fuzz.Pick("word", "\"a b\"", "", "-", "author:x"),
-            2 => fuzz.Pick("author:", "thread:", "after:", "before:", "x:", "AUTHOR:bob", "author:" + fixture.User.UserName!, "thread:" + fixture.TargetThreadId, "thread:" + fuzz.ThreadId()),
-            3 => fuzz.Pick("after:", "before:") + fuzz.Pick("2026-01-01", "2026-13-45", "0000-00-00", "9999-12-31", "yesterday", "2026-1-1", "-1"),
-            4 => fuzz.String() is { Length: < 700 } s ? s : "long",
-            5 => new string('w', fuzz.Pick(255, 256, 300, 499, 500, 501)),
-            6 => string.Join(' ', Enumerable.Repeat("w", fuzz.Pick(32, 33, 200))),
-            7 => fuzz.Pick("*", "?", "w*", "~", "a^2", "(a OR b)", "a AND b", "\\", "[a TO z]", "{}", "%", "\u0000"),
-            _ => fuzz.Pick("fuzz", "comment", "the", "zz", "é", "日本語", "🙂") ,
-        };
-        var q = string.Join(fuzz.Pick(" ", "  ", "\t", ""), Enumerable.Range(0, fuzz.Random.Next(0, 6)).Select(_ => Piece()));
+        var q = fuzz.SearchQuery(fixture.User.UserName!);
         var query = new List<string>();
         if (fuzz.Chance(90)) query.Add("q=" + (fuzz.Chance(85) ? Uri.EscapeDataString(q) : fuzz.QueryValue("x")));
         if (fuzz.Chance(40)) query.Add("sort=" + fuzz.QueryValue("relevance", "new"));

@@ -176,11 +176,11 @@ public sealed class HubFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
             < 7 => "LeaveThread",
             // SignalR matches names case-insensitively.
             7 => fuzz.Pick("jointhread", "POSTCOMMENT", "Typing", "typing", "JoinFrontPage", "LeaveFrontPage", "JoinInbox", "MarkRead", "markread", "GetReadMarks", "JoinThreadOrdered", "jointhreadordered",
-                "FlagComment", "flagcomment", "JoinModQueue", "DecideFlags"),
+                "FlagComment", "flagcomment", "JoinModQueue", "DecideFlags", "JoinSearch", "joinsearch", "LeaveSearch"),
             _ => fuzz.Pick("Unknown", "OnConnectedAsync", "OnDisconnectedAsync", "Dispose", "ToString", "GetHashCode", "Context",
                 "JoinThread\0", new string('M', 5000), "Groups.AddToGroupAsync", "comments", "viewers"),
         };
-        var expected = method.ToLowerInvariant() switch { "postcomment" => 4, "jointhread" or "jointhreadordered" => 2, "flagcomment" or "decideflags" => 3, "leavethread" or "joinfrontpage" or "getreadmarks" => 1, "leavefrontpage" or "joininbox" or "joinmodqueue" => 0, _ => 2 };
+        var expected = method.ToLowerInvariant() switch { "postcomment" => 4, "jointhread" or "jointhreadordered" => 2, "flagcomment" or "decideflags" or "joinsearch" => 3, "leavethread" or "joinfrontpage" or "getreadmarks" => 1, "leavefrontpage" or "joininbox" or "joinmodqueue" or "leavesearch" => 0, _ => 2 };
         var count = fuzz.Chance(65) ? expected : fuzz.Random.Next(0, 7);
         var args = new object?[count];
         for (var i = 0; i < count; i++)
@@ -188,6 +188,9 @@ public sealed class HubFuzzTests(FuzzFixture fixture, ITestOutputHelper output)
             args[i] = (method.ToLowerInvariant(), i) switch
             {
                 ("getreadmarks", 0) when fuzz.Chance(50) => fuzz.Pick<object?>(new[] { fuzz.ThreadId(), fuzz.ThreadId() }, Array.Empty<string>(), new string?[] { null }, Enumerable.Range(0, 101).Select(_ => fuzz.ThreadId()).ToArray()),
+                ("joinsearch", 0) when fuzz.Chance(70) => fuzz.SearchQuery(fixture.User.UserName!),
+                ("joinsearch", 1) when fuzz.Chance(50) => fuzz.Pick<object?>(null, fuzz.ThreadId(), fixture.TargetThreadId),
+                ("joinsearch", 2) when fuzz.Chance(50) => fuzz.Pick<object?>(null, "", fixture.User.UserName, "pg@hn"),
                 (_, 0) when fuzz.Chance(70) => fuzz.ThreadId(),
                 ("flagcomment", 2) when fuzz.Chance(50) => fuzz.Pick<object?>("spam", "abuse", "off-topic", "other", "SPAM", ""),
                 ("decideflags", 2) when fuzz.Chance(50) => fuzz.Pick<object?>("hide", "restore", "dismiss", "HIDE"),

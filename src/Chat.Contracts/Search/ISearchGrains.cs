@@ -11,6 +11,14 @@ public interface ISearchGrain : IGrainWithIntegerKey
 {
     [Alias("Search")]
     Task<SearchResult> Search(SearchRequest request);
+
+    /// <summary>
+    /// A web node's standing queries, handed to the shards that can match them (a thread: query to
+    /// its thread's shard, any other to every shard). replace: these are all of the node's queries
+    /// (its refresh; none: the node has none left); else they are added to those it has.
+    /// </summary>
+    [Alias("Watch")]
+    Task Watch(string nodeId, IStandingQueryObserver observer, StandingQuery[] queries, bool replace);
 }
 
 /// <summary>
@@ -40,6 +48,14 @@ public interface ISearchShardGrain : IGrainWithIntegerKey
     /// <summary>The last seq of the thread this shard has indexed; -1 if none (not even the thread itself).</summary>
     [Alias("GetWatermark")]
     Task<long> GetWatermark(string threadId);
+
+    /// <summary>
+    /// Standing queries of a web node (see <see cref="ISearchGrain.Watch"/>): each new comment this
+    /// shard indexes is matched against them and pushed to the node's observer. Kept in memory until
+    /// the node stops refreshing them.
+    /// </summary>
+    [Alias("Watch")]
+    Task Watch(string nodeId, IStandingQueryObserver observer, StandingQuery[] queries, bool replace);
 }
 
 /// <summary>Threads to shards: a stable hash (FNV-1a of the id), the same in every process and version.</summary>

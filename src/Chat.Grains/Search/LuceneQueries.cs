@@ -22,15 +22,8 @@ internal static class LuceneQueries
 {
     public static Query Build(SearchQuery q)
     {
-        var all = new BooleanQuery { { new TermQuery(new Term(Fields.Kind, Fields.DocKind)), Occur.MUST } };
-        foreach (var text in q.Words.Concat(q.Phrases))
-        {
-            // A word the index cannot hold (no letters it keeps, or longer than a term may be) is in no document.
-            if (TitleOrBody(text) is not { } clause) return new TermQuery(new Term(Fields.Kind, "none"));
-            all.Add(clause, Occur.MUST);
-        }
-        foreach (var text in q.Excluded)
-            if (TitleOrBody(text) is { } clause) all.Add(clause, Occur.MUST_NOT);
+        if (Text(q) is not { } all) return Nothing;
+        all.Add(new TermQuery(new Term(Fields.Kind, Fields.DocKind)), Occur.MUST);
         if (q.Authors.Length > 0)
         {
             var authors = new BooleanQuery();
@@ -40,6 +33,28 @@ internal static class LuceneQueries
         if (q.ThreadId is { } thread) all.Add(new TermQuery(new Term(Fields.Thread, thread)), Occur.MUST);
         if (q.From is not null || q.Until is not null)
             all.Add(NumericRangeQuery.NewInt64Range(Fields.Created, q.From?.UtcTicks, q.Until?.UtcTicks, true, false), Occur.MUST);
+        return all;
+    }
+
+    /// <summary>Matches no document.</summary>
+    public static Query Nothing => new TermQuery(new Term(Fields.Kind, "none"));
+
+    /// <summary>
+    /// The words, phrases and excluded words alone (title or text), without the filters: what a
+    /// standing query asks of one new document; null when a word is one no document can hold.
+    /// A query of filters only (author:, thread:) has no words: it matches every document.
+    /// </summary>
+    public static BooleanQuery? Text(SearchQuery q)
+    {
+        var all = new BooleanQuery();
+        foreach (var text in q.Words.Concat(q.Phrases))
+        {
+            // A word the index cannot hold (no letters it keeps, or longer than a term may be) is in no document.
+            if (TitleOrBody(text) is not { } clause) return null;
+            all.Add(clause, Occur.MUST);
+        }
+        foreach (var text in q.Excluded)
+            if (TitleOrBody(text) is { } clause) all.Add(clause, Occur.MUST_NOT);
         return all;
     }
 

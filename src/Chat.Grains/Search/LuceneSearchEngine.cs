@@ -53,10 +53,16 @@ public sealed class LuceneSearchEngine(IOptions<SearchOptions> options, SearchCo
 /// <summary>Snippets: the text around the first matched word, and every matched word's range in it.</summary>
 internal static class Snippets
 {
+    // The last text's words, per thread: a new comment that matches several standing queries has a
+    // snippet cut for each, one after the other, from the same string.
+    [ThreadStatic]
+    private static (string? Text, List<(string Term, int Start, int End)>? Tokens) t_last;
+
     public static Snippet Cut(SearchQuery query, string text, int length)
     {
         var wanted = new HashSet<string>(query.Words.Concat(query.Phrases).SelectMany(w => LuceneSearchEngine.Tokens(w).Select(t => t.Term)), StringComparer.Ordinal);
-        var matches = LuceneSearchEngine.Tokens(text).Where(t => wanted.Contains(t.Term)).ToList();
+        if (!ReferenceEquals(t_last.Text, text)) t_last = (text, LuceneSearchEngine.Tokens(text));
+        var matches = t_last.Tokens!.Where(t => wanted.Contains(t.Term)).ToList();
         var start = 0;
         if (matches.Count > 0 && matches[0].Start > length / 4)
         {

@@ -45,6 +45,18 @@ public sealed class SearchGrain(ISearchEngine engine, ICommentLog log, IOptions<
         return new SearchResult([.. checkedHits.OfType<SearchHit>()], total, more ? Cursor.Write(depth) : null);
     }
 
+    public Task Watch(string nodeId, IStandingQueryObserver observer, StandingQuery[] queries, bool replace)
+    {
+        var shards = options.Value.Shards;
+        // A thread: query can only match in its thread's shard; on a refresh every shard hears the
+        // node's whole set for it, so one that no longer applies is dropped there.
+        return Task.WhenAll(Enumerable.Range(0, shards).Select(shard =>
+        {
+            var mine = queries.Where(q => q.Query.ThreadId is not { } t || SearchShards.Of(t, shards) == shard).ToArray();
+            return mine.Length > 0 || replace ? GrainFactory.GetGrain<ISearchShardGrain>(shard).Watch(nodeId, observer, mine, replace) : Task.CompletedTask;
+        }));
+    }
+
     private async Task<SearchHit?> AsShownNowAsync(ShardHit hit, SearchQuery query)
     {
         var (author, text, points, created) = (hit.Author, hit.Text, hit.Points, hit.CreatedAt);

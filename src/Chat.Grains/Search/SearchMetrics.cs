@@ -13,7 +13,11 @@ public sealed class SearchMetrics
     private readonly Counter<long> _indexed;
     private readonly Histogram<double> _indexLag;
     private readonly Histogram<double> _queryDuration;
-    private readonly ConcurrentDictionary<int, Func<(long Documents, long CommentsBehind)>> _shards = new();
+    private readonly Histogram<double> _standingMatch;
+    private readonly ConcurrentDictionary<int, Func<(long Documents, long CommentsBehind, int StandingQueries)>> _shards = new();
+
+    /// <summary>Matching a comment against the standing queries takes microseconds to milliseconds: the default buckets start at 5 ms.</summary>
+    private static readonly double[] MatchBucketsMs = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100];
 
     public SearchMetrics(IMeterFactory meterFactory)
     {
@@ -25,6 +29,11 @@ public sealed class SearchMetrics
             description: "Documents in each index shard this silo hosts (threads, comments, watermarks)");
         meter.CreateObservableGauge("chat.search.shard.comments_behind", () => _shards.Select(s => new Measurement<long>(s.Value().CommentsBehind, new KeyValuePair<string, object?>("shard", s.Key))),
             description: "Comments a shard knows exist but has not indexed yet (threads told of or found lagging), per hosted shard");
+        meter.CreateObservableGauge("chat.search.shard.standing_queries", () => _shards.Select(s => new Measurement<int>(s.Value().StandingQueries, new KeyValuePair<string, object?>("shard", s.Key))),
+            description: "Distinct standing queries (search pages left open, on any web node) each hosted shard matches new comments against");
+        _standingMatch = meter.CreateHistogram("chat.search.standing.match_duration", unit: "ms",
+            description: "Matching one new comment against its shard's standing queries, snippets of the matches included (only while the shard has standing queries)",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MatchBucketsMs });
     }
 
     public void Indexed(int comments, bool caughtUp, TimeSpan? lag)
@@ -36,7 +45,12 @@ public sealed class SearchMetrics
 
     public void Query(TimeSpan duration) => _queryDuration.Record(duration.TotalMilliseconds);
 
-    public void ShardActive(int shard, Func<(long, long)> reading) => _shards[shard] = reading;
+    public void StandingMatched(TimeSpan duration, int queries)
+    {
+        if (queries > 0) _standingMatch.Record(duration.TotalMilliseconds);
+    }
+
+    public void ShardActive(int shard, Func<(long, long, int)> reading) => _shards[shard] = reading;
 
     public void ShardInactive(int shard) => _shards.TryRemove(shard, out _);
 }

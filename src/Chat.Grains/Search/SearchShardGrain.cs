@@ -24,6 +24,7 @@ public sealed class SearchShardGrain(
     ISearchEngine engine,
     ICommentLog log,
     IOptions<SearchOptions> options,
+    IOptions<ThreadGrainOptions> threadOptions,
     IOptions<ClusterOptions> cluster,
     ILocalSiloDetails silo,
     [FromKeyedServices(ThreadGrainOptions.ClockKey)] TimeProvider time,
@@ -31,6 +32,14 @@ public sealed class SearchShardGrain(
     ILogger<SearchShardGrain> logger) : Grain, ISearchShardGrain
 {
     private const int ReadBatch = Limits.MaxBatchSize;
+
+    /// <summary>
+    /// A comment indexed later than this after its creation is not pushed to standing queries: it
+    /// is a replay (a restored copy catching up, a rebuild), not news to a page left open.
+    /// </summary>
+    public static readonly TimeSpan StandingFreshness = TimeSpan.FromMinutes(2);
+
+    private readonly StandingQueryNodes _standing = new(time, threadOptions.Value.SubscriptionExpiry);
     private ISearchIndex _index = null!;
     private readonly Dictionary<string, string> _titles = new(StringComparer.Ordinal);
     // Threads known to have comments past their watermark: caught up first at the next sweep.
@@ -48,7 +57,7 @@ public sealed class SearchShardGrain(
         // Local files per silo (two silos on one machine must not share a folder); the copy per service.
         _index = await engine.OpenAsync(Shard, $"{cluster.Value.ServiceId}-{cluster.Value.ClusterId}-{silo.Name}", cluster.Value.ServiceId, cancellationToken);
         var o = options.Value;
-        metrics.ShardActive(Shard, () => (_index.DocumentCount, _lagging.Sum(l => Math.Max(0, l.Value - Watermark(l.Key)))));
+        metrics.ShardActive(Shard, () => (_index.DocumentCount, _lagging.Sum(l => Math.Max(0, l.Value - Watermark(l.Key))), _standing.Queries));
         // Interleaved: a sweep reads the log for a few hundred threads one after another, which takes
         // tens of seconds on a saturated storage; the threads' batches and the queries must not wait
         // behind it (their calls would time out and be sent again). Indexing is idempotent and a
@@ -91,6 +100,7 @@ public sealed class SearchShardGrain(
         {
             var fresh = comments.Where(c => c.Seq > mark).ToList();
             foreach (var c in fresh) IndexNew(c, thread.Title);
+            Announce(fresh, thread.Title);
             if (fresh.Count > 0) metrics.Indexed(fresh.Count, caughtUp: false, time.GetUtcNow() - fresh[^1].CreatedAt);
             mark = Math.Max(mark, comments[^1].Seq);
             _index.SetWatermark(thread.ThreadId, mark);
@@ -104,7 +114,12 @@ public sealed class SearchShardGrain(
     {
         // A comment past the watermark is indexed, as it is then, when the watermark reaches it.
         if (comment.Seq <= 0 || comment.Seq > Watermark(comment.ThreadId)) return Task.CompletedTask;
-        if (!SearchDocument.Shown(comment)) _index.Remove(comment.ThreadId, comment.Seq);
+        if (!SearchDocument.Shown(comment))
+        {
+            _index.Remove(comment.ThreadId, comment.Seq);
+            // It may have been pushed to open search pages when it was new: they take it off.
+            foreach (var observer in _standing.Observers()) observer.OnSearchWithdrawn(comment.ThreadId, comment.Seq).Ignore();
+        }
         else if (TitleFromMemory(comment.ThreadId) is { } title) _index.Upsert(SearchDocument.Of(comment, title), checkVersion: true);
         _dirty = true;
         return Task.CompletedTask;
@@ -115,11 +130,18 @@ public sealed class SearchShardGrain(
 
     public Task<long> GetWatermark(string threadId) => Task.FromResult(Watermark(threadId));
 
+    public Task Watch(string nodeId, IStandingQueryObserver observer, StandingQuery[] queries, bool replace)
+    {
+        _standing.Watch(nodeId, observer, queries, replace);
+        return Task.CompletedTask;
+    }
+
     private long Watermark(string threadId) => _index.Watermarks.TryGetValue(threadId, out var mark) ? mark : -1;
 
     private long IndexThread(SearchDocument thread)
     {
         _index.Upsert(thread, checkVersion: false);
+        AnnounceAll([thread]);
         _index.SetWatermark(thread.ThreadId, 0);
         _dirty = true;
         return 0;
@@ -148,6 +170,7 @@ public sealed class SearchShardGrain(
         {
             var page = await log.ReadAsync(threadId, mark, ReadBatch);
             foreach (var stored in page) IndexNew(stored.Comment, title);
+            Announce([.. page.Select(p => p.Comment)], title);
             if (page.Count > 0)
             {
                 metrics.Indexed(page.Count, caughtUp: true, time.GetUtcNow() - page[^1].Comment.CreatedAt);
@@ -163,6 +186,42 @@ public sealed class SearchShardGrain(
         return mark;
     }
 
+    /// <summary>New comments just indexed: the shown and fresh ones are matched against the standing queries.</summary>
+    private void Announce(IReadOnlyList<Comment> comments, string title)
+    {
+        if (_standing.Queries == 0 || comments.Count == 0) return;
+        AnnounceAll([.. comments.Where(SearchDocument.Shown).Select(c => SearchDocument.Of(c, title))]);
+    }
+
+    /// <summary>One message per node for the whole batch, each match a hit as /api/search shows it.</summary>
+    private void AnnounceAll(IReadOnlyList<SearchDocument> documents)
+    {
+        if (_standing.Queries == 0) return;
+        var now = time.GetUtcNow();
+        var byNode = new Dictionary<IStandingQueryObserver, List<StandingMatch>>();
+        foreach (var doc in documents)
+        {
+            if (now - doc.CreatedAt > StandingFreshness) continue;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var hits = new Dictionary<string, StandingMatch>(StringComparer.Ordinal);
+            foreach (var (observer, matches) in _standing.Match(doc))
+            {
+                if (!byNode.TryGetValue(observer, out var list)) byNode[observer] = list = [];
+                foreach (var (key, query) in matches)
+                {
+                    if (!hits.TryGetValue(key, out var match))
+                    {
+                        var snippet = engine.Snippet(query, doc.Text.Length > 0 ? doc.Text : doc.ThreadTitle);
+                        hits[key] = match = new StandingMatch(key, new SearchHit(doc.ThreadId, doc.ThreadTitle, doc.Seq, doc.Author, doc.CreatedAt, snippet, doc.Points));
+                    }
+                    list.Add(match);
+                }
+            }
+            metrics.StandingMatched(System.Diagnostics.Stopwatch.GetElapsedTime(started), _standing.Queries);
+        }
+        foreach (var (observer, matches) in byNode) observer.OnSearchMatches([.. matches]).Ignore();
+    }
+
     private string? TitleFromMemory(string threadId)
     {
         if (_titles.TryGetValue(threadId, out var title)) return title;
@@ -173,6 +232,7 @@ public sealed class SearchShardGrain(
     /// <summary>The threads known to lag first, then the next SweepBatch of all threads, round robin.</summary>
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
+        _standing.Expire();
         if (_sweepOrder.Count != state.State.Threads.Count) (_sweepOrder, _sweepNext) = ([.. state.State.Threads], 0);
         var due = _lagging.Keys.ToList();
         for (var i = 0; i < Math.Min(options.Value.SweepBatch, _sweepOrder.Count); i++)

@@ -1,6 +1,7 @@
 using Chat.Web.Hosting;
 using Chat.Web.Hubs;
 using Chat.Web.Realtime;
+using Chat.Contracts.Search;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Chat.Web.Discussion;
@@ -11,7 +12,7 @@ namespace Chat.Web.Discussion;
 /// ChatExceptions, as in <see cref="DiscussionService"/>.
 /// </summary>
 public sealed class LiveService(IGrainFactory grains, IHubContext<DiscussionHub, IDiscussionClient> hub, ThreadRelay threads, FrontPageRelay frontPage, InboxRelay inbox,
-    ClusterRetry clusterRetry)
+    SearchRelay search, ClusterRetry clusterRetry)
 {
     /// <summary>The first screen; the rest comes over HTTP in pages.</summary>
     public const int JoinPageSize = 500;
@@ -80,10 +81,21 @@ public sealed class LiveService(IGrainFactory grains, IHubContext<DiscussionHub,
     public async Task<InboxCount> JoinInboxAsync(string connectionId, string userName) =>
         new(await inbox.JoinAsync(userName, connectionId));
 
+    /// <summary>
+    /// Keeps a search open: new comments that match q (read as /api/search reads it, with its
+    /// thread= and author= filters) are pushed as <c>SearchMatches</c>, instead of those of any
+    /// search the connection kept open before.
+    /// </summary>
+    public Task JoinSearchAsync(string connectionId, string q, string? thread, string? author) =>
+        search.JoinAsync(connectionId, SearchQuery.Parse(q).With(thread, author));
+
+    public void LeaveSearch(string connectionId) => search.Leave(connectionId);
+
     /// <summary>The connection is gone (SignalR drops it from its groups itself).</summary>
     public Task DisconnectedAsync(string connectionId)
     {
         frontPage.Leave(connectionId);
+        search.Leave(connectionId);
         return Task.WhenAll(threads.LeaveAllAsync(connectionId), inbox.LeaveAllAsync(connectionId));
     }
 }

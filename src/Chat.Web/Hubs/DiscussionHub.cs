@@ -49,6 +49,19 @@ public sealed class DiscussionHub(DiscussionService discussion, LiveService live
 
     public Task LeaveFrontPage() => live.LeaveFrontPageAsync(Context.ConnectionId);
 
+    /// <summary>
+    /// Keeps a search open (q, with the /search page's thread and author filters, may be null): new
+    /// comments that match are pushed as <c>SearchMatches</c>, and taken back by <c>SearchWithdrawn</c>.
+    /// One per connection (a new one replaces it); refused when this node holds as many as it may.
+    /// </summary>
+    public Task JoinSearch(string q, string? thread, string? author) => live.JoinSearchAsync(Context.ConnectionId, q, thread, author);
+
+    public Task LeaveSearch()
+    {
+        live.LeaveSearch(Context.ConnectionId);
+        return Task.CompletedTask;
+    }
+
     /// <summary>Starts the <c>Inbox</c> pushes (the signed-in user's unread reply count); returns the count now.</summary>
     [Authorize]
     public Task<InboxCount> JoinInbox() => live.JoinInboxAsync(Context.ConnectionId, UserName);

@@ -50,6 +50,8 @@ public static class RealtimeExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FrontPageRelay>());
         builder.Services.AddSingleton<InboxRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxRelay>());
+        builder.Services.AddSingleton<SearchRelay>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SearchRelay>());
         builder.Services.AddSingleton<ModQueueRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModQueueRelay>());
         builder.Services.AddSingleton<IUserIdProvider, UserNameIdProvider>();

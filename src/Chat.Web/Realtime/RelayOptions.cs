@@ -46,6 +46,14 @@ public sealed class RelayOptions
 
     /// <summary>Viewer-count changes are batched for this long before the grain hears of them.</summary>
     public TimeSpan ViewerReportDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Standing queries (search pages left open, one per connection) this node holds at most; one
+    /// more is refused. Each costs matching on every new comment of the shards (docs/performance.md).
+    /// </summary>
+    public int StandingQueriesPerNode { get; set; } = 2_000;
+
+    public const int MaxStandingQueriesPerNode = 100_000;
 }
 
 /// <summary>See <see cref="RelayOptions.CoalesceFrom"/>.</summary>
@@ -63,6 +71,8 @@ public sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
             ? $"Configuration key {RelayOptions.Section}:CoalesceWindow is {o.CoalesceWindow}; it must be 00:00:00 (adaptive) to 00:00:01 (a fixed window; 00:00:00.010 is the default)." : null,
         o.SubGroups is < 1 or > 64
             ? $"Configuration key {RelayOptions.Section}:SubGroups is {o.SubGroups}; it must be 1 (one group per thread, the default) to 64." : null,
+        o.StandingQueriesPerNode is < 0 or > RelayOptions.MaxStandingQueriesPerNode
+            ? $"Configuration key {RelayOptions.Section}:StandingQueriesPerNode is {o.StandingQueriesPerNode}; it must be 0 (no live search) to {RelayOptions.MaxStandingQueriesPerNode} (2000 is the default)." : null,
         !Enum.IsDefined(o.CoalesceFrom)
             ? $"Configuration key {RelayOptions.Section}:CoalesceFrom is {o.CoalesceFrom}; it must be FirstArrival or LastSend." : null,
     ]);

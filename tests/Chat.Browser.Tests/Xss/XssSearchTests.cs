@@ -7,7 +7,7 @@ namespace Chat.Browser.Tests.Xss;
 
 /// <summary>
 /// The XSS corpus through search: every payload as a found comment (its snippet, with marked
-/// words), and every payload as the query itself (reflected in the form, the title and the status).
+/// words), pushed live to a search left open, and every payload as the query itself (reflected in the form, the title and the status).
 /// Nothing runs, nothing becomes markup.
 /// </summary>
 [Collection(BrowserCollection.Name)]
@@ -54,6 +54,15 @@ public sealed class XssSearchTests(BrowserFixture fixture)
             Assert.True(expected.StartsWith(snippets[i].TrimEnd('…'), StringComparison.Ordinal), $"result {i}: {snippets[i]} is not the text {expected}");
         }
 
+        // Pushed live to a search left open: the same payloads, arriving as SearchMatches.
+        var liveWord = "zq" + Guid.NewGuid().ToString("N")[..12];
+        await page.GotoAsync($"/search?q={liveWord}");
+        await Expect(page.Locator("#live-state")).ToHaveTextAsync("New matches appear at the top as they are posted.");
+        foreach (var p in payloads) await poster.PostCommentSeqAsync(threadId, 0, $"{liveWord} {p}");
+        await Expect(page.Locator("#results > li.new")).ToHaveCountAsync(payloads.Count, new() { Timeout = 30_000 });
+        var live = await XssPageChecks.ProblemsAsync(page, "#results", ResultTags);
+        Assert.True(live.Length == 0, "live results: " + string.Join("\n", live));
+
         foreach (var p in payloads)
         {
             await page.GotoAsync("/search?q=" + Uri.EscapeDataString(p));
@@ -61,7 +70,8 @@ public sealed class XssSearchTests(BrowserFixture fixture)
             // The query is reflected in the form and the status: as values and text, never as elements.
             var form = await XssPageChecks.ProblemsAsync(page, "#search-form", FormTags);
             var status = await XssPageChecks.ProblemsAsync(page, "#status", []);
-            Assert.True(form.Length + status.Length == 0, $"query {p}: " + string.Join("\n", form.Concat(status)));
+            var note = await XssPageChecks.ProblemsAsync(page, "#live-state", []);
+            Assert.True(form.Length + status.Length + note.Length == 0, $"query {p}: " + string.Join("\n", form.Concat(status).Concat(note)));
             Assert.Equal(p, await page.Locator("#search-q").InputValueAsync());
         }
 

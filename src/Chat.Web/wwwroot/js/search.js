@@ -2,9 +2,11 @@
 // box and this page's form are plain GET forms), results come from GET /api/search, and "next
 // results" appends the next page (the cursor), moving focus to its first result.
 // Matched words are marked from the answer's ranges by building text nodes and <mark> elements:
-// no text from the server is ever parsed as HTML.
+// no text from the server is ever parsed as HTML. The query stays open: new matching comments
+// arrive live (search-live.js).
 import { api, initHeader, el, timeElement, plural, startRelativeTimeRefresh } from './api.js';
 import { markedText } from './search-marks.js';
+import { startLiveSearch, hitKey } from './search-live.js';
 
 const params = new URLSearchParams(location.search);
 const query = {
@@ -17,6 +19,7 @@ const status = document.getElementById('status');
 const results = document.getElementById('results');
 const nextPage = document.getElementById('next-page');
 let cursor = null;
+const shown = new Set();
 
 function fillForm() {
   document.getElementById('search-q').value = query.q;
@@ -53,7 +56,9 @@ async function loadPage() {
   } finally {
     nextPage.disabled = false;
   }
-  const items = (answer?.hits ?? []).map(renderHit);
+  const hits = (answer?.hits ?? []).filter(h => !shown.has(hitKey(h)));
+  hits.forEach(h => shown.add(hitKey(h)));
+  const items = hits.map(renderHit);
   results.append(...items);
   cursor = answer?.cursor ?? null;
   nextPage.hidden = !cursor;
@@ -94,6 +99,10 @@ async function main() {
   status.textContent = 'Searching…';
   await loadPage();
   startRelativeTimeRefresh();
+  startLiveSearch({
+    query, results, renderHit, shown,
+    onFirstMatch: () => { if (status.textContent === 'Nothing found.') status.textContent = `New results for “${query.q}”`; },
+  });
 }
 
 main();
