@@ -30,7 +30,22 @@ public sealed class LazyGrainState<TState>(IPersistentState<TState> state, strin
         {
             var saving = _version;
             beforeWrite?.Invoke();
-            await state.WriteStateAsync();
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch (Orleans.Storage.InconsistentStateException ex)
+            {
+                // The row's ETag is not the one held here: most often a write of ours that timed out
+                // but landed (storage slow under load), after which every write would fail until the
+                // grain is reloaded. Take the row's ETag and write what is in memory over it: this
+                // activation holds the newest state.
+                logger.LogWarning("Saving {What}: the stored row changed since it was read ({Error}); writing over it", what, ex.Message);
+                var current = state.State;
+                await state.ReadStateAsync();
+                state.State = current;
+                await state.WriteStateAsync();
+            }
             _savedVersion = saving;
         }
         finally
@@ -38,6 +53,20 @@ public sealed class LazyGrainState<TState>(IPersistentState<TState> state, strin
             WriteInFlight = false;
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Saves the changes made so far (mark them first), unless a write that started after them has
+    /// saved them meanwhile: in a reentrant grain, changes that come together share one write
+    /// instead of each waiting for its own. Throws what storage throws.
+    /// </summary>
+    public async Task SaveChangesAsync()
+    {
+        var changes = _version;
+        await _gate.WaitAsync();
+        var covered = _savedVersion >= changes;
+        _gate.Release();
+        if (!covered) await WriteAsync();
     }
 
     /// <summary>For timers and deactivation: writes if dirty and no write is in flight; a failure is logged, and the next call tries again.</summary>

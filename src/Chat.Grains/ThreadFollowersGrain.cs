@@ -20,6 +20,9 @@ public sealed class ThreadFollowersGrain(
     ChatMetrics metrics,
     ILogger<ThreadFollowersGrain> logger) : Grain, IThreadFollowersGrain
 {
+    // One write at a time, and follows that come together share one (each waits for a write that
+    // covers it); a row changed behind the grain's back is written over (LazyGrainState).
+    private readonly LazyGrainState<ThreadFollowersState> _saved = new(state, "followers", logger);
     private readonly Dictionary<string, int> _notFor = new(StringComparer.Ordinal);
     private int _pending;
     private long _firstSeq;
@@ -100,13 +103,15 @@ public sealed class ThreadFollowersGrain(
 
     private async Task WriteAsync(Action undo)
     {
+        _saved.MarkDirty();
         try
         {
-            await state.WriteStateAsync();
+            await _saved.SaveChangesAsync();
         }
         catch (Exception ex)
         {
             undo();
+            _saved.MarkDirty();
             logger.LogWarning(ex, "Saving the followers of thread {ThreadId} failed", ThreadId);
             throw ChatException.StorageUnavailable();
         }
