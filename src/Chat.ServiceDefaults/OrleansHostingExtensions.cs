@@ -75,7 +75,7 @@ public static class OrleansHostingExtensions
 #pragma warning restore ORLEANSEXP002
         }
         // The Orleans Dashboard's grains and statistics; the web host serves its UI at /dashboard.
-        silo.AddDashboard();
+        silo.AddDashboard(DashboardCounters);
         silo.Services.AddSingleton<ClusterMetrics>();
         silo.Services.AddHealthChecks()
             .AddCheck<SiloActiveHealthCheck>("silo", tags: [ServiceDefaultsExtensions.ReadyTag])
@@ -115,8 +115,16 @@ public static class OrleansHostingExtensions
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             return true;
         });
-        client.AddDashboard(); // the silos collect; a web node serves the UI
+        client.AddDashboard(DashboardCounters); // the silos collect; a web node serves the UI
         client.Services.AddHealthChecks().AddCheck<ClusterReachableHealthCheck>("cluster", tags: [ServiceDefaultsExtensions.ReadyTag]);
         return client;
     }
+
+    /// <summary>
+    /// The dashboard reads every Orleans counter each period, observable gauges included (the grain
+    /// directory cache's size counts a concurrent dictionary under all its locks): at its default of
+    /// 1 s that was about 5 % of a silo's CPU under a community's load, for charts nobody may be
+    /// looking at. Every 10 s still draws them (Prometheus scrapes every 15 s).
+    /// </summary>
+    private static void DashboardCounters(DashboardOptions options) => options.CounterUpdateIntervalMs = 10_000;
 }
