@@ -14,12 +14,17 @@ public sealed class LazyGrainState<TState>(IPersistentState<TState> state, strin
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _version;
     private long _savedVersion;
+    private long _mustSaveVersion;
+    private long _savedAt = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public bool WriteInFlight { get; private set; }
 
     public bool Dirty => _version != _savedVersion;
 
-    public void MarkDirty() => _version++;
+    public void MarkDirty() => _mustSaveVersion = ++_version;
+
+    /// <summary>A change that may wait longer for its save (see <see cref="SaveIfDirtyAsync"/>'s mayWait).</summary>
+    public void MarkDirtyMayWait() => _version++;
 
     /// <summary>Writes now; throws what storage throws (the state stays dirty then).</summary>
     public async Task WriteAsync()
@@ -47,6 +52,7 @@ public sealed class LazyGrainState<TState>(IPersistentState<TState> state, strin
                 await state.WriteStateAsync();
             }
             _savedVersion = saving;
+            _savedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         }
         finally
         {
@@ -69,10 +75,15 @@ public sealed class LazyGrainState<TState>(IPersistentState<TState> state, strin
         if (!covered) await WriteAsync();
     }
 
-    /// <summary>For timers and deactivation: writes if dirty and no write is in flight; a failure is logged, and the next call tries again.</summary>
-    public async Task SaveIfDirtyAsync()
+    /// <summary>
+    /// For timers and deactivation: writes if dirty and no write is in flight; a failure is logged,
+    /// and the next call tries again. Changes marked with <see cref="MarkDirtyMayWait"/> alone are
+    /// written only once the last write is <paramref name="mayWait"/> old.
+    /// </summary>
+    public async Task SaveIfDirtyAsync(TimeSpan mayWait = default)
     {
         if (!Dirty || WriteInFlight) return;
+        if (_mustSaveVersion <= _savedVersion && System.Diagnostics.Stopwatch.GetElapsedTime(_savedAt) < mayWait) return;
         try { await WriteAsync(); }
         catch (Exception ex) { logger.LogWarning(ex, "Saving {What} failed; will retry", what); }
     }

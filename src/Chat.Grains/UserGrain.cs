@@ -194,6 +194,6 @@ public sealed class UserGrain(
     private Task OnTimerAsync(CancellationToken cancellationToken)
     {
         _inbox.RemoveExpired();
-        return _saved.SaveIfDirtyAsync();
+        return _saved.SaveIfDirtyAsync(mayWait: inboxOptions.Value.FollowedSaveDelay);
     }
 }

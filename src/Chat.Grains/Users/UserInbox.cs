@@ -86,9 +86,9 @@ internal sealed class UserInbox
         Items.Add(item);
         var size = Math.Max(1, _options.Size);
         if (Items.Count > size) Items.RemoveRange(0, Items.Count - size);
-        _saved.MarkDirty();
+        _saved.MarkDirtyMayWait(); // a count: FollowedSaveDelay
         // Always told: a count that went up changes what the inbox shows even when the unread figure stays.
-        SetUnread(unread + 1, always: true);
+        SetUnread(unread + 1, always: true, mayWait: true);
     }
 
     /// <summary>The user opened the thread: its followed item has done its job.</summary>
@@ -144,12 +144,13 @@ internal sealed class UserInbox
     }
 
     /// <summary>Saved lazily; every node with a page of this user hears of the new count.</summary>
-    private void SetUnread(int unread, bool always = false)
+    /// <param name="mayWait">The change may wait for its save (a followed thread's count).</param>
+    private void SetUnread(int unread, bool always = false, bool mayWait = false)
     {
         unread = Math.Clamp(unread, 0, Items.Count);
         if (unread == _state.State.InboxUnread && !always) return;
         _state.State.InboxUnread = unread;
-        _saved.MarkDirty();
+        if (mayWait) _saved.MarkDirtyMayWait(); else _saved.MarkDirty();
         var status = new InboxStatus(unread, ++_version);
         foreach (var node in _nodes) node.OnInbox(_userName, status).Ignore();
     }
