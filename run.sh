@@ -103,7 +103,7 @@ for _ in $(seq 1 100); do port_busy "$TABLE_PORT" && break; sleep 0.1; done
 port_busy "$TABLE_PORT" || { echo "run.sh: Azurite did not start" >&2; exit 1; }
 echo "==> starting Azurite's blob service on 127.0.0.1:$BLOB_PORT (search index copies; data in $DATA_DIR/azurite-blob)"
 setsid node_modules/.bin/azurite-blob --blobHost 127.0.0.1 --blobPort "$BLOB_PORT" \
-  --location "$DATA_DIR/azurite-blob" --disableTelemetry --silent &
+  --location "$DATA_DIR/azurite-blob" --disableTelemetry --silent --skipApiVersionCheck &
 blob_pid=$!
 for _ in $(seq 1 100); do port_busy "$BLOB_PORT" && break; sleep 0.1; done
 port_busy "$BLOB_PORT" || { echo "run.sh: Azurite's blob service did not start" >&2; exit 1; }

@@ -21,6 +21,8 @@ public static class ImportTool
           --user      a moderator's user name; the password comes from ${PasswordVariable} (or --password)
           --url       the site (default http://127.0.0.1:5000)
         Running it again with the same file adds nothing; after a failure it carries on where it stopped.
+               Chat.Import reindex --user NAME [--url http://127.0.0.1:5000]
+          rebuilds every search shard from the comment log and shows its progress (safe to run again)
         """;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -52,6 +54,7 @@ public static class ImportTool
             var login = await http.PostAsJsonAsync("/api/auth/login", new { userName = options.User, password = options.Password }, cancellationToken);
             if (!login.IsSuccessStatusCode) return await Refused(console, "Sign-in", login, cancellationToken);
             var token = (await login.Content.ReadFromJsonAsync<JsonElement>(Json, cancellationToken)).GetProperty("token").GetString();
+            if (options.Reindex) return await ReindexCommand.RunAsync(console, http, token!, cancellationToken);
 
             using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/admin/import?format={options.Format}");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -114,7 +117,7 @@ public static class ImportTool
 
     private static string Number(JsonElement result, string name) => result.GetProperty(name).GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static async Task<int> Refused(IAnsiConsole console, string what, HttpResponseMessage response, CancellationToken cancellationToken)
+    internal static async Task<int> Refused(IAnsiConsole console, string what, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         string? detail = null;

@@ -58,6 +58,9 @@ internal sealed class ScriptedFaultsCommentLog(ICommentLog inner) : ICommentLog
     public Task<IReadOnlyList<CommentVersion>> ReadHistoryAsync(string threadId, long seq, CancellationToken cancellationToken = default) =>
         inner.ReadHistoryAsync(threadId, seq, cancellationToken);
 
+    public Task<string?> NextThreadIdAsync(string? afterThreadId, CancellationToken cancellationToken = default) =>
+        inner.NextThreadIdAsync(afterThreadId, cancellationToken);
+
     public Task<long> CountGoneAsync(string threadId, CancellationToken cancellationToken = default) =>
         inner.CountGoneAsync(threadId, cancellationToken);
 

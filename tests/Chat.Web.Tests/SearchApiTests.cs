@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace Chat.Web.Tests;
@@ -142,5 +143,28 @@ public sealed class SearchApiTests(WebFixture fixture)
 
         Assert.Equal(0, (await SearchAsync(author.Http, $"q={deletedWord}")).GetProperty("hits").GetArrayLength());
         Assert.Equal(0, (await SearchAsync(author.Http, $"q={hiddenWord}")).GetProperty("hits").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Only_a_moderator_rebuilds_the_index_and_sees_its_progress()
+    {
+        using var anonymous = new HttpClient { BaseAddress = fixture.BaseAddress };
+        // The moderator first: the first account registered on a site is a moderator.
+        using var moderator = await ChatApiClient.SignedInAsync(fixture.BaseAddress, TestSettings.ModeratorName);
+        using var reader = await ChatApiClient.SignedUpAsync(fixture.BaseAddress);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/admin/search/reindex", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.Http.PostAsync("/api/admin/search/reindex", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.Http.GetAsync("/api/admin/search/reindex")).StatusCode);
+
+        var started = await moderator.Http.PostAsync("/api/admin/search/reindex", null);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        JsonElement status = default;
+        await Eventually.True(async () =>
+        {
+            status = await moderator.Http.GetFromJsonAsync<JsonElement>("/api/admin/search/reindex");
+            return !status.GetProperty("running").GetBoolean();
+        }, TimeSpan.FromSeconds(60), "the rebuild finishes");
+        Assert.Equal("done", status.GetProperty("state").GetString());
+        Assert.Equal(status.GetProperty("threadsTotal").GetInt32(), status.GetProperty("threadsDone").GetInt32());
     }
 }

@@ -56,6 +56,22 @@ public interface ISearchShardGrain : IGrainWithIntegerKey
     /// </summary>
     [Alias("Watch")]
     Task Watch(string nodeId, IStandingQueryObserver observer, StandingQuery[] queries, bool replace);
+
+    /// <summary>
+    /// Re-reads each thread's whole log and replaces its documents (a shown comment indexed as it is
+    /// now, any other removed), registering the thread; the watermark never goes back. Returns the
+    /// comments read.
+    /// </summary>
+    [Alias("Rebuild")]
+    Task<long> Rebuild(SearchThread[] threads);
+
+    /// <summary>The threads registered with this shard.</summary>
+    [Alias("GetThreads")]
+    Task<string[]> GetThreads();
+
+    /// <summary>Drops every document of threads that do not belong to this shard (after the shard count changed) and commits.</summary>
+    [Alias("FinishRebuild")]
+    Task FinishRebuild();
 }
 
 /// <summary>Threads to shards: a stable hash (FNV-1a of the id), the same in every process and version.</summary>

@@ -33,6 +33,9 @@ public interface ISearchIndex : IDisposable
 
     void SetWatermark(string threadId, long seq);
 
+    /// <summary>Every document of the thread and its watermark (the thread is no longer this shard's).</summary>
+    void RemoveThread(string threadId);
+
     /// <summary>The thread's title as its seq-0 document holds it, or null.</summary>
     string? TitleOf(string threadId);
 

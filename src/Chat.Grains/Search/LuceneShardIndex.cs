@@ -136,6 +136,14 @@ internal sealed class LuceneShardIndex : ISearchIndex
         _changed = true;
     }
 
+    public void RemoveThread(string threadId)
+    {
+        // Documents and the watermark document alike carry the thread's id.
+        _writer.DeleteDocuments(new Term(Fields.Thread, threadId));
+        _watermarks.Remove(threadId);
+        _changed = true;
+    }
+
     public string? TitleOf(string threadId) => WithSearcher(searcher =>
     {
         var top = searcher.Search(new TermQuery(new Term(Fields.Key, Key(threadId, 0))), 1);

@@ -40,6 +40,8 @@ public sealed class SearchShardGrain(
     public static readonly TimeSpan StandingFreshness = TimeSpan.FromMinutes(2);
 
     private readonly StandingQueryNodes _standing = new(time, threadOptions.Value.SubscriptionExpiry);
+    // A rebuild reads whole threads: the largest page a table query returns.
+    private const int RebuildPage = 1000;
     private ISearchIndex _index = null!;
     private readonly Dictionary<string, string> _titles = new(StringComparer.Ordinal);
     // Threads known to have comments past their watermark: caught up first at the next sweep.
@@ -134,6 +136,60 @@ public sealed class SearchShardGrain(
     {
         _standing.Watch(nodeId, observer, queries, replace);
         return Task.CompletedTask;
+    }
+
+    public async Task<long> Rebuild(SearchThread[] threads)
+    {
+        long read = 0;
+        var registered = false;
+        foreach (var thread in threads)
+        {
+            if (SearchShards.Of(thread.ThreadId, options.Value.Shards) != Shard) continue;
+            registered |= state.State.Threads.Add(thread.ThreadId);
+            _titles[thread.ThreadId] = thread.Title;
+            _index.Upsert(SearchDocument.Of(thread), checkVersion: false);
+            // Read in this turn, so no edit, delete or hide told to this shard meanwhile is overwritten
+            // by an older reading; whatever is told after the turn is applied after it.
+            long last = 0, after = 0;
+            while (true)
+            {
+                var page = await log.ReadAsync(thread.ThreadId, after, RebuildPage);
+                foreach (var stored in page) IndexNew(stored.Comment, thread.Title);
+                read += page.Count;
+                if (page.Count > 0) last = after = page[^1].Comment.Seq;
+                if (page.Count < RebuildPage) break;
+            }
+            var mark = Math.Max(Watermark(thread.ThreadId), last);
+            _index.SetWatermark(thread.ThreadId, mark);
+            if (_lagging.TryGetValue(thread.ThreadId, out var known) && known <= mark) _lagging.Remove(thread.ThreadId);
+            _dirty = true;
+        }
+        if (registered) await state.WriteStateAsync();
+        metrics.Indexed((int)Math.Min(int.MaxValue, read), caughtUp: true, lag: null);
+        return read;
+    }
+
+    public Task<string[]> GetThreads() => Task.FromResult(state.State.Threads.ToArray());
+
+    public async Task FinishRebuild()
+    {
+        var strangers = _index.Watermarks.Keys.Concat(state.State.Threads)
+            .Where(t => SearchShards.Of(t, options.Value.Shards) != Shard).Distinct().ToList();
+        foreach (var threadId in strangers)
+        {
+            _index.RemoveThread(threadId);
+            _titles.Remove(threadId);
+            _lagging.Remove(threadId);
+            state.State.Threads.Remove(threadId);
+        }
+        if (strangers.Count > 0)
+        {
+            _sweepOrder = [.. state.State.Threads];
+            await state.WriteStateAsync();
+        }
+        logger.LogInformation("Search shard {Shard}: rebuilt; {Strangers} threads of other shards dropped", Shard, strangers.Count);
+        await _index.CommitAsync(state.State.Epoch);
+        _dirty = false;
     }
 
     private long Watermark(string threadId) => _index.Watermarks.TryGetValue(threadId, out var mark) ? mark : -1;

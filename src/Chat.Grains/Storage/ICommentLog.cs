@@ -14,6 +14,13 @@ public interface ICommentLog
     /// </summary>
     Task AppendAsync(string threadId, IReadOnlyList<StoredComment> batch, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The first thread id after <paramref name="afterThreadId"/> (null: from the start) in ordinal
+    /// order that has any row in the log (a comment or a vote), or null after the last: a rebuild of
+    /// the search index walks every thread with it.
+    /// </summary>
+    Task<string?> NextThreadIdAsync(string? afterThreadId, CancellationToken cancellationToken = default);
+
     /// <summary>Comments with seq &gt; afterSeq in ascending order, at most limit.</summary>
     Task<IReadOnlyList<StoredComment>> ReadAsync(string threadId, long afterSeq, int limit, CancellationToken cancellationToken = default);
 

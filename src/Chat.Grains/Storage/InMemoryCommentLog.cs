@@ -52,6 +52,14 @@ public sealed class InMemoryCommentLog : ICommentLog
         }
     }
 
+    public async Task<string?> NextThreadIdAsync(string? afterThreadId, CancellationToken cancellationToken = default)
+    {
+        await RequestAsync(cancellationToken);
+        lock (_lock)
+            return _threads.Where(t => (afterThreadId is null || string.CompareOrdinal(t.Key, afterThreadId) > 0))
+                .Select(t => t.Key).Order(StringComparer.Ordinal).FirstOrDefault();
+    }
+
     public async Task<StoredComment?> ReadOneAsync(string threadId, long seq, CancellationToken cancellationToken = default)
     {
         await RequestAsync(cancellationToken);

@@ -68,6 +68,23 @@ public sealed class TableCommentLog(TableClient table, ILogger<TableCommentLog> 
         return result;
     }
 
+    public async Task<string?> NextThreadIdAsync(string? afterThreadId, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync(cancellationToken);
+        // A skip scan: one small query per thread, not a read of every row.
+        var filter = afterThreadId is null ? null : TableClient.CreateQueryFilter($"PartitionKey gt {afterThreadId}");
+        try
+        {
+            await foreach (var e in table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken))
+                return e.PartitionKey;
+            return null;
+        }
+        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or TaskCanceledException or OperationCanceledException or AggregateException)
+        {
+            throw new CommentLogUnavailableException($"Listing threads after {afterThreadId} failed: {ex.Message}", ex);
+        }
+    }
+
     public async Task<StoredComment?> ReadOneAsync(string threadId, long seq, CancellationToken cancellationToken = default)
     {
         await EnsureTableAsync(cancellationToken);

@@ -15,6 +15,10 @@ public static class SearchEndpoints
     public static IEndpointRouteBuilder MapSearchEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/search", SearchAsync).RequireRateLimiting(AbuseLimits.SearchPolicy);
+        // Rebuilding every shard is a moderator's (operator's) act: docs/operations.md, "Search".
+        var admin = app.MapGroup("/api/admin/search/reindex").ModeratorsOnly("Only moderators can rebuild the search index.");
+        admin.MapPost("", async (IGrainFactory grains) => Results.Accepted("/api/admin/search/reindex", await grains.GetGrain<ISearchReindexGrain>(0).Start()));
+        admin.MapGet("", (IGrainFactory grains) => grains.GetGrain<ISearchReindexGrain>(0).GetStatus());
         return app;
     }
 
