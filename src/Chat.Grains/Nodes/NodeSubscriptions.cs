@@ -144,8 +144,8 @@ public sealed class NodeSubscriptions<TObserver> where TObserver : class, INodeO
         catch (InconsistentStateException ex)
         {
             // Another activation wrote since this one read (two lived for a moment after a silo was
-            // cut off). This one is the one in the directory: take the stored ETag, so that the
-            // retry writes this activation's set over the other's.
+            // cut off), and again while LazyGrainState wrote over it. This one is the one in the
+            // directory: take the stored ETag, so that the retry writes this activation's set.
             _logger.LogWarning(ex, "Saving {What} met another activation's write; the next housekeeping writes this one's", _what);
             try { await _state.ReadStateAsync(); }
             catch (Exception readEx) { _logger.LogWarning(readEx, "Reading {What} again failed", _what); }
