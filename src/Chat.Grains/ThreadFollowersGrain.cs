@@ -110,8 +110,7 @@ public sealed class ThreadFollowersGrain(
         }
         catch (Exception ex)
         {
-            undo();
-            _saved.MarkDirty();
+            undo(); // still dirty: the next save writes the set without it
             logger.LogWarning(ex, "Saving the followers of thread {ThreadId} failed", ThreadId);
             throw ChatException.StorageUnavailable();
         }
